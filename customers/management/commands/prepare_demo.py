@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+
+from customers.roles import AGENTS, AUDITORS
+
+DEMO_ACCOUNTS = [
+    # username, group, is_staff, is_superuser
+    ("agent", AGENTS, False, False),
+    ("auditor", AUDITORS, True, False),
+    ("admin", None, True, True),
+]
+
+
+def ensure_demo_accounts(password: str) -> None:
+    user_model = get_user_model()
+    for username, group_name, is_staff, is_superuser in DEMO_ACCOUNTS:
+        user, _ = user_model.objects.get_or_create(username=username)
+        user.is_staff = is_staff
+        user.is_superuser = is_superuser
+        user.is_active = True
+        user.set_password(password)
+        user.save()
+        if group_name:
+            user.groups.add(Group.objects.get(name=group_name))
+
+
+class Command(BaseCommand):
+    help = "Before `make run`: in sandbox mode, make the demo accounts; print where to sign in."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, port: int, **options) -> None:
+        url = f"http://127.0.0.1:{port}/"
+        if not settings.REVCENT_SANDBOX:
+            # Known passwords next to a live RevCent key would be a back door.
+            self.stdout.write(f"\nSupport Desk (RevCent at {settings.REVCENT_BASE_URL}): {url}\n")
+            self.stdout.write("No demo accounts outside sandbox mode; use your own login.\n\n")
+            return
+        ensure_demo_accounts(settings.DEMO_PASSWORD)
+        shown = (
+            settings.DEMO_PASSWORD
+            if settings.DEMO_PASSWORD == "supportdesk-demo"
+            else "the DEMO_PASSWORD you set"
+        )
+        self.stdout.write(
+            f"\nSupport Desk, SANDBOX mode (no RevCent API key): {url}\n"
+            f"  Sign in as agent / auditor / admin, password: {shown}\n\n"
+        )

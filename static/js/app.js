@@ -1,0 +1,2 @@
+// Small progressive enhancements; every page works without this file.
+"use strict";

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
+
+from customers.roles import AGENTS, AUDITORS, ensure_roles
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # The cache may be a shared Redis (CACHE_URL): no test may see another's entries.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def roles(db) -> None:
+    # Transactional tests flush what migrations made, so make the groups again.
+    ensure_roles()
+
+
+@pytest.fixture
+def make_user(roles) -> Callable[..., User]:
+    def make(username: str, *, group: str | None = None, **extra) -> User:
+        user = User.objects.create_user(username=username, password="pw-" + username, **extra)
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def agent(make_user) -> User:
+    return make_user("alice", group=AGENTS)
+
+
+@pytest.fixture
+def auditor(make_user) -> User:
+    return make_user("audrey", group=AUDITORS, is_staff=True)
+
+
+@pytest.fixture
+def admin_user(make_user) -> User:
+    return make_user("root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def auditor_client(client, auditor):
+    client.force_login(auditor)
+    return client

@@ -1,0 +1,20 @@
+"""Settings for the test suite: production settings with a few speed and safety overrides."""
+
+from __future__ import annotations
+
+import os
+
+# Tests run with DEBUG off, as production does, so they need a real-looking key.
+os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x1y2z3" * 10)
+# The suite never talks to RevCent: an API key in the developer's shell must not leak in.
+os.environ.pop("REVCENT_API_KEY", None)
+
+from supportdesk.settings import *  # noqa: E402,F403
+
+# pytest-django's live server speaks plain HTTP.
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# The hashed-name manifest exists only after collectstatic; serve from the source folders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
