@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.Model):
@@ -20,3 +22,94 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return "Support Desk roles"
+
+
+class AuditTrailIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete an audit entry."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise AuditTrailIsAppendOnly("Audit entries cannot be deleted.")
+
+    def _complete(self, **fields) -> int:
+        # The one permitted write after insert: filling in the result of a call that was
+        # recorded before it was made. Callers filter on completed_at=None, so a finished
+        # entry is never touched; PostgreSQL's trigger enforces the same.
+        return super().update(**fields)
+
+
+class AuditEntry(models.Model):
+    """One row of the audit trail: a RevCent API call (or, later, an agent action).
+
+    Rows are written once. An API call's row is inserted before the request is sent (so a
+    call that cannot be recorded is not made) with outcome "unknown", and completed exactly
+    once with the result. A row left "unknown" means the process died mid-call.
+    """
+
+    class Kind(models.TextChoices):
+        API_CALL = "api_call", "RevCent API call"
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "OK"
+        API_ERROR = "api_error", "API error"
+        INVALID_RESPONSE = "invalid_response", "Invalid response"
+        TIMEOUT = "timeout", "Timeout"
+        NETWORK_ERROR = "network_error", "Network error"
+        REFUSED = "refused", "Refused before sending"
+        UNKNOWN = "unknown", "Unknown"
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.API_CALL)
+    # The RevCent operation name, e.g. "CreateCustomer".
+    operation = models.CharField(max_length=40, db_index=True)
+    http_method = models.CharField(max_length=8, blank=True)
+    path = models.CharField(max_length=200, blank=True)
+    search_term = models.CharField(max_length=255, blank=True)
+    target_customer_id = models.CharField(max_length=20, blank=True)
+    sandbox = models.BooleanField(default=False)
+
+    outcome = models.CharField(max_length=20, choices=Outcome, default=Outcome.UNKNOWN)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    revcent_code = models.IntegerField(null=True, blank=True)
+    api_call_id = models.CharField(max_length=40, blank=True, db_index=True)
+    api_call_unix = models.BigIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    customer_id = models.CharField(max_length=20, blank=True, db_index=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    # No database constraint and no cascade: deleting a user must never touch the trail,
+    # and the username is kept as it was at the time.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    username = models.CharField(max_length=150, blank=True, db_index=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["outcome", "-created_at"], name="audit_outcome_time")]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.get_outcome_display()} ({self.api_call_id or 'no call id'})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit entries cannot be deleted.")

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "customers",
+    "customers.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -269,6 +270,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Card numbers never reach a log line, whatever code logs them.
+    "filters": {"no_card_numbers": {"()": "customers.cardguard.RedactCardNumbersFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_card_numbers"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # httpx logs every request URL at INFO, and RevCent's search puts the customer's e-mail
+    # or phone in the query string. Customer PII stays out of the logs.
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

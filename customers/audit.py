@@ -1,0 +1,111 @@
+"""Writing the audit trail. Reading it is Django admin's job (customers/admin.py)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
+from django.http import HttpRequest
+from django.utils import timezone
+
+from customers.cardguard import redact_card_numbers
+from customers.models import AuditEntry
+
+logger = logging.getLogger(__name__)
+
+
+class AuditWriteRefused(Exception):
+    """The audit row could not be written safely, so the action must not happen."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as the audit trail records it."""
+
+    user: AbstractBaseUser | None = None
+    request_id: str = ""
+    # For work with no signed-in user, e.g. a management command.
+    name: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> Actor:
+        user = request.user if not isinstance(request.user, AnonymousUser) else None
+        return cls(user=user, request_id=getattr(request, "request_id", ""))
+
+    @property
+    def username(self) -> str:
+        return self.user.get_username() if self.user is not None else self.name
+
+
+def _inside_app_transaction() -> bool:
+    # A row written inside a transaction that later rolls back would vanish, so the trail
+    # must be written in autocommit. Test-case wrappers (marked by Django) do not count.
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def api_call_started(
+    *,
+    operation: str,
+    http_method: str,
+    path: str,
+    actor: Actor,
+    sandbox: bool,
+    search_term: str = "",
+    target_customer_id: str = "",
+) -> AuditEntry:
+    """Record a call about to be made. Raises AuditWriteRefused if it cannot be recorded."""
+    if _inside_app_transaction():
+        raise AuditWriteRefused("RevCent calls must not run inside a database transaction.")
+    try:
+        return AuditEntry.objects.create(
+            kind=AuditEntry.Kind.API_CALL,
+            operation=operation,
+            http_method=http_method,
+            path=path[:200],
+            search_term=redact_card_numbers(search_term)[:255],
+            target_customer_id=target_customer_id[:20],
+            sandbox=sandbox,
+            user=actor.user,
+            username=actor.username,
+            request_id=actor.request_id,
+        )
+    except Exception as exc:  # any database failure means: do not make the call
+        raise AuditWriteRefused(
+            f"The audit trail could not be written ({type(exc).__name__})."
+        ) from exc
+
+
+def api_call_completed(
+    entry: AuditEntry,
+    *,
+    outcome: str,
+    duration_ms: int,
+    http_status: int | None = None,
+    revcent_code: int | None = None,
+    api_call_id: str = "",
+    api_call_unix: int | None = None,
+    message: str = "",
+    customer_id: str = "",
+) -> None:
+    fields = {
+        "completed_at": timezone.now(),
+        "outcome": outcome,
+        "duration_ms": max(0, duration_ms),
+        "http_status": http_status,
+        "revcent_code": revcent_code,
+        "api_call_id": api_call_id[:40],
+        "api_call_unix": api_call_unix,
+        "message": redact_card_numbers(message)[:500],
+        "customer_id": customer_id[:20],
+    }
+    try:
+        AuditEntry.objects.filter(pk=entry.pk, completed_at=None)._complete(**fields)
+    except Exception:
+        # The call has happened; its row stays "unknown", which is what an auditor should
+        # see when the result could not be recorded. Never mask the call's own outcome.
+        logger.exception("Could not complete audit entry %s", entry.pk)
+        return
+    for name, value in fields.items():
+        setattr(entry, name, value)

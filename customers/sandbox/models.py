@@ -1,0 +1,63 @@
+"""The sandbox's own state: what a RevCent account would hold.
+
+It lives in the database so it survives restarts and is shared by every worker. Nothing
+else in the app reads these tables: the app only sees the sandbox through the RevCent
+client, exactly as it would see RevCent.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class SandboxCampaign(models.Model):
+    id = models.CharField(max_length=20, primary_key=True)
+    name = models.CharField(max_length=100, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SandboxGroup(models.Model):
+    id = models.CharField(max_length=20, primary_key=True)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=255, blank=True)
+    enabled = models.BooleanField(default=True)
+    created_unix = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SandboxCustomer(models.Model):
+    id = models.CharField(max_length=20, primary_key=True)
+    created_unix = models.BigIntegerField(db_index=True)
+    enabled = models.BooleanField(default=True)
+    campaign = models.ForeignKey(SandboxCampaign, on_delete=models.PROTECT)
+    first_name = models.CharField(max_length=255)
+    last_name = models.CharField(max_length=255)
+    email = models.CharField(max_length=255)
+    phone = models.CharField(max_length=255, blank=True)
+    company = models.CharField(max_length=255, blank=True)
+    address_line_1 = models.CharField(max_length=255, blank=True)
+    address_line_2 = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=255, blank=True)
+    zip = models.CharField(max_length=255, blank=True)
+    country = models.CharField(max_length=3, blank=True)
+    internal_id = models.CharField(max_length=255, blank=True)
+    bill_to = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=list, blank=True)
+    groups = models.ManyToManyField(SandboxGroup, blank=True, related_name="customers")
+    # Lower-cased searchable text and the phone's digits, so search is one indexed query.
+    search_text = models.TextField(blank=True)
+    phone_digits = models.CharField(max_length=32, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_unix", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} <{self.email}>"

@@ -1,0 +1,352 @@
+"""A RevCent v2 simulator, plugged into the RevCent client as an httpx transport.
+
+It follows the working contract in `../shared/revcent-api.md` §12 (the paths and key sets
+come from customers/revcent.py, the one place that holds that contract), keeps its state
+in the database, and answers like RevCent: an `api_call_id` on every response, HTTP 400
+and `code` 0 with a message for bad input.
+
+Fault injection (see docs/sandbox.md): a configurable latency, and trigger words that,
+found in a search term or a new customer's e-mail, make a call misbehave the way a real
+network does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import string
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pycountry
+from django.conf import settings
+from django.db.models import Q
+
+from customers import revcent
+from customers.sandbox.models import SandboxCampaign, SandboxCustomer, SandboxGroup
+from customers.sandbox.seed import ensure_seeded
+
+_ALPHABET = string.ascii_letters + string.digits
+_BASE_PATH = httpx.URL(revcent.SANDBOX_BASE_URL).path.rstrip("/")
+
+# Trigger words, checked longest first. Documented in docs/sandbox.md.
+TRIGGERS = {
+    "sandbox-timeout-after-create": "timeout_after_create",
+    "sandbox-timeout": "timeout",
+    "sandbox-network-error": "network_error",
+    "sandbox-server-error": "server_error",
+    "sandbox-html-error": "html_error",
+    "sandbox-rate-limit": "rate_limit",
+    "sandbox-get-fails": "get_fails",
+}
+
+
+def new_id() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(20))
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+class _Reject(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class SandboxTransport(httpx.BaseTransport):
+    def __init__(self, latency_ms: int | None = None) -> None:
+        self.latency_ms = latency_ms
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        latency = (
+            settings.REVCENT_SANDBOX_LATENCY_MS if self.latency_ms is None else self.latency_ms
+        )
+        if latency:
+            time.sleep(latency / 1000)
+        ensure_seeded()
+        path = request.url.path
+        if not path.startswith(_BASE_PATH + "/"):
+            return self._error(404, "Unknown API path.")
+        path = path[len(_BASE_PATH) :]
+        try:
+            handler, kwargs = self._route(request.method, path)
+            body = self._json_body(request) if request.method == "POST" else {}
+            trigger = self._trigger(request, body)
+            fault = self._fault_before(trigger, request)
+            if fault is not None:
+                return fault
+            payload = handler(request, body, **kwargs)
+            if trigger == "timeout_after_create" and request.method == "POST":
+                # The customer now exists, but the caller never hears about it.
+                raise httpx.ReadTimeout("Sandbox: answer lost after the create.", request=request)
+            return self._ok(payload)
+        except _Reject as exc:
+            return self._error(exc.status, exc.message)
+
+    # Routing ------------------------------------------------------------------------------
+    def _route(self, method: str, path: str) -> tuple[Callable[..., dict], dict[str, str]]:
+        for route_method, template, handler in (
+            ("GET", revcent.PATH_SEARCH_CUSTOMERS, self._search),
+            ("POST", revcent.PATH_CREATE_CUSTOMER, self._create),
+            ("GET", revcent.PATH_GET_CUSTOMER_GROUPS, self._groups),
+            ("POST", revcent.PATH_ADD_CUSTOMER_TO_GROUP, self._add_to_groups),
+            ("GET", revcent.PATH_GET_CUSTOMER, self._get),
+        ):
+            pattern = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$"
+            match = re.match(pattern, path)
+            if match:
+                if method != route_method:
+                    raise _Reject(405, f"Method {method} is not allowed here.")
+                return handler, match.groupdict()
+        raise _Reject(404, "Unknown API path.")
+
+    @staticmethod
+    def _json_body(request: httpx.Request) -> dict[str, Any]:
+        try:
+            body = json.loads(request.content or b"{}")
+        except ValueError:
+            raise _Reject(400, "The request body is not valid JSON.") from None
+        if not isinstance(body, dict):
+            raise _Reject(400, "The request body must be a JSON object.")
+        return body
+
+    @staticmethod
+    def _trigger(request: httpx.Request, body: dict[str, Any]) -> str | None:
+        customer = body.get("customer") if isinstance(body.get("customer"), dict) else {}
+        haystack = " ".join(
+            [request.url.params.get("search_term", ""), str(customer.get("email", ""))]
+        ).lower()
+        for word, trigger in TRIGGERS.items():
+            if word in haystack:
+                return trigger
+        return None
+
+    def _fault_before(self, trigger: str | None, request: httpx.Request) -> httpx.Response | None:
+        if trigger == "timeout":
+            raise httpx.ReadTimeout("Sandbox: simulated timeout.", request=request)
+        if trigger == "network_error":
+            raise httpx.ConnectError("Sandbox: simulated connection failure.", request=request)
+        if trigger == "server_error":
+            return self._error(500, "Sandbox: simulated internal error.")
+        if trigger == "html_error":
+            return httpx.Response(
+                502,
+                headers={"content-type": "text/html"},
+                content=b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+            )
+        if trigger == "rate_limit":
+            return self._error(429, "Sandbox: too many requests.", headers={"Retry-After": "1"})
+        return None
+
+    # Responses ----------------------------------------------------------------------------
+    @staticmethod
+    def _envelope() -> dict[str, Any]:
+        return {"api_call_id": new_id(), "api_call_unix": _now()}
+
+    def _ok(self, payload: dict[str, Any]) -> httpx.Response:
+        return httpx.Response(200, json={**self._envelope(), "code": 1, **payload})
+
+    def _error(
+        self, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        return httpx.Response(
+            status, headers=headers, json={**self._envelope(), "code": 0, "message": message}
+        )
+
+    # Operations ---------------------------------------------------------------------------
+    def _search(self, request: httpx.Request, body: dict) -> dict[str, Any]:
+        term = request.url.params.get("search_term", "").strip()
+        if not term:
+            raise _Reject(400, "search_term is required.")
+        query = SandboxCustomer.objects.all()
+        digits = _digits(term)
+        if len(digits) >= 7 and len(digits) >= len(term.replace(" ", "")) * 0.6:
+            # A phone number: compare digits, ignoring punctuation and a country prefix.
+            query = query.filter(
+                Q(phone_digits__endswith=digits[-10:]) | Q(search_text__contains=term.lower())
+            )
+        else:
+            for token in term.lower().split():
+                query = query.filter(search_text__contains=token)
+        hits = [
+            {"item_type": "customer", **_customer_fields(customer)}
+            for customer in query[: revcent.SEARCH_MAX_HITS]
+        ]
+        return {"current_count": len(hits), "results": hits}
+
+    def _create(self, request: httpx.Request, body: dict) -> dict[str, Any]:
+        customer_data, bill_to, metadata = _validate_create(body)
+        campaign = _find_campaign(body["campaign"])
+        customer = SandboxCustomer(
+            id=new_id(),
+            created_unix=_now(),
+            campaign=campaign,
+            internal_id=str(body.get("internal_customer_id") or ""),
+            bill_to=bill_to,
+            metadata=metadata,
+            **customer_data,
+        )
+        index_customer(customer)
+        customer.save()
+        return {"customer_id": customer.id, "result": "Customer created."}
+
+    def _get(self, request: httpx.Request, body: dict, customer_id: str) -> dict[str, Any]:
+        customer = self._customer(customer_id)
+        if "sandbox-get-fails" in customer.email.lower():
+            raise _Reject(500, "Sandbox: simulated failure reading this customer.")
+        data = _customer_fields(customer)
+        data.update(
+            enabled=customer.enabled,
+            bill_to=customer.bill_to,
+            metadata=customer.metadata,
+            customer_group=[{"id": g.id, "name": g.name} for g in customer.groups.all()],
+            customer_card=[],
+        )
+        return {"customer": data}
+
+    def _groups(self, request: httpx.Request, body: dict) -> dict[str, Any]:
+        try:
+            page = int(request.url.params["page"])
+            limit = int(request.url.params["limit"])
+        except (KeyError, ValueError):
+            raise _Reject(400, "page and limit are required whole numbers.") from None
+        if not 1 <= limit <= 25 or page < 1:
+            raise _Reject(400, "limit must be 1 to 25 and page at least 1.")
+        groups = SandboxGroup.objects.all()[(page - 1) * limit : page * limit]
+        results = [
+            {
+                "id": g.id,
+                "name": g.name,
+                "description": g.description,
+                "enabled": g.enabled,
+                "created_date_unix": g.created_unix,
+            }
+            for g in groups
+        ]
+        return {"current_count": len(results), "current_page": page, "results": results}
+
+    def _add_to_groups(self, request: httpx.Request, body: dict, customer_id: str) -> dict:
+        customer = self._customer(customer_id)
+        unknown = set(body) - {"customer_group"}
+        if unknown:
+            raise _Reject(400, f"Unknown field: {sorted(unknown)[0]}.")
+        ids = body.get("customer_group")
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            raise _Reject(400, "customer_group must be a non-empty array of group IDs.")
+        groups = {g.id: g for g in SandboxGroup.objects.filter(id__in=ids)}
+        for group_id in ids:
+            if group_id not in groups:
+                raise _Reject(400, f"Customer group {group_id} does not exist.")
+            if not groups[group_id].enabled:
+                raise _Reject(400, f"Customer group {groups[group_id].name} is disabled.")
+        customer.groups.add(*groups.values())
+        return {"result": f"Customer added to {len(groups)} group(s)."}
+
+    @staticmethod
+    def _customer(customer_id: str) -> SandboxCustomer:
+        if not revcent.REVCENT_ID.match(customer_id):
+            raise _Reject(400, "customer_id must be 20 characters.")
+        try:
+            return SandboxCustomer.objects.get(pk=customer_id)
+        except SandboxCustomer.DoesNotExist:
+            raise _Reject(404, "Customer not found.") from None
+
+
+# --- Validation, as RevCent's schema would do it -------------------------------------------------
+_CONTACT_KEYS = set(revcent.CUSTOMER_KEYS)
+_REQUIRED = ("first_name", "last_name", "email")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _validate_contact(data: Any, where: str) -> dict[str, str]:
+    if not isinstance(data, dict):
+        raise _Reject(400, f"{where} must be an object.")
+    unknown = set(data) - _CONTACT_KEYS
+    if unknown:
+        raise _Reject(400, f"{where}.{sorted(unknown)[0]} is not an allowed field.")
+    for key, value in data.items():
+        if not isinstance(value, str):
+            raise _Reject(400, f"{where}.{key} must be a string.")
+        if len(value) > 255:
+            raise _Reject(400, f"{where}.{key} is longer than 255 characters.")
+    for key in _REQUIRED:
+        if not str(data.get(key, "")).strip():
+            raise _Reject(400, f"{where}.{key} is required.")
+    if not _EMAIL.match(data["email"]):
+        raise _Reject(400, f"{where}.email is not a valid e-mail address.")
+    country = data.get("country", "")
+    if country and (len(country) != 3 or pycountry.countries.get(alpha_3=country) is None):
+        raise _Reject(400, f"{where}.country must be an ISO 3166-1 alpha-3 code, like USA.")
+    return {key: data.get(key, "") for key in revcent.CUSTOMER_KEYS}
+
+
+def _validate_create(body: dict[str, Any]) -> tuple[dict, dict, list]:
+    if "payment" in body:
+        # RevCent would accept raw card data here; Support Desk must never send it.
+        raise _Reject(400, "payment is refused by the sandbox: Support Desk never sends cards.")
+    unknown = set(body) - revcent.CREATE_KEYS
+    if unknown:
+        raise _Reject(400, f"{sorted(unknown)[0]} is not an allowed field.")
+    if not isinstance(body.get("campaign"), str) or not body["campaign"].strip():
+        raise _Reject(400, "campaign is required.")
+    if "customer" not in body:
+        raise _Reject(400, "customer is required.")
+    customer = _validate_contact(body["customer"], "customer")
+    bill_to = _validate_contact(body["bill_to"], "bill_to") if "bill_to" in body else {}
+    internal = body.get("internal_customer_id", "")
+    if not isinstance(internal, str) or len(internal) > 255:
+        raise _Reject(400, "internal_customer_id must be a string of at most 255 characters.")
+    metadata = body.get("metadata", [])
+    if not isinstance(metadata, list):
+        raise _Reject(400, "metadata must be an array of {name, value} objects.")
+    for item in metadata:
+        if not isinstance(item, dict) or set(item) != {"name", "value"}:
+            raise _Reject(400, "Each metadata item must have exactly name and value.")
+        name, value = item["name"], item["value"]
+        if not isinstance(name, str) or not 1 <= len(name) <= 100:
+            raise _Reject(400, "metadata name must be 1 to 100 characters.")
+        if not isinstance(value, str) or not 1 <= len(value) <= 255:
+            raise _Reject(400, "metadata value must be 1 to 255 characters.")
+    return customer, bill_to, metadata
+
+
+def _find_campaign(reference: str) -> SandboxCampaign:
+    campaign = SandboxCampaign.objects.filter(Q(pk=reference) | Q(name=reference)).first()
+    if campaign is None:
+        raise _Reject(400, f"Campaign {reference!r} does not exist.")
+    return campaign
+
+
+def _customer_fields(customer: SandboxCustomer) -> dict[str, Any]:
+    return {
+        "id": customer.id,
+        "created_date_unix": customer.created_unix,
+        "internal_id": customer.internal_id,
+        **{key: getattr(customer, key) for key in revcent.CUSTOMER_KEYS},
+    }
+
+
+def index_customer(customer: SandboxCustomer) -> None:
+    """Fill the search columns: RevCent searches these fields (§3)."""
+    values = [
+        customer.id,
+        customer.first_name,
+        customer.last_name,
+        customer.email,
+        customer.phone,
+        customer.address_line_1,
+        customer.internal_id,
+        *(str(item.get("value", "")) for item in customer.metadata),
+    ]
+    customer.search_text = " ".join(v.lower() for v in values if v)
+    customer.phone_digits = _digits(customer.phone)
