@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -53,6 +54,27 @@ CUSTOMER_KEYS = (
     "zip",
     "country",
 )
+# What each successful response is expected to hold (§12), checked by `revcent_check`.
+# "list" names the key of a list whose items must hold "item" keys.
+EXPECTED_SHAPES: dict[str, dict[str, Any]] = {
+    "SearchCustomers": {
+        "keys": ["api_call_id", "api_call_unix", "code", "current_count", "results"],
+        "list": "results",
+        "item": ["item_type", "id", "created_date_unix", "first_name", "last_name", "email"],
+    },
+    "CreateCustomer": {"keys": ["api_call_id", "api_call_unix", "code", "customer_id", "result"]},
+    "GetCustomer": {
+        "keys": ["api_call_id", "api_call_unix", "code", "customer"],
+        "object": "customer",
+        "item": ["id", "created_date_unix", "enabled", "first_name", "last_name", "email"],
+    },
+    "GetCustomerGroups": {
+        "keys": ["api_call_id", "api_call_unix", "code", "current_count", "results"],
+        "list": "results",
+        "item": ["id", "name", "description", "enabled", "created_date_unix"],
+    },
+    "AddCustomerToGroup": {"keys": ["api_call_id", "api_call_unix", "code", "result"]},
+}
 # -------------------------------------------------------------------------------------------
 
 # Timeouts (seconds). The deadline bounds the whole call, retries included; a server that
@@ -234,8 +256,11 @@ class RevCentClient:
         deadline_seconds: float,
         transport: httpx.BaseTransport | None = None,
         sleep=time.sleep,
+        on_response: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         self.sandbox = sandbox
+        # Sees each successful response body; `revcent_check` uses it to compare shapes.
+        self._on_response = on_response
         self.deadline_seconds = deadline_seconds
         self._sleep = sleep
         self._http = httpx.Client(
@@ -469,6 +494,8 @@ class RevCentClient:
             result["http_status"] = answer.status
             if 200 <= answer.status < 300 and result.get("revcent_code") == 1:
                 outcome = AuditEntry.Outcome.OK
+                if self._on_response is not None:
+                    self._on_response(operation, answer.body)
                 return answer, entry
             outcome = AuditEntry.Outcome.API_ERROR
             result["message"] = _error_text(answer)
@@ -614,7 +641,47 @@ def _seconds(header: str | None) -> float | None:
         return None
 
 
-def get_client(*, transport: httpx.BaseTransport | None = None) -> RevCentClient:
+def contract_mismatches(operation: str, body: dict[str, Any]) -> list[str]:
+    """How a successful response differs from EXPECTED_SHAPES, field by field."""
+    shape = EXPECTED_SHAPES[operation]
+    problems = [f"missing key {key!r}" for key in shape["keys"] if key not in body]
+    if "api_call_id" in body and not REVCENT_ID.match(str(body["api_call_id"])):
+        problems.append(f"api_call_id is not 20 letters and digits: {body['api_call_id']!r}")
+    if "api_call_unix" in body and not isinstance(body["api_call_unix"], int):
+        problems.append("api_call_unix is not an integer")
+    if body.get("code") != 1:
+        problems.append(f"code is {body.get('code')!r}, expected 1")
+    if "customer_id" in shape["keys"] and not REVCENT_ID.match(str(body.get("customer_id"))):
+        problems.append(f"customer_id is not 20 letters and digits: {body.get('customer_id')!r}")
+    items: list[Any] = []
+    if "list" in shape:
+        value = body.get(shape["list"])
+        if not isinstance(value, list):
+            problems.append(f"{shape['list']!r} is not a list")
+        else:
+            items = value
+    if "object" in shape:
+        value = body.get(shape["object"])
+        if not isinstance(value, dict):
+            problems.append(f"{shape['object']!r} is not an object")
+        else:
+            items = [value]
+    where = shape.get("list") or shape.get("object")
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.append(f"{where}[{index}] is not an object")
+            continue
+        problems += [
+            f"{where}[{index}] is missing key {key!r}" for key in shape["item"] if key not in item
+        ]
+    return problems
+
+
+def get_client(
+    *,
+    transport: httpx.BaseTransport | None = None,
+    on_response: Callable[[str, dict[str, Any]], None] | None = None,
+) -> RevCentClient:
     """The configured client: RevCent itself with an API key, otherwise the sandbox."""
     if settings.REVCENT_SANDBOX:
         from customers.sandbox.transport import SandboxTransport
@@ -625,6 +692,7 @@ def get_client(*, transport: httpx.BaseTransport | None = None) -> RevCentClient
             sandbox=True,
             deadline_seconds=settings.REVCENT_TIMEOUT_SECONDS,
             transport=transport or SandboxTransport(),
+            on_response=on_response,
         )
     return RevCentClient(
         api_key=settings.REVCENT_API_KEY,
@@ -632,4 +700,5 @@ def get_client(*, transport: httpx.BaseTransport | None = None) -> RevCentClient
         sandbox=False,
         deadline_seconds=settings.REVCENT_TIMEOUT_SECONDS,
         transport=transport,
+        on_response=on_response,
     )

@@ -47,14 +47,19 @@ DROP FUNCTION IF EXISTS customers_auditentry_guard();
 """
 
 
-def guard(apps, schema_editor):
+def _run(schema_editor, sql: str) -> None:
+    # A plain cursor, without parameters, so the "%" in RAISE is not read as a placeholder.
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(GUARD_SQL)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def guard(apps, schema_editor):
+    _run(schema_editor, GUARD_SQL)
 
 
 def unguard(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(UNGUARD_SQL)
+    _run(schema_editor, UNGUARD_SQL)
 
 
 class Migration(migrations.Migration):

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
 from customers.roles import AGENTS, AUDITORS
+from customers.sandbox.seed import ensure_seeded
 
 DEMO_ACCOUNTS = [
     # username, group, is_staff, is_superuser
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             self.stdout.write("No demo accounts outside sandbox mode; use your own login.\n\n")
             return
         ensure_demo_accounts(settings.DEMO_PASSWORD)
+        ensure_seeded()
         shown = (
             settings.DEMO_PASSWORD
             if settings.DEMO_PASSWORD == "supportdesk-demo"
