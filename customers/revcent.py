@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from django.conf import settings
+from django.db import connections
 
 from customers import audit
 from customers.audit import Actor, AuditWriteRefused
-from customers.cardguard import any_card_number
+from customers.cardguard import any_card_number, redact_card_numbers
 from customers.models import AuditEntry
 
 # --- CONTRACT (§12) ------------------------------------------------------------------------
@@ -36,6 +39,8 @@ PATH_GET_CUSTOMER = "/customers/{customer_id}"
 PATH_GET_CUSTOMER_GROUPS = "/customer_groups"
 # ASSUMED: RevCent documents AddCustomerToGroup's inputs but not its method or path (§7).
 PATH_ADD_CUSTOMER_TO_GROUP = "/customers/{customer_id}/customer_group"
+# Operations that change data in RevCent: never retried, and "no answer" means "unknown".
+_CHANGES = {"CreateCustomer", "AddCustomerToGroup"}
 SEARCH_MAX_HITS = 10  # RevCent returns at most 10 hits, with no paging (§3)
 GROUPS_PAGE_LIMIT = 25  # list operations take limit 1-25 (§9)
 # IDs are 20 characters; the alphabet is an assumption from the docs' example (§9).
@@ -93,6 +98,8 @@ class RevCentError(Exception):
     """Base of every client error; `message` is written for the agent to read."""
 
     def __init__(self, message: str, *, audit_entry: AuditEntry | None = None) -> None:
+        # RevCent's own text is quoted in some messages; never let it carry a card number.
+        message = redact_card_numbers(message)
         super().__init__(message)
         self.message = message
         self.audit_entry = audit_entry
@@ -243,6 +250,18 @@ class _Answer:
     retry_after: float | None = None
 
 
+@dataclass
+class _Call:
+    """One HTTP exchange in flight: its audit row, and later its answer or failure."""
+
+    operation: str
+    entry: AuditEntry
+    target_customer_id: str
+    started: float
+    answer: _Answer | None = None
+    failure: BaseException | None = None
+
+
 # --- The client ------------------------------------------------------------------------------
 class RevCentClient:
     """Typed operations over RevCent v2. Build it with `get_client()`."""
@@ -289,20 +308,64 @@ class RevCentClient:
             actor=actor,
             search_term=term,
         )
-        results = answer.body.get("results")
-        hits = [
-            SearchHit(
-                id=_text(item, "id"),
-                contact=Contact.parse(item),
-                created=_when(item.get("created_date_unix")),
-                internal_id=_text(item, "internal_id"),
+        return _search_result(term, answer, entry)
+
+    def search_customers_many(
+        self, terms: list[str], *, actor: Actor
+    ) -> dict[str, SearchResult | RevCentError]:
+        """SearchCustomers for several terms at once, so the wait is one call's, not the sum.
+
+        Audit rows are written and completed in this thread; only the HTTP exchanges run in
+        parallel. No retries: a duplicate check is refreshed often, and a failed term is
+        reported as such. Each term maps to its result, or to the error it met.
+        """
+        terms = list(dict.fromkeys(term for term in terms if term))
+        calls = {
+            term: self._begin(
+                "SearchCustomers",
+                "GET",
+                PATH_SEARCH_CUSTOMERS,
+                actor=actor,
+                params={"search_term": term},
+                search_term=term,
             )
-            for item in (results if isinstance(results, list) else [])
-            if isinstance(item, dict)
-            and _text(item, "id")
-            and item.get("item_type", "customer") == "customer"
-        ]
-        return SearchResult(term=term, hits=hits[:SEARCH_MAX_HITS], api_call_id=entry.api_call_id)
+            for term in terms
+        }
+        deadline = time.monotonic() + self.deadline_seconds
+
+        def exchange(term: str) -> _Answer:
+            try:
+                return self._exchange(
+                    "GET", PATH_SEARCH_CUSTOMERS, {"search_term": term}, None, deadline
+                )
+            finally:
+                # The sandbox transport reads the database from this worker thread; close
+                # the thread's own connection rather than leaving it to the garbage collector.
+                if threading.current_thread() is not main_thread:
+                    connections.close_all()
+
+        main_thread = threading.current_thread()
+        if len(terms) > 1:
+            with ThreadPoolExecutor(max_workers=len(terms)) as pool:
+                futures = {term: pool.submit(exchange, term) for term in terms}
+                for term, future in futures.items():
+                    try:
+                        calls[term].answer = future.result()
+                    except Exception as exc:  # settled below, term by term
+                        calls[term].failure = exc
+        else:
+            for term in terms:
+                try:
+                    calls[term].answer = exchange(term)
+                except Exception as exc:
+                    calls[term].failure = exc
+        results: dict[str, SearchResult | RevCentError] = {}
+        for term, call in calls.items():
+            try:
+                results[term] = _search_result(term, self._settle(call), call.entry)
+            except RevCentError as exc:
+                results[term] = exc
+        return results
 
     def create_customer(self, payload: dict[str, Any], *, actor: Actor) -> CreatedCustomer:
         """CreateCustomer. Sent once: on no answer it raises RevCentOutcomeUnknown."""
@@ -318,17 +381,8 @@ class RevCentClient:
             actor=actor,
             search_term=_text(payload.get("customer") or {}, "email"),
         )
-        customer_id = _text(answer.body, "customer_id") or _text(
-            answer.body.get("customer") or {}, "id"
-        )
-        if not REVCENT_ID.match(customer_id):
-            raise RevCentInvalidResponse(
-                "RevCent said the customer was created but returned no valid customer ID. "
-                "Search for the customer before trying again.",
-                audit_entry=entry,
-            )
         return CreatedCustomer(
-            customer_id=customer_id,
+            customer_id=entry.customer_id,
             api_call_id=entry.api_call_id,
             api_call_unix=entry.api_call_unix,
             result=_text(answer.body, "result"),
@@ -466,6 +520,36 @@ class RevCentClient:
         target_customer_id: str = "",
     ) -> tuple[_Answer, AuditEntry]:
         """One HTTP exchange with one audit row, start to finish."""
+        call = self._begin(
+            operation,
+            method,
+            path,
+            actor=actor,
+            params=params,
+            json_body=json_body,
+            search_term=search_term,
+            target_customer_id=target_customer_id,
+        )
+        deadline = deadline or time.monotonic() + self.deadline_seconds
+        try:
+            call.answer = self._exchange(method, path, params, json_body, deadline)
+        except Exception as exc:  # settled (and re-raised as ours) just below
+            call.failure = exc
+        return self._settle(call), call.entry
+
+    def _begin(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        actor: Actor,
+        params: dict | None = None,
+        json_body: dict | None = None,
+        search_term: str = "",
+        target_customer_id: str = "",
+    ) -> _Call:
+        """Check the request and write its audit row; no row, no call."""
         if any_card_number(params) or any_card_number(json_body):
             # Last line of defence: the forms refuse card numbers long before this.
             raise RevCentRefused("Refused to send a card number to RevCent.")
@@ -483,71 +567,101 @@ class RevCentClient:
             raise RevCentRefused(
                 f"{exc} Nothing was sent to RevCent; please try again in a moment."
             ) from exc
+        return _Call(
+            operation=operation,
+            entry=entry,
+            target_customer_id=target_customer_id,
+            started=time.monotonic(),
+        )
 
-        deadline = deadline or time.monotonic() + self.deadline_seconds
-        started = time.monotonic()
+    def _settle(self, call: _Call) -> _Answer:
+        """Complete the audit row from the exchange's result; raise our error if it failed."""
         outcome = AuditEntry.Outcome.UNKNOWN
         result: dict[str, Any] = {}
-        try:
-            answer = self._exchange(method, path, params, json_body, deadline)
+        error: RevCentError | None = None
+        failure = call.failure
+        if call.answer is not None:
+            answer = call.answer
             result = _envelope(answer.body)
             result["http_status"] = answer.status
             if 200 <= answer.status < 300 and result.get("revcent_code") == 1:
                 outcome = AuditEntry.Outcome.OK
-                if self._on_response is not None:
-                    self._on_response(operation, answer.body)
-                return answer, entry
-            outcome = AuditEntry.Outcome.API_ERROR
-            result["message"] = _error_text(answer)
-            raise RevCentApiError(
-                f"RevCent refused the request: {result['message']}",
-                http_status=answer.status,
-                code=result.get("revcent_code"),
-                audit_entry=entry,
-                retry_after=answer.retry_after,
-            )
-        except _NotJson as exc:
+                result["message"] = _text(answer.body, "result")
+                if call.operation == "CreateCustomer" and not REVCENT_ID.match(
+                    result.get("customer_id", "")
+                ):
+                    # "Success" without a usable ID is not a success we can act on.
+                    outcome = AuditEntry.Outcome.INVALID_RESPONSE
+                    result["message"] = "Success reported without a valid customer ID."
+                    error = RevCentInvalidResponse(
+                        "RevCent said the customer was created but returned no valid customer "
+                        "ID. Search for the customer before trying again."
+                    )
+            else:
+                outcome = AuditEntry.Outcome.API_ERROR
+                result["message"] = _error_text(answer)
+                error = RevCentApiError(
+                    f"RevCent refused the request: {result['message']}",
+                    http_status=answer.status,
+                    code=result.get("revcent_code"),
+                    retry_after=answer.retry_after,
+                )
+        elif isinstance(failure, _NotJson):
             outcome = AuditEntry.Outcome.INVALID_RESPONSE
-            result = {"http_status": exc.status, "message": exc.summary}
-            raise RevCentInvalidResponse(
-                f"RevCent's address answered with something that is not RevCent's API "
-                f"(HTTP {exc.status}). Nothing was confirmed; try again shortly.",
-                audit_entry=entry,
-            ) from None
-        except (httpx.TimeoutException, _DeadlineExceeded) as exc:
+            result = {"http_status": failure.status, "message": failure.summary}
+            if call.operation in _CHANGES:
+                # A gateway's error page can come back after RevCent got the request.
+                error = self._no_answer(call.operation, "answered with a proxy's error page")
+            else:
+                error = RevCentInvalidResponse(
+                    f"RevCent's address answered with something that is not RevCent's API "
+                    f"(HTTP {failure.status}). Nothing was confirmed; try again shortly."
+                )
+        elif isinstance(failure, httpx.TimeoutException | _DeadlineExceeded):
             outcome = AuditEntry.Outcome.TIMEOUT
-            result = {"message": f"No answer within the time limit ({type(exc).__name__})."}
-            raise self._no_answer(operation, entry, "did not answer in time") from exc
-        except httpx.HTTPError as exc:
+            result = {"message": f"No answer within the time limit ({type(failure).__name__})."}
+            error = self._no_answer(call.operation, "did not answer in time")
+        elif isinstance(failure, httpx.HTTPError):
             outcome = AuditEntry.Outcome.NETWORK_ERROR
-            result = {"message": f"Connection failed ({type(exc).__name__})."}
-            raise self._no_answer(operation, entry, "could not be reached") from exc
-        finally:
-            if outcome == AuditEntry.Outcome.OK:
-                result.setdefault("message", _text(answer.body, "result"))
-            audit.api_call_completed(
-                entry,
-                outcome=outcome,
-                duration_ms=round((time.monotonic() - started) * 1000),
-                http_status=result.get("http_status"),
-                revcent_code=result.get("revcent_code"),
-                api_call_id=result.get("api_call_id", ""),
-                api_call_unix=result.get("api_call_unix"),
-                message=result.get("message", ""),
-                customer_id=result.get("customer_id", "")
-                or (target_customer_id if outcome == AuditEntry.Outcome.OK else ""),
-            )
+            result = {"message": f"Connection failed ({type(failure).__name__})."}
+            error = self._no_answer(call.operation, "could not be reached")
+        else:
+            # Not a network failure but a bug; record it, then let it surface as itself.
+            result = {"message": f"Client error ({type(failure).__name__})."}
+        audit.api_call_completed(
+            call.entry,
+            outcome=outcome,
+            duration_ms=round((time.monotonic() - call.started) * 1000),
+            http_status=result.get("http_status"),
+            revcent_code=result.get("revcent_code"),
+            api_call_id=result.get("api_call_id", ""),
+            api_call_unix=result.get("api_call_unix"),
+            message=result.get("message", ""),
+            customer_id=result.get("customer_id", "")
+            or (call.target_customer_id if outcome == AuditEntry.Outcome.OK else ""),
+        )
+        if error is not None:
+            error.audit_entry = call.entry
+            raise error from failure
+        if outcome != AuditEntry.Outcome.OK:
+            raise failure  # type: ignore[misc]
+        if self._on_response is not None:
+            self._on_response(call.operation, call.answer.body)
+        return call.answer
 
-    def _no_answer(self, operation: str, entry: AuditEntry, what: str) -> RevCentError:
+    @staticmethod
+    def _no_answer(operation: str, what: str) -> RevCentError:
         if operation == "CreateCustomer":
             return RevCentOutcomeUnknown(
                 f"RevCent {what}, so we cannot tell whether the customer was created. "
-                "Do not create them again: we will search for them first.",
-                audit_entry=entry,
+                "Do not create them again: we will search for them first."
             )
-        return RevCentUnavailable(
-            f"RevCent {what}. Nothing was changed; try again in a moment.", audit_entry=entry
-        )
+        if operation == "AddCustomerToGroup":
+            return RevCentOutcomeUnknown(
+                f"RevCent {what}, so we cannot tell whether the groups were added. "
+                "Check the customer's groups before trying again."
+            )
+        return RevCentUnavailable(f"RevCent {what}. Nothing was changed; try again in a moment.")
 
     def _exchange(
         self,
@@ -594,6 +708,23 @@ class _NotJson(Exception):
         self.summary = summary
 
 
+def _search_result(term: str, answer: _Answer, entry: AuditEntry) -> SearchResult:
+    results = answer.body.get("results")
+    hits = [
+        SearchHit(
+            id=_text(item, "id"),
+            contact=Contact.parse(item),
+            created=_when(item.get("created_date_unix")),
+            internal_id=_text(item, "internal_id"),
+        )
+        for item in (results if isinstance(results, list) else [])
+        if isinstance(item, dict)
+        and _text(item, "id")
+        and item.get("item_type", "customer") == "customer"
+    ]
+    return SearchResult(term=term, hits=hits[:SEARCH_MAX_HITS], api_call_id=entry.api_call_id)
+
+
 def _summary(response: httpx.Response, raw: bytes) -> str:
     kind = response.headers.get("content-type", "no content type").split(";")[0]
     return f"Not JSON ({kind}, {len(raw)} bytes)."
@@ -607,7 +738,11 @@ def _envelope(body: dict[str, Any]) -> dict[str, Any]:
         "revcent_code": code if isinstance(code, int) and not isinstance(code, bool) else None,
         "api_call_id": _text(body, "api_call_id")[:40],
         "api_call_unix": unix if isinstance(unix, int) and not isinstance(unix, bool) else None,
-        "customer_id": _text(body, "customer_id")[:20],
+        # §4.4: the new ID as `customer_id`, or (v1's shape) as `customer.id`.
+        "customer_id": (
+            _text(body, "customer_id")
+            or _text(body["customer"] if isinstance(body.get("customer"), dict) else {}, "id")
+        )[:20],
     }
 
 

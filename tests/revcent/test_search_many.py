@@ -1,0 +1,69 @@
+"""Several searches at once: one wait, one audit row per term, failures per term."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from customers.audit import Actor
+from customers.models import AuditEntry
+from customers.revcent import RevCentClient, RevCentUnavailable, SearchResult
+
+pytestmark = pytest.mark.django_db
+
+
+def slow_server(delay: float):
+    def handler(request: httpx.Request) -> httpx.Response:
+        time.sleep(delay)
+        term = request.url.params["search_term"]
+        if term == "down":
+            raise httpx.ConnectError("refused", request=request)
+        hit = {"item_type": "customer", "id": "A" * 19 + str(len(term) % 10), "email": term}
+        return httpx.Response(
+            200,
+            json={
+                "api_call_id": f"{term[:1].upper()}{'c' * 19}",
+                "api_call_unix": 1_800_000_000,
+                "code": 1,
+                "current_count": 1,
+                "results": [hit],
+            },
+        )
+
+    return RevCentClient(
+        api_key="k",
+        base_url="http://127.0.0.1:9999/v2",
+        sandbox=False,
+        deadline_seconds=5,
+        transport=httpx.MockTransport(handler),
+    )
+
+
+def test_it_searches_three_terms_in_about_one_latency():
+    client = slow_server(0.3)
+    started = time.monotonic()
+    results = client.search_customers_many(
+        ["jane@example.com", "+13055550100", "CRM-1"], actor=Actor(name="t")
+    )
+    elapsed = time.monotonic() - started
+    assert elapsed < 0.6  # one after another would be 0.9 s
+    assert all(isinstance(r, SearchResult) for r in results.values())
+    assert AuditEntry.objects.filter(operation="SearchCustomers", outcome="ok").count() == 3
+
+
+def test_it_reports_a_failed_term_without_losing_the_others():
+    results = slow_server(0).search_customers_many(
+        ["jane@example.com", "down"], actor=Actor(name="t")
+    )
+    assert isinstance(results["jane@example.com"], SearchResult)
+    assert isinstance(results["down"], RevCentUnavailable)
+    outcomes = sorted(AuditEntry.objects.values_list("outcome", flat=True))
+    assert outcomes == ["network_error", "ok"]
+
+
+def test_it_searches_each_distinct_term_once():
+    results = slow_server(0).search_customers_many(["a@x.io", "a@x.io", ""], actor=Actor(name="t"))
+    assert list(results) == ["a@x.io"]
+    assert AuditEntry.objects.count() == 1
