@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from customers.models import AuditEntry
+from customers.models import AuditEntry, Campaign
 
 
 @admin.register(AuditEntry)
@@ -43,3 +43,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "revcent_id", "active", "is_default"]
+    list_filter = ["active"]
+    search_fields = ["name", "revcent_id"]

@@ -109,3 +109,29 @@ def api_call_completed(
         return
     for name, value in fields.items():
         setattr(entry, name, value)
+
+
+def agent_action(
+    *,
+    action: str,
+    actor: Actor,
+    message: str = "",
+    customer_id: str = "",
+    target_customer_id: str = "",
+) -> AuditEntry:
+    """Record something an agent did that an auditor must be able to see (no API call)."""
+    now = timezone.now()
+    return AuditEntry.objects.create(
+        kind=AuditEntry.Kind.AGENT_ACTION,
+        operation=action,
+        outcome=AuditEntry.Outcome.OK,
+        created_at=now,
+        completed_at=now,
+        message=redact_card_numbers(message)[:500],
+        customer_id=customer_id[:20],
+        target_customer_id=target_customer_id[:20],
+        user=actor.user,
+        username=actor.username,
+        request_id=actor.request_id,
+        sandbox=False,
+    )

@@ -43,7 +43,7 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """One row of the audit trail: a RevCent API call (or, later, an agent action).
+    """One row of the audit trail: a RevCent API call, or an agent action.
 
     Rows are written once. An API call's row is inserted before the request is sent (so a
     call that cannot be recorded is not made) with outcome "unknown", and completed exactly
@@ -52,6 +52,7 @@ class AuditEntry(models.Model):
 
     class Kind(models.TextChoices):
         API_CALL = "api_call", "RevCent API call"
+        AGENT_ACTION = "agent_action", "Agent action"
 
     class Outcome(models.TextChoices):
         OK = "ok", "OK"
@@ -113,3 +114,70 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("Audit entries cannot be deleted.")
+
+
+class Campaign(models.Model):
+    """A RevCent campaign agents may create customers in. RevCent has no list API for
+    campaigns, so admins keep this list in Django admin."""
+
+    name = models.CharField(max_length=100, unique=True)
+    revcent_id = models.CharField(
+        "RevCent campaign ID",
+        max_length=100,
+        unique=True,
+        help_text="The campaign's 20-character ID in RevCent (its exact name also works).",
+    )
+    active = models.BooleanField(default=True, help_text="Only active campaigns are offered.")
+    is_default = models.BooleanField("default", default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_campaign",
+                violation_error_message="Only one campaign can be the default.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CreateAttempt(models.Model):
+    """One agent's attempt to create one customer, keyed by the form's submission key.
+
+    The unique key is the double-submit guard: whichever request inserts it first is the
+    only one that may call CreateCustomer; every other request with that key shows this
+    attempt's outcome instead.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Creating"
+        CREATED = "created", "Created, not yet verified"
+        VERIFIED = "verified", "Verified"
+        FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "Outcome unknown"
+
+    submission_key = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT)
+    # What the agent entered (never a card number: the forms refuse those), for the
+    # comparison on the customer page, the local duplicate matches and reconciliation.
+    payload = models.JSONField()
+    email = models.CharField(max_length=254, db_index=True)
+    customer_id = models.CharField(max_length=20, blank=True, db_index=True)
+    create_api_call_id = models.CharField(max_length=40, blank=True)
+    verify_api_call_id = models.CharField(max_length=40, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_state_display()})"

@@ -1,9 +1,31 @@
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from customers import attempts, audit, services
+from customers.audit import Actor
+from customers.forms import (
+    SOURCE_METADATA,
+    ContactForm,
+    CreateOptionsForm,
+    MetadataFormSet,
+)
+from customers.models import Campaign, CreateAttempt
+from customers.revcent import REVCENT_ID, RevCentApiError, RevCentError, get_client
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 @require_GET
@@ -11,7 +33,246 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/home.html")
 
 
+# --- New customer ---------------------------------------------------------------------------
+@dataclass
+class CreateForms:
+    """The create-customer page's forms: options, customer, bill-to and metadata rows."""
+
+    options: CreateOptionsForm
+    customer: ContactForm
+    bill_to: ContactForm
+    metadata: Any  # MetadataFormSet
+
+    @classmethod
+    def build(cls, data=None) -> CreateForms:
+        initial_key = {"submission_key": attempts.new_submission_key()}
+        default = Campaign.objects.filter(active=True, is_default=True).first()
+        if default:
+            initial_key["campaign"] = default.pk
+        return cls(
+            options=CreateOptionsForm(data, prefix="options", initial=initial_key),
+            customer=ContactForm(data, prefix="customer"),
+            bill_to=ContactForm(data, prefix="bill_to"),
+            metadata=MetadataFormSet(data, prefix="metadata"),
+        )
+
+    @property
+    def billing_differs(self) -> bool:
+        raw = self.options.data.get("options-billing_differs") if self.options.is_bound else ""
+        return raw in ("on", "true", "1")
+
+    def is_valid(self) -> bool:
+        parts = [self.options, self.customer, self.metadata]
+        if self.billing_differs:
+            parts.append(self.bill_to)
+        # Validate every part (no short-circuit), so each shows its own errors at once.
+        results = [part.is_valid() for part in parts]
+        return all(results)
+
+    def refused_card_fields(self) -> list[str]:
+        refused = []
+        for form in (self.options, self.customer, self.bill_to, *self.metadata.forms):
+            refused += [form.add_prefix(name) for name in getattr(form, "card_number_fields", [])]
+        return refused
+
+    def payload(self) -> dict[str, Any]:
+        return services.customer_payload(
+            campaign=self.options.cleaned_data["campaign"],
+            customer=self.customer.payload(),
+            bill_to=self.bill_to.payload() if self.billing_differs else None,
+            internal_customer_id=self.options.cleaned_data["internal_customer_id"],
+            metadata=self.metadata.pairs(),
+        )
+
+    def with_new_key(self, data) -> CreateForms:
+        """The same input under a fresh submission key, for another try after a failure."""
+        data = data.copy()
+        data["options-submission_key"] = str(attempts.new_submission_key())
+        data.pop("options-create_anyway", None)
+        forms = CreateForms.build(data)
+        forms.is_valid()
+        return forms
+
+
+def _render_create(
+    request: HttpRequest,
+    forms: CreateForms,
+    *,
+    report: services.DuplicateReport | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "forms": forms,
+        "report": report,
+        "error": error,
+        "source_metadata": SOURCE_METADATA,
+        "has_campaigns": Campaign.objects.filter(active=True).exists(),
+    }
+    return render(request, "customers/customer_create.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("customers.create_customer", raise_exception=True)
+def customer_create(request: HtmxHttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _render_create(request, CreateForms.build())
+    action = request.POST.get("_action", "create")
+    if action.startswith(("add_metadata", "remove_metadata")):
+        return _metadata_rows(request, action)
+
+    forms = CreateForms.build(request.POST)
+    actor = Actor.from_request(request)
+    if not forms.is_valid():
+        refused = forms.refused_card_fields()
+        if refused:
+            # Which fields and when, never the digits.
+            audit.agent_action(
+                action="CardNumberRefused", actor=actor, message=f"Fields: {', '.join(refused)}"
+            )
+        return _render_create(request, forms)
+
+    key = forms.options.cleaned_data["submission_key"]
+    existing = attempts.attempt_for_key(key)
+    if existing is not None:
+        return _attempt_outcome(request, existing, forms)
+
+    payload = forms.payload()
+    client = get_client()
+    report = services.duplicate_check(
+        services.identifiers_from_payload(payload), client=client, actor=actor
+    )
+    if report.strong or not report.complete:
+        if not forms.options.override_confirmed():
+            return _render_create(request, forms, report=report)
+        services.duplicate_override_record(
+            actor=actor,
+            reason=forms.options.cleaned_data["override_reason"],
+            matches=report.strong,
+        )
+
+    attempt, owned = attempts.attempt_claim(
+        key=key,
+        user=request.user,
+        campaign=forms.options.cleaned_data["campaign"],
+        payload=payload,
+    )
+    if owned:
+        attempt = services.customer_create(attempt=attempt, client=client, actor=actor)
+    return _attempt_outcome(request, attempt, forms)
+
+
+def _attempt_outcome(
+    request: HttpRequest, attempt: CreateAttempt, forms: CreateForms
+) -> HttpResponse:
+    """Where a submission ends up, whichever request made the create."""
+    if attempt.user_id != request.user.pk:
+        raise PermissionDenied("This form belongs to another agent's session.")
+    if attempt.customer_id:
+        return redirect("customer-detail", customer_id=attempt.customer_id)
+    if attempt.state == CreateAttempt.State.FAILED:
+        retry = forms.with_new_key(request.POST)
+        where = services.revcent_error_field(attempt.message)
+        target = {
+            "customer": retry.customer,
+            "bill_to": retry.bill_to,
+            "options": retry.options,
+        }.get(where[0] if where else "")
+        if target is not None and where[1] in target.fields:
+            target.add_error(where[1], attempt.message)
+            return _render_create(request, retry, error="RevCent did not accept the customer.")
+        return _render_create(request, retry, error=attempt.message)
+    return redirect("attempt-detail", key=attempt.submission_key)
+
+
+def _metadata_rows(request: HtmxHttpRequest, action: str) -> HttpResponse:
+    """Add or remove a metadata row, keeping what was typed (card numbers excepted)."""
+    bound = MetadataFormSet(request.POST, prefix="metadata")
+    rows = []
+    removed_card = False
+    for index, form in enumerate(bound.forms):
+        if action == f"remove_metadata:{index}":
+            continue
+        form.full_clean()  # runs the card guard, which blanks a card number
+        removed_card |= bool(form.card_number_fields)
+        rows.append(
+            {
+                "name": form.data.get(form.add_prefix("name"), ""),
+                "value": form.data.get(form.add_prefix("value"), ""),
+            }
+        )
+    if action == "add_metadata":
+        rows.append({})
+    metadata = MetadataFormSet(prefix="metadata", initial=rows)
+    context = {
+        "metadata": metadata,
+        "removed_card": removed_card,
+        "source_metadata": SOURCE_METADATA,
+    }
+    if request.htmx:
+        return render(request, "customers/customer_create.html#metadata-rows", context)
+    forms = CreateForms.build(request.POST)
+    forms.metadata = metadata
+    return _render_create(request, forms)
+
+
+# --- An attempt whose outcome is not a customer page (yet) ---------------------------------------
+def _own_attempt(request: HttpRequest, key: uuid.UUID) -> CreateAttempt:
+    attempt = get_object_or_404(CreateAttempt, submission_key=key)
+    if attempt.user_id != request.user.pk and not request.user.is_superuser:
+        raise Http404("No such attempt.")
+    return attempt
+
+
 @require_GET
 @permission_required("customers.create_customer", raise_exception=True)
-def customer_create(request: HttpRequest) -> HttpResponse:
-    return render(request, "customers/customer_create.html")
+def attempt_detail(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    attempt = _own_attempt(request, key)
+    if attempt.customer_id:
+        return redirect("customer-detail", customer_id=attempt.customer_id)
+    return render(request, "customers/attempt_detail.html", {"attempt": attempt})
+
+
+@require_POST
+@permission_required("customers.create_customer", raise_exception=True)
+def attempt_reconcile(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    attempt = _own_attempt(request, key)
+    attempt = services.attempt_reconcile(
+        attempt=attempt, client=get_client(), actor=Actor.from_request(request)
+    )
+    if attempt.customer_id:
+        return redirect("customer-detail", customer_id=attempt.customer_id)
+    return redirect("attempt-detail", key=attempt.submission_key)
+
+
+# --- Customer page ------------------------------------------------------------------------------
+def _can_view_customers(user) -> bool:
+    return user.has_perm("customers.create_customer") or user.has_perm("customers.view_audit_trail")
+
+
+@require_GET
+def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
+    if not _can_view_customers(request.user):
+        raise PermissionDenied
+    if not REVCENT_ID.match(customer_id):
+        raise Http404("Not a RevCent customer ID.")
+    attempt = CreateAttempt.objects.filter(customer_id=customer_id).order_by("-created_at").first()
+    context: dict[str, Any] = {"customer_id": customer_id, "attempt": attempt}
+    try:
+        detail = get_client().get_customer(customer_id, actor=Actor.from_request(request))
+    except RevCentApiError as exc:
+        if exc.http_status == 404:
+            context["error"] = "RevCent has no customer with this ID."
+            return render(request, "customers/customer_detail.html", context, status=404)
+        context["error"] = exc.message
+        return render(request, "customers/customer_detail.html", context, status=502)
+    except RevCentError as exc:
+        context["error"] = exc.message
+        return render(request, "customers/customer_detail.html", context, status=503)
+    if attempt is not None:
+        attempt = services.attempt_verify(attempt=attempt, detail=detail)
+        context["comparison"] = services.customer_compare(attempt, detail)
+    context["customer"] = detail
+    context["attempt"] = attempt
+    context["create_url"] = reverse("customer-create")
+    return render(request, "customers/customer_detail.html", context)

@@ -183,6 +183,10 @@ REVCENT_SANDBOX = not REVCENT_API_KEY
 REVCENT_SANDBOX_LATENCY_MS = env_int("REVCENT_SANDBOX_LATENCY_MS", 0)
 REVCENT_TIMEOUT_SECONDS = env_int("REVCENT_TIMEOUT_SECONDS", 20, minimum=1)
 
+# Phone numbers typed without a country code are read as this region's (ISO 3166 alpha-2),
+# unless the form's Country says otherwise.
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US").upper()
+
 # Demo accounts are made by `make run` in sandbox mode only.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="supportdesk-demo")
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.db.backends.signals import connection_created
 
+from customers.models import Campaign
 from customers.roles import AGENTS, AUDITORS, ensure_roles
 
 
@@ -72,3 +73,24 @@ def agent_client(client, agent):
 def auditor_client(client, auditor):
     client.force_login(auditor)
     return client
+
+
+@pytest.fixture
+def campaign(db) -> Campaign:
+    # The sandbox's seeded default campaign.
+    return Campaign.objects.create(
+        name="Default Campaign", revcent_id="SbxCampaignDefault01", is_default=True
+    )
+
+
+@pytest.fixture
+def sandbox(transactional_db) -> None:
+    """The sandbox's demo data, committed, so threads that serve or search it can read it.
+
+    Tests whose requests search several identifiers at once (every create and every
+    duplicate-panel refresh does) run transactionally for the same reason: the worker
+    threads have their own database connections and see only committed rows.
+    """
+    from customers.sandbox.seed import seed
+
+    seed()

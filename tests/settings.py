@@ -11,6 +11,12 @@ os.environ.pop("REVCENT_API_KEY", None)
 
 from supportdesk.settings import *  # noqa: E402,F403
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared in-memory database: threads (the live server, concurrent
+    # RevCent searches, parallel submissions) then wait for locks as they do in production
+    # instead of failing at once with "database table is locked".
+    DATABASES["default"]["TEST"] = {"NAME": f"/tmp/supportdesk-test-{os.getpid()}.sqlite3"}  # noqa: F405
+
 # pytest-django's live server speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

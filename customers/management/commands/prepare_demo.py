@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from customers.models import Campaign
 from customers.roles import AGENTS, AUDITORS
-from customers.sandbox.seed import ensure_seeded
+from customers.sandbox.seed import CAMPAIGNS, ensure_seeded
 
 DEMO_ACCOUNTS = [
     # username, group, is_staff, is_superuser
@@ -29,6 +30,15 @@ def ensure_demo_accounts(password: str) -> None:
             user.groups.add(Group.objects.get(name=group_name))
 
 
+def ensure_demo_campaigns() -> None:
+    """The sandbox's campaigns, offered to agents; the first is the default."""
+    for index, (revcent_id, name) in enumerate(CAMPAIGNS):
+        Campaign.objects.get_or_create(
+            revcent_id=revcent_id,
+            defaults={"name": name, "active": True, "is_default": index == 0},
+        )
+
+
 class Command(BaseCommand):
     help = "Before `make run`: in sandbox mode, make the demo accounts; print where to sign in."
 
@@ -44,6 +54,7 @@ class Command(BaseCommand):
             return
         ensure_demo_accounts(settings.DEMO_PASSWORD)
         ensure_seeded()
+        ensure_demo_campaigns()
         shown = (
             settings.DEMO_PASSWORD
             if settings.DEMO_PASSWORD == "supportdesk-demo"

@@ -1,0 +1,53 @@
+"""Idempotency for creates: one submission key, at most one CreateCustomer call.
+
+The rendered form carries a fresh key. The first request to insert that key into the
+database (a unique column, so the database decides, across threads and app servers) owns
+the create; any other request with the same key only reads the first one's outcome.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from customers.models import Campaign, CreateAttempt
+
+RECENT = timedelta(hours=24)
+
+
+def new_submission_key() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def attempt_for_key(key: uuid.UUID) -> CreateAttempt | None:
+    return CreateAttempt.objects.filter(submission_key=key).select_related("campaign").first()
+
+
+def attempt_claim(
+    *, key: uuid.UUID, user, campaign: Campaign, payload: dict[str, Any]
+) -> tuple[CreateAttempt, bool]:
+    """Record the attempt under its key. True if this call owns it (and may create)."""
+    try:
+        with transaction.atomic():
+            attempt = CreateAttempt.objects.create(
+                submission_key=key,
+                user=user,
+                campaign=campaign,
+                payload=payload,
+                email=payload["customer"]["email"].lower(),
+            )
+        return attempt, True
+    except IntegrityError:
+        return CreateAttempt.objects.get(submission_key=key), False
+
+
+def recent_attempts(*, now=None):
+    """Creates made through this app in the last 24 hours that may not be searchable yet."""
+    since = (now or timezone.now()) - RECENT
+    return CreateAttempt.objects.filter(created_at__gte=since).exclude(
+        state=CreateAttempt.State.FAILED
+    )

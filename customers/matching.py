@@ -1,0 +1,192 @@
+"""Duplicate matching: is a customer already in RevCent (or just created here)?
+
+Plain functions over plain data: what the agent typed (Identifiers) against candidate
+customers (from SearchCustomers hits, or from this app's own recent creates).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import phonenumbers
+
+from customers.forms import normalize_phone
+
+STRONG = "strong"
+POSSIBLE = "possible"
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """What the agent has typed so far that can identify a person."""
+
+    email: str = ""
+    phone: str = ""
+    internal_id: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    zip: str = ""
+    city: str = ""
+    country: str = ""  # alpha-3; helps read phone numbers written without a country code
+
+    def search_terms(self) -> list[str]:
+        """What to ask SearchCustomers for, one term per identifier."""
+        terms = [self.email.strip(), self.phone.strip(), self.internal_id.strip()]
+        if self.first_name.strip() and self.last_name.strip():
+            terms.append(f"{self.first_name.strip()} {self.last_name.strip()}")
+        return [term for term in terms if term]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    customer_id: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    country: str = ""
+    internal_id: str = ""
+    created: datetime | None = None
+    # "revcent": a SearchCustomers hit; "recent": created through this app lately.
+    source: str = "revcent"
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class Match:
+    candidate: Candidate
+    strength: str
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def strong(self) -> bool:
+        return self.strength == STRONG
+
+
+def normalize_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def email_without_tag(value: str) -> str:
+    """alice+shop@example.com -> alice@example.com (plus-addressing reaches one inbox)."""
+    local, _, domain = normalize_email(value).partition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def phone_key(value: str, country: str = "") -> str:
+    """E.164 when the number can be read; otherwise its last ten digits."""
+    if not value.strip():
+        return ""
+    try:
+        return normalize_phone(value, country_alpha3=country)
+    except ValueError:
+        digits = "".join(ch for ch in value if ch.isdigit())
+        return digits[-10:]
+
+
+def _phones_equal(a: str, a_country: str, b: str, b_country: str) -> bool:
+    key_a, key_b = phone_key(a, a_country), phone_key(b, b_country)
+    if not key_a or not key_b:
+        return False
+    if key_a == key_b:
+        return True
+    # One side had no country to read it by: compare national numbers.
+    try:
+        national_a = str(phonenumbers.parse(key_a).national_number) if key_a[0] == "+" else key_a
+        national_b = str(phonenumbers.parse(key_b).national_number) if key_b[0] == "+" else key_b
+    except phonenumbers.NumberParseException:
+        return False
+    return len(national_a) >= 7 and national_a == national_b
+
+
+def _fold(value: str) -> str:
+    """Case- and accent-insensitive form: "García " -> "garcia"."""
+    decomposed = unicodedata.normalize("NFKD", value.strip().casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    # Substitution, insertion, or a swap of two neighbouring letters.
+    return (
+        a[i + 1 :] == b[i + 1 :]
+        or a[i:] == b[i + 1 :]
+        or (len(a) == len(b) and a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :])
+    )
+
+
+def match_candidate(ids: Identifiers, candidate: Candidate) -> Match | None:
+    """Why this candidate may be the person the agent is about to create, if at all."""
+    strong: list[str] = []
+    possible: list[str] = []
+    if ids.email and candidate.email:
+        typed, theirs = normalize_email(ids.email), normalize_email(candidate.email)
+        if typed == theirs:
+            strong.append("Email matches")
+        elif email_without_tag(typed) == email_without_tag(theirs):
+            possible.append("Email matches apart from a +tag")
+        else:
+            local_a, _, domain_a = typed.partition("@")
+            local_b, _, domain_b = theirs.partition("@")
+            if domain_a == domain_b and len(local_a) >= 4 and _one_edit_apart(local_a, local_b):
+                possible.append("Email differs by one character")
+    if ids.phone and _phones_equal(ids.phone, ids.country, candidate.phone, candidate.country):
+        strong.append("Phone matches")
+    if ids.internal_id and _fold(ids.internal_id) == _fold(candidate.internal_id):
+        strong.append("Internal ID matches")
+    same_name = (
+        ids.first_name
+        and ids.last_name
+        and _fold(ids.first_name) == _fold(candidate.first_name)
+        and _fold(ids.last_name) == _fold(candidate.last_name)
+    )
+    if same_name:
+        if ids.zip and _fold(ids.zip).replace(" ", "") == _fold(candidate.zip).replace(" ", ""):
+            possible.append("Same name and ZIP")
+        elif ids.city and _fold(ids.city) == _fold(candidate.city):
+            possible.append("Same name and city")
+    if not strong and not possible:
+        return None
+    return Match(candidate, STRONG if strong else POSSIBLE, tuple(strong + possible))
+
+
+def rank(matches: list[Match]) -> list[Match]:
+    """Strong first, then the most reasons, then the newest."""
+    return sorted(
+        matches,
+        key=lambda m: (
+            not m.strong,
+            -len(m.reasons),
+            -(m.candidate.created.timestamp() if m.candidate.created else 0),
+        ),
+    )
+
+
+def match_all(ids: Identifiers, candidates: list[Candidate]) -> list[Match]:
+    """Match every customer once: several searches, and this app's own records, may return
+    the same one. RevCent's copy wins; a local note ("Created here by …") is kept with it."""
+    merged: dict[str, Candidate] = {}
+    for candidate in candidates:
+        key = candidate.customer_id or f"{candidate.source}:{candidate.email}:{candidate.note}"
+        first = merged.get(key)
+        if first is None:
+            merged[key] = candidate
+        elif candidate.note and not first.note:
+            merged[key] = replace(first, note=candidate.note)
+    matches = [m for m in (match_candidate(ids, c) for c in merged.values()) if m]
+    return rank(matches)

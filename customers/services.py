@@ -1,0 +1,306 @@
+"""The create-customer workflow: search → create → verify, and reconcile when unsure.
+
+Services take plain values and the RevCent client, never a request; views call them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from customers import attempts, audit
+from customers.audit import Actor
+from customers.forms import SOURCE_METADATA
+from customers.matching import Candidate, Identifiers, Match, match_all, normalize_email
+from customers.models import Campaign, CreateAttempt
+from customers.revcent import (
+    CUSTOMER_KEYS,
+    CustomerDetail,
+    RevCentClient,
+    RevCentError,
+    RevCentOutcomeUnknown,
+    SearchResult,
+)
+
+# A customer found after an unanswered create counts as "ours" if RevCent says it was
+# created no earlier than this before the attempt (clocks differ a little).
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def customer_payload(
+    *,
+    campaign: Campaign,
+    customer: dict[str, str],
+    bill_to: dict[str, str] | None,
+    internal_customer_id: str,
+    metadata: list[tuple[str, str]],
+) -> dict[str, Any]:
+    """The CreateCustomer body (§12): only filled fields, never `payment`."""
+    body: dict[str, Any] = {"campaign": campaign.revcent_id, "customer": customer}
+    if bill_to:
+        body["bill_to"] = bill_to
+    if internal_customer_id:
+        body["internal_customer_id"] = internal_customer_id
+    body["metadata"] = [
+        {"name": name, "value": value} for name, value in [SOURCE_METADATA, *metadata]
+    ]
+    return body
+
+
+# --- Duplicates ---------------------------------------------------------------------------------
+@dataclass
+class DuplicateReport:
+    matches: list[Match] = field(default_factory=list)
+    # Terms whose search hit RevCent's 10-result cap: there may be more matches.
+    capped: list[str] = field(default_factory=list)
+    # Terms that could not be searched (RevCent did not answer): the check is incomplete.
+    failed: list[str] = field(default_factory=list)
+    searched: list[str] = field(default_factory=list)
+
+    @property
+    def strong(self) -> list[Match]:
+        return [m for m in self.matches if m.strong]
+
+    @property
+    def complete(self) -> bool:
+        return not self.failed
+
+
+def _hit_candidates(result: SearchResult) -> list[Candidate]:
+    return [
+        Candidate(
+            customer_id=hit.id,
+            first_name=hit.contact.first_name,
+            last_name=hit.contact.last_name,
+            email=hit.contact.email,
+            phone=hit.contact.phone,
+            city=hit.contact.city,
+            state=hit.contact.state,
+            zip=hit.contact.zip,
+            country=hit.contact.country,
+            internal_id=hit.internal_id,
+            created=hit.created,
+        )
+        for hit in result.hits
+    ]
+
+
+def _attempt_candidates(exclude_key=None) -> list[Candidate]:
+    candidates = []
+    for attempt in attempts.recent_attempts().select_related("user")[:200]:
+        if exclude_key and attempt.submission_key == exclude_key:
+            continue
+        customer = attempt.payload.get("customer", {})
+        note = (
+            f"Created here by {attempt.user.get_username()}"
+            if attempt.customer_id
+            else f"Create attempt by {attempt.user.get_username()}: {attempt.get_state_display()}"
+        )
+        candidates.append(
+            Candidate(
+                customer_id=attempt.customer_id,
+                first_name=customer.get("first_name", ""),
+                last_name=customer.get("last_name", ""),
+                email=customer.get("email", ""),
+                phone=customer.get("phone", ""),
+                city=customer.get("city", ""),
+                state=customer.get("state", ""),
+                zip=customer.get("zip", ""),
+                country=customer.get("country", ""),
+                internal_id=attempt.payload.get("internal_customer_id", ""),
+                created=attempt.created_at,
+                source="recent",
+                note=note,
+            )
+        )
+    return candidates
+
+
+def duplicate_check(
+    ids: Identifiers, *, client: RevCentClient, actor: Actor, exclude_key=None
+) -> DuplicateReport:
+    """Search RevCent for every identifier at once, add this app's recent creates, match."""
+    report = DuplicateReport(searched=ids.search_terms())
+    candidates: list[Candidate] = []
+    if report.searched:
+        for term, result in client.search_customers_many(report.searched, actor=actor).items():
+            if isinstance(result, RevCentError):
+                report.failed.append(term)
+                continue
+            if result.capped:
+                report.capped.append(term)
+            candidates += _hit_candidates(result)
+    # RevCent's search index may not show a customer created a moment ago.
+    candidates += _attempt_candidates(exclude_key)
+    report.matches = match_all(ids, candidates)
+    return report
+
+
+def identifiers_from_payload(payload: dict[str, Any]) -> Identifiers:
+    customer = payload.get("customer", {})
+    return Identifiers(
+        email=customer.get("email", ""),
+        phone=customer.get("phone", ""),
+        internal_id=payload.get("internal_customer_id", ""),
+        first_name=customer.get("first_name", ""),
+        last_name=customer.get("last_name", ""),
+        zip=customer.get("zip", ""),
+        city=customer.get("city", ""),
+        country=customer.get("country", ""),
+    )
+
+
+def duplicate_override_record(*, actor: Actor, reason: str, matches: list[Match]) -> None:
+    ids = ", ".join(m.candidate.customer_id or "(recent attempt)" for m in matches)
+    audit.agent_action(
+        action="DuplicateOverride",
+        actor=actor,
+        message=f"Created anyway despite strong matches [{ids}]: {reason}",
+        target_customer_id=next((m.candidate.customer_id for m in matches), ""),
+    )
+
+
+# --- Create, reconcile, verify ------------------------------------------------------------------
+def customer_create(
+    *, attempt: CreateAttempt, client: RevCentClient, actor: Actor
+) -> CreateAttempt:
+    """Call CreateCustomer once for a claimed attempt and record what happened."""
+    try:
+        created = client.create_customer(attempt.payload, actor=actor)
+    except RevCentOutcomeUnknown as exc:
+        attempt.state = CreateAttempt.State.UNKNOWN
+        attempt.message = exc.message
+        attempt.create_api_call_id = exc.api_call_id
+        attempt.save()
+        return attempt_reconcile(attempt=attempt, client=client, actor=actor)
+    except RevCentError as exc:
+        attempt.state = CreateAttempt.State.FAILED
+        attempt.message = exc.message
+        attempt.create_api_call_id = exc.api_call_id
+        attempt.save()
+        return attempt
+    attempt.state = CreateAttempt.State.CREATED
+    attempt.customer_id = created.customer_id
+    attempt.create_api_call_id = created.api_call_id
+    attempt.message = ""
+    attempt.save()
+    return attempt
+
+
+def attempt_reconcile(
+    *, attempt: CreateAttempt, client: RevCentClient, actor: Actor
+) -> CreateAttempt:
+    """After an unanswered create: find out from RevCent whether the customer exists."""
+    if attempt.state != CreateAttempt.State.UNKNOWN:
+        return attempt
+    try:
+        result = client.search_customers(attempt.email, actor=actor)
+    except RevCentError as exc:
+        attempt.message = (
+            "RevCent did not answer the create, and the search to check it failed too "
+            f"({exc.message}). Check again in a moment; do not create the customer again."
+        )
+        attempt.save()
+        return attempt
+    since = attempt.created_at - CLOCK_SKEW
+    found = [
+        hit
+        for hit in result.hits
+        if normalize_email(hit.contact.email) == attempt.email
+        and (hit.created is None or hit.created >= since)
+    ]
+    if len(found) == 1:
+        attempt.state = CreateAttempt.State.CREATED
+        attempt.customer_id = found[0].id
+        attempt.message = (
+            "RevCent did not answer the create, but a search found the customer: "
+            "it was created. No second customer was made."
+        )
+    elif found:
+        attempt.message = (
+            f"RevCent did not answer, and {len(found)} customers with this e-mail were created "
+            "since. Open them below; do not create another."
+        )
+    else:
+        attempt.message = (
+            "RevCent did not answer the create, and a search does not find the customer yet. "
+            "RevCent's search can lag a little: check again before creating anything."
+        )
+    attempt.save()
+    return attempt
+
+
+@dataclass(frozen=True)
+class FieldComparison:
+    label: str
+    entered: str
+    in_revcent: str
+
+    @property
+    def differs(self) -> bool:
+        return self.entered.strip().casefold() != self.in_revcent.strip().casefold()
+
+
+FIELD_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "Email",
+    "phone": "Phone",
+    "company": "Company",
+    "address_line_1": "Address line 1",
+    "address_line_2": "Address line 2",
+    "city": "City",
+    "state": "State",
+    "zip": "ZIP",
+    "country": "Country",
+}
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+def customer_compare(attempt: CreateAttempt, detail: CustomerDetail) -> list[FieldComparison]:
+    """What the agent entered beside what RevCent now holds, field by field."""
+    entered = attempt.payload.get("customer", {})
+    rows = []
+    for key in CUSTOMER_KEYS:
+        mine, theirs = entered.get(key, ""), getattr(detail.contact, key)
+        if not mine and not theirs:
+            continue
+        if key == "phone" and _digits(mine)[-10:] == _digits(theirs)[-10:]:
+            theirs = mine  # the same number, written another way
+        rows.append(FieldComparison(FIELD_LABELS[key], mine, theirs))
+    internal = attempt.payload.get("internal_customer_id", "")
+    if internal or detail.internal_id:
+        rows.append(FieldComparison("Internal customer ID", internal, detail.internal_id))
+    return rows
+
+
+def attempt_verify(*, attempt: CreateAttempt, detail: CustomerDetail) -> CreateAttempt:
+    """GetCustomer answered for the new customer: it exists, so the create is verified."""
+    if attempt.state == CreateAttempt.State.CREATED:
+        attempt.state = CreateAttempt.State.VERIFIED
+        attempt.verified_at = timezone.now()
+        attempt.verify_api_call_id = detail.api_call_id
+        attempt.save()
+    return attempt
+
+
+# --- RevCent's validation messages, placed at the field they are about ----------------------------
+_FIELD_IN_MESSAGE = re.compile(r"\b(customer|bill_to)\.(\w+)")
+
+
+def revcent_error_field(message: str) -> tuple[str, str] | None:
+    """("customer", "country") for "customer.country must be ...", if the message names one."""
+    match = _FIELD_IN_MESSAGE.search(message)
+    if match and match.group(2) in CUSTOMER_KEYS:
+        return match.group(1), match.group(2)
+    for name in ("campaign", "internal_customer_id", "metadata"):
+        if re.search(rf"\b{name}\b", message):
+            return "options" if name != "metadata" else "metadata", name
+    return None

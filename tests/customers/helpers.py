@@ -1,0 +1,50 @@
+"""Building create-customer form posts the way a browser would."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+CUSTOMER = {
+    "first_name": "Ana",
+    "last_name": "Diaz",
+    "email": "ana.diaz@example.com",
+    "phone": "(305) 555-0199",
+    "city": "Miami",
+    "state": "FL",
+    "zip": "33130",
+    "country": "USA",
+}
+
+
+def create_post(
+    campaign,
+    *,
+    key: str | None = None,
+    customer: dict | None = None,
+    bill_to: dict | None = None,
+    metadata: list[tuple[str, str]] = (),
+    **options,
+) -> dict[str, str]:
+    data = {
+        "options-submission_key": key or str(uuid.uuid4()),
+        "options-campaign": str(campaign.pk),
+        "metadata-TOTAL_FORMS": str(len(metadata)),
+        "metadata-INITIAL_FORMS": "0",
+    }
+    for name, value in (CUSTOMER if customer is None else customer).items():
+        data[f"customer-{name}"] = value
+    if bill_to is not None:
+        data["options-billing_differs"] = "on"
+        for name, value in bill_to.items():
+            data[f"bill_to-{name}"] = value
+    for index, (name, value) in enumerate(metadata):
+        data[f"metadata-{index}-name"] = name
+        data[f"metadata-{index}-value"] = value
+    for name, value in options.items():
+        data[f"options-{name}"] = value
+    return data
+
+
+def submission_key(html: str) -> str:
+    return re.search(r'name="options-submission_key" value="([^"]+)"', html).group(1)
