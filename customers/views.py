@@ -140,10 +140,15 @@ def customer_create(request: HtmxHttpRequest) -> HttpResponse:
     payload = forms.payload()
     client = get_client()
     report = services.duplicate_check(
-        services.identifiers_from_payload(payload), client=client, actor=actor
+        services.identifiers_from_payload(payload), client=client, actor=actor, exclude_key=key
     )
     if report.strong or not report.complete:
         if not forms.options.override_confirmed():
+            # A parallel submission of this very form may have created the customer while
+            # we searched; then that is the answer, not a duplicate warning about itself.
+            existing = attempts.attempt_for_key(key)
+            if existing is not None:
+                return _attempt_outcome(request, existing, forms)
             return _render_create(request, forms, report=report)
         services.duplicate_override_record(
             actor=actor,

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from customers.models import CreateAttempt
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_agent_creates_a_verified_customer(page: Page, sign_in, agent, campaign, sandbox):
+    sign_in("alice")
+    page.get_by_role("link", name="New customer").first.click()
+    expect(page.get_by_role("heading", name="New customer")).to_be_visible()
+
+    page.get_by_label("First name").first.fill("Ana")
+    page.get_by_label("Last name").first.fill("Diaz")
+    page.get_by_label("Email").first.fill("ana.diaz@example.com")
+    page.get_by_label("Phone").first.fill("(305) 555-0199")
+    page.get_by_label("City").first.fill("Miami")
+    page.get_by_label("Country").first.select_option(label="United States")
+
+    # The bill-to section appears only with the switch on.
+    bill_to = page.locator("#bill-to")
+    expect(bill_to).to_be_hidden()
+    page.get_by_label("Billing details differ").check()
+    expect(bill_to).to_be_visible()
+    bill_to.get_by_label("First name").fill("Acme")
+    bill_to.get_by_label("Last name").fill("Billing")
+    bill_to.get_by_label("Email").fill("ap@acme.example")
+
+    # Metadata rows come and go through htmx, keeping what was typed.
+    page.get_by_role("button", name="Add metadata").click()
+    page.get_by_role("button", name="Add metadata").click()
+    rows = page.get_by_test_id("metadata-row")
+    expect(rows).to_have_count(2)
+    rows.nth(0).get_by_label("Name").fill("tier")
+    rows.nth(0).get_by_label("Value").fill("gold")
+    rows.nth(1).get_by_label("Name").fill("remove me")
+    page.get_by_role("button", name="Remove metadata row 2").click()
+    expect(rows).to_have_count(1)
+    expect(rows.nth(0).get_by_label("Value")).to_have_value("gold")
+    expect(page.get_by_test_id("source-metadata")).to_contain_text("source = supportdesk")
+
+    page.get_by_test_id("create-button").click()
+
+    expect(page.get_by_test_id("verified")).to_have_text("Verified")
+    customer_id = page.get_by_test_id("customer-id").inner_text()
+    assert re.fullmatch(r"[A-Za-z0-9]{20}", customer_id)
+    assert CreateAttempt.objects.get().customer_id == customer_id
+    expect(page.get_by_text("tier = gold")).to_be_visible()
+    expect(page.get_by_text("Acme Billing, ap@acme.example")).to_be_visible()
+    assert page.console_errors == []
+
+
+def test_a_card_number_is_refused_and_not_shown_again(page: Page, sign_in, agent, campaign):
+    sign_in("alice")
+    page.goto("/customers/new/")
+    page.get_by_label("First name").first.fill("Ana")
+    page.get_by_label("Last name").first.fill("Diaz")
+    page.get_by_label("Email").first.fill("ana@example.com")
+    page.get_by_label("Company").first.fill("4242 4242 4242 4242")
+    page.get_by_test_id("create-button").click()
+
+    expect(page.get_by_text("This looks like a card number.")).to_be_visible()
+    expect(page.get_by_label("Company").first).to_have_value("")
+    expect(page.get_by_label("First name").first).to_have_value("Ana")
+    assert "4242" not in page.content()
