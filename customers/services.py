@@ -5,11 +5,13 @@ Services take plain values and the RevCent client, never a request; views call t
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from customers import attempts, audit
@@ -120,14 +122,60 @@ def _attempt_candidates(exclude_key=None) -> list[Candidate]:
     return candidates
 
 
+SEARCH_CACHE_SECONDS = 60
+
+
+def _cache_key(term: str) -> str:
+    # Hashed: the cache's keys show up in monitoring tools; the customer's e-mail should not.
+    digest = hashlib.sha256(term.strip().casefold().encode()).hexdigest()
+    return f"revcent-search:v1:{digest}"
+
+
+def search_terms(
+    terms: list[str], *, client: RevCentClient, actor: Actor, use_cache: bool
+) -> dict[str, SearchResult | RevCentError]:
+    """SearchCustomers for each term at once; with use_cache, identical searches made in
+    the last minute (by anyone, on any app server) are answered from the shared cache."""
+    results: dict[str, SearchResult | RevCentError] = {}
+    if use_cache:
+        cached = cache.get_many([_cache_key(term) for term in terms])
+        for term in terms:
+            if _cache_key(term) in cached:
+                results[term] = cached[_cache_key(term)]
+    missing = [term for term in terms if term not in results]
+    if missing:
+        fresh = client.search_customers_many(missing, actor=actor)
+        results.update(fresh)
+        if use_cache:
+            cache.set_many(
+                {
+                    _cache_key(term): result
+                    for term, result in fresh.items()
+                    if isinstance(result, SearchResult)
+                },
+                timeout=SEARCH_CACHE_SECONDS,
+            )
+    return {term: results[term] for term in terms}
+
+
 def duplicate_check(
-    ids: Identifiers, *, client: RevCentClient, actor: Actor, exclude_key=None
+    ids: Identifiers,
+    *,
+    client: RevCentClient,
+    actor: Actor,
+    exclude_key=None,
+    use_cache: bool = False,
 ) -> DuplicateReport:
-    """Search RevCent for every identifier at once, add this app's recent creates, match."""
+    """Search RevCent for every identifier at once, add this app's recent creates, match.
+
+    The submit-time gate searches afresh (use_cache=False): it is the last check before a
+    create. The live panel, refreshed as the agent types, uses the cache.
+    """
     report = DuplicateReport(searched=ids.search_terms())
     candidates: list[Candidate] = []
     if report.searched:
-        for term, result in client.search_customers_many(report.searched, actor=actor).items():
+        found = search_terms(report.searched, client=client, actor=actor, use_cache=use_cache)
+        for term, result in found.items():
             if isinstance(result, RevCentError):
                 report.failed.append(term)
                 continue
@@ -304,3 +352,36 @@ def revcent_error_field(message: str) -> tuple[str, str] | None:
         if re.search(rf"\b{name}\b", message):
             return "options" if name != "metadata" else "metadata", name
     return None
+
+
+def identifiers_from_form_data(data) -> tuple[Identifiers, list[str]]:
+    """What the half-filled create form says so far, for the live duplicate panel.
+
+    Only values that are valid on their own are used (a half-typed e-mail is not searched),
+    and never a field the card-number guard refused: those are returned by name.
+    """
+    from customers.forms import ContactForm, CreateOptionsForm
+
+    contact = ContactForm(data, prefix="customer")
+    contact.is_valid()
+    options = CreateOptionsForm(data, prefix="options")
+    options.is_valid()
+    found = contact.cleaned_data
+    first, last = found.get("first_name", ""), found.get("last_name", "")
+    named = len(first) >= 2 and len(last) >= 2
+    ids = Identifiers(
+        email=found.get("email", ""),
+        phone=found.get("phone", ""),
+        internal_id=options.cleaned_data.get("internal_customer_id", ""),
+        first_name=first if named else "",
+        last_name=last if named else "",
+        zip=found.get("zip", ""),
+        city=found.get("city", ""),
+        country=found.get("country", ""),
+    )
+    refused = [
+        form.add_prefix(name)
+        for form in (contact, options)
+        for name in getattr(form, "card_number_fields", [])
+    ]
+    return ids, refused

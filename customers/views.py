@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from customers import attempts, audit, services
+from customers import attempts, audit, ratelimit, services
 from customers.audit import Actor
 from customers.forms import (
     SOURCE_METADATA,
@@ -219,6 +219,46 @@ def _metadata_rows(request: HtmxHttpRequest, action: str) -> HttpResponse:
     forms = CreateForms.build(request.POST)
     forms.metadata = metadata
     return _render_create(request, forms)
+
+
+# --- The live duplicate panel ------------------------------------------------------------------
+@require_POST
+@permission_required("customers.create_customer", raise_exception=True)
+def customer_duplicates(request: HtmxHttpRequest) -> HttpResponse:
+    """The panel beside the create form, refreshed by htmx as the agent types.
+
+    POST, so what the agent typed never appears in a URL or an access log.
+    """
+    template = "customers/customer_create.html#duplicate-results"
+    ids, refused = services.identifiers_from_form_data(request.POST)
+    context: dict[str, Any] = {"refused": refused}
+    if not ids.search_terms():
+        return render(request, template, context)
+    if ratelimit.rate_limit_hit(request.user.pk):
+        context["rate_limited"] = True
+        return render(request, template, context)
+    report = services.duplicate_check(
+        ids, client=get_client(), actor=Actor.from_request(request), use_cache=True
+    )
+    labels = _term_labels(ids)
+    context.update(
+        report=report,
+        searched=[labels[term] for term in report.searched],
+        capped=[labels[term] for term in report.capped],
+        failed=[labels[term] for term in report.failed],
+    )
+    return render(request, template, context)
+
+
+def _term_labels(ids) -> dict[str, str]:
+    labels = {
+        ids.email: "email",
+        ids.phone: "phone",
+        ids.internal_id: "internal ID",
+    }
+    if ids.first_name:
+        labels[f"{ids.first_name} {ids.last_name}"] = "name"
+    return {term: label for term, label in labels.items() if term}
 
 
 # --- An attempt whose outcome is not a customer page (yet) ---------------------------------------

@@ -176,7 +176,9 @@ class SandboxTransport(httpx.BaseTransport):
                 Q(phone_digits__endswith=digits[-10:]) | Q(search_text__contains=term.lower())
             )
         else:
-            for token in term.lower().split():
+            # Like a full-text engine: words, not punctuation, so "alice@example.com" also
+            # finds "alice+shop@example.com". The app's matching decides what is a duplicate.
+            for token in re.findall(r"\w+", term.lower()):
                 query = query.filter(search_text__contains=token)
         hits = [
             {"item_type": "customer", **_customer_fields(customer)}

@@ -1,0 +1,153 @@
+"""The live duplicate panel: what the agent sees while typing."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.urls import reverse
+
+from customers import ratelimit
+from customers.models import AuditEntry
+from customers.sandbox.transport import SandboxTransport
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+URL = reverse("customer-duplicates")
+HTMX = {"HX-Request": "true"}
+
+
+def panel(client, **fields) -> str:
+    data = {
+        f"customer-{k}" if k != "internal_customer_id" else f"options-{k}": v
+        for k, v in fields.items()
+    }
+    response = client.post(URL, data, headers=HTMX)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def searches() -> int:
+    return AuditEntry.objects.filter(operation="SearchCustomers").count()
+
+
+def test_an_email_in_other_letter_case_finds_jane(agent_client):
+    html = panel(agent_client, email="JANE@EXAMPLE.COM")
+    assert "Jane Doe" in html
+    assert "Email matches" in html
+    assert "likely the same customer" in html
+    assert reverse("customer-detail", args=["SbxCustJaneDoe000001"]) in html
+    assert "<html" not in html  # a fragment, not a page
+
+
+def test_a_phone_written_another_way_finds_jane(agent_client):
+    html = panel(agent_client, phone="(555) 555-5555")
+    assert "Jane Doe" in html
+    assert "Phone matches" in html
+
+
+def test_a_name_with_the_same_city_is_a_possible_match(agent_client):
+    html = panel(agent_client, first_name="jane", last_name="DOE", city="Miami")
+    assert html.count('data-testid="match"') == 2  # both seeded Jane Does live in Miami
+    assert "Same name and city" in html
+    assert "likely the same" not in html.split("</p>")[0]
+
+
+def test_a_plus_tagged_email_is_a_possible_match(agent_client):
+    html = panel(agent_client, email="alice@example.com")
+    assert "Alice Nguyen" in html
+    assert "Email matches apart from a +tag" in html
+
+
+def test_nothing_typed_means_no_search(agent_client):
+    html = panel(agent_client, email="jane@exa")  # not an e-mail yet
+    assert "As you type" in html
+    assert searches() == 0
+
+
+def test_no_match_says_what_was_searched(agent_client):
+    html = panel(agent_client, email="nobody@example.net")
+    assert "No matches in RevCent for the email typed." in html
+
+
+def test_the_same_search_within_a_minute_makes_no_new_call(agent_client, client, make_user):
+    panel(agent_client, email="jane@example.com")
+    panel(agent_client, email="jane@example.com")
+    other = make_user("bob", group="Support agents")
+    client.force_login(other)
+    panel(client, email="Jane@Example.com ")
+    assert searches() == 1
+
+
+def test_identifiers_are_searched_at_the_same_time(agent_client, monkeypatch):
+    in_flight = 0
+    most = 0
+    lock = threading.Lock()
+    original = SandboxTransport.handle_request
+
+    def counting(self, request):
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        try:
+            time.sleep(0.2)  # long enough for the others to start, if they run in parallel
+            return original(self, request)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    monkeypatch.setattr(SandboxTransport, "handle_request", counting)
+    panel(
+        agent_client,
+        email="jane@example.com",
+        phone="555-555-5555",
+        internal_customer_id="CRM-1001",
+    )
+    assert most == 3
+    assert searches() == 3
+
+
+def test_an_agent_searching_too_fast_is_told_so(agent_client, monkeypatch):
+    monkeypatch.setattr(ratelimit, "SEARCHES_PER_MINUTE", 3)
+    monkeypatch.setattr(ratelimit.rate_limit_hit, "__defaults__", (3, None))
+    for n in range(3):
+        panel(agent_client, email=f"person{n}@example.com")
+    html = panel(agent_client, email="person9@example.com")
+    assert "searching faster than anyone types" in html
+    assert searches() == 3
+
+
+def test_a_card_number_is_never_searched(agent_client):
+    html = panel(agent_client, phone="4242 4242 4242 4242", email="jane@example.com")
+    assert "A card number is not searched" in html
+    assert "4242 4242" not in html
+    assert not AuditEntry.objects.filter(search_term__contains="4242").exists()
+
+
+def test_a_failed_search_is_reported(agent_client):
+    html = panel(agent_client, email="sandbox-server-error@example.com")
+    assert "did not answer the email search" in html
+
+
+def test_the_panel_is_post_only_and_for_agents(agent_client, auditor_client):
+    assert agent_client.get(URL).status_code == 405
+    assert auditor_client.post(URL, {"customer-email": "jane@example.com"}).status_code == 403
+
+
+def test_an_expired_session_sends_the_page_to_login(client):
+    response = client.post(
+        URL,
+        {"customer-email": "jane@example.com"},
+        headers={**HTMX, "HX-Current-URL": "http://testserver/customers/new/"},
+    )
+    assert response["HX-Redirect"] == "/accounts/login/?next=/customers/new/"
+
+
+def test_the_create_page_wires_the_panel_without_pii_in_urls(agent_client, campaign):
+    html = agent_client.get(reverse("customer-create")).content.decode()
+    assert f'hx-post="{URL}"' in html
+    assert 'hx-sync="this:replace"' in html
+    assert "delay:400ms" in html
+    assert 'aria-live="polite"' in html
+    assert "hx-get" not in html
