@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -181,3 +183,48 @@ class CreateAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.get_state_display()})"
+
+
+class CardLink(models.Model):
+    """A link that sends a customer to the secure hosted card form (never to this app).
+
+    The token in the link is a signed reference to this row; it expires at `expires_at`, or
+    earlier when an agent expires it.
+    """
+
+    class Channel(models.TextChoices):
+        COPY = "copy", "Copied by the agent"
+        EMAIL = "email", "E-mailed to the customer"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer_id = models.CharField(max_length=20, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=Channel)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    expired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Card link for {self.customer_id} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        if self.expired_at is not None:
+            return "expired by an agent"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"

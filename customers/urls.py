@@ -15,4 +15,19 @@ urlpatterns = [
         name="attempt-reconcile",
     ),
     path("customers/<str:customer_id>/", views.customer_detail, name="customer-detail"),
+    path(
+        "customers/<str:customer_id>/verify-caller/",
+        views.caller_verify,
+        name="caller-verify",
+    ),
+    path(
+        "customers/<str:customer_id>/card-links/",
+        views.card_link_create,
+        name="card-link-create",
+    ),
+    path(
+        "customers/<str:customer_id>/card-links/<uuid:link_id>/expire/",
+        views.card_link_expire,
+        name="card-link-expire",
+    ),
 ]

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from customers import attempts, audit, ratelimit, services
+from customers import attempts, audit, callers, cardlinks, ratelimit, services
 from customers.audit import Actor
 from customers.forms import (
     SOURCE_METADATA,
@@ -20,8 +24,10 @@ from customers.forms import (
     CreateOptionsForm,
     MetadataFormSet,
 )
-from customers.models import Campaign, CreateAttempt
+from customers.models import Campaign, CardLink, CreateAttempt
 from customers.revcent import REVCENT_ID, RevCentApiError, RevCentError, get_client
+
+logger = logging.getLogger(__name__)
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -295,12 +301,31 @@ def _can_view_customers(user) -> bool:
     return user.has_perm("customers.create_customer") or user.has_perm("customers.view_audit_trail")
 
 
-@require_GET
-def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
+def _checked_customer_id(request: HttpRequest, customer_id: str) -> str:
     if not _can_view_customers(request.user):
         raise PermissionDenied
     if not REVCENT_ID.match(customer_id):
         raise Http404("Not a RevCent customer ID.")
+    return customer_id
+
+
+def _card_form_template(request: HttpRequest) -> str:
+    """SECURE_CARD_FORM_URL, or in sandbox mode the sandbox's own hosted form."""
+    if settings.SECURE_CARD_FORM_URL:
+        return settings.SECURE_CARD_FORM_URL
+    if settings.REVCENT_SANDBOX:
+        path = reverse("sandbox-card-form", args=["TOKEN"]).replace("TOKEN", "{token}")
+        return request.build_absolute_uri(path).replace("%7Btoken%7D", "{token}")
+    return ""
+
+
+def _verified_callers(request: HttpRequest) -> dict:
+    return request.session.get("verified_callers", {})
+
+
+@require_GET
+def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
+    customer_id = _checked_customer_id(request, customer_id)
     attempt = CreateAttempt.objects.filter(customer_id=customer_id).order_by("-created_at").first()
     context: dict[str, Any] = {"customer_id": customer_id, "attempt": attempt}
     try:
@@ -317,7 +342,125 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     if attempt is not None:
         attempt = services.attempt_verify(attempt=attempt, detail=detail)
         context["comparison"] = services.customer_compare(attempt, detail)
-    context["customer"] = detail
-    context["attempt"] = attempt
-    context["create_url"] = reverse("customer-create")
+    template = _card_form_template(request)
+    links = list(CardLink.objects.filter(customer_id=customer_id).select_related("created_by"))
+    context.update(
+        customer=detail,
+        attempt=attempt,
+        can_act=request.user.has_perm("customers.create_customer"),
+        caller_check_needed=callers.caller_check_needed(customer_id=customer_id, user=request.user),
+        caller_verified=callers.caller_verified(_verified_callers(request), customer_id),
+        caller_checks=callers.CHECKS,
+        card_form_configured=bool(template),
+        card_links=[
+            (
+                link,
+                cardlinks.card_link_url(link, template=template, email=detail.contact.email)
+                if link.active and template
+                else "",
+            )
+            for link in links
+        ],
+        masked_email=cardlinks.mask_email(detail.contact.email),
+    )
     return render(request, "customers/customer_detail.html", context)
+
+
+def _require_caller_check(request: HttpRequest, customer_id: str) -> bool:
+    """True if this action must wait for the caller to be verified."""
+    return callers.caller_check_needed(
+        customer_id=customer_id, user=request.user
+    ) and not callers.caller_verified(_verified_callers(request), customer_id)
+
+
+@require_POST
+@permission_required("customers.create_customer", raise_exception=True)
+def caller_verify(request: HttpRequest, customer_id: str) -> HttpResponse:
+    customer_id = _checked_customer_id(request, customer_id)
+    kind = request.POST.get("kind", "")
+    answer = request.POST.get("answer", "").strip()
+    actor = Actor.from_request(request)
+    if kind not in callers.CHECKS or not answer:
+        messages.error(request, "Choose what the caller said and type their answer.")
+        return redirect("customer-detail", customer_id=customer_id)
+    try:
+        detail = get_client().get_customer(customer_id, actor=actor)
+    except RevCentError as exc:
+        messages.error(request, f"Could not check the caller: {exc.message}")
+        return redirect("customer-detail", customer_id=customer_id)
+    label = callers.CHECKS[kind]
+    if callers.caller_answer_matches(detail=detail, kind=kind, answer=answer):
+        store = _verified_callers(request)
+        store[customer_id] = time.time()
+        request.session["verified_callers"] = store
+        audit.agent_action(
+            action="CallerVerified", actor=actor, customer_id=customer_id, message=f"By {label}."
+        )
+        messages.success(request, f"Caller verified by {label.lower()}.")
+    else:
+        # The value itself is never recorded: it is the caller's answer to a security question.
+        audit.agent_action(
+            action="CallerVerificationFailed",
+            actor=actor,
+            customer_id=customer_id,
+            message=f"By {label}: did not match.",
+        )
+        messages.error(
+            request,
+            f"That {label.lower()} does not match RevCent's record. Do not act for this caller.",
+        )
+    return redirect("customer-detail", customer_id=customer_id)
+
+
+@require_POST
+@permission_required("customers.create_customer", raise_exception=True)
+def card_link_create(request: HttpRequest, customer_id: str) -> HttpResponse:
+    customer_id = _checked_customer_id(request, customer_id)
+    if _require_caller_check(request, customer_id):
+        messages.error(request, "Verify the caller before sending a card link.")
+        return redirect("customer-detail", customer_id=customer_id)
+    template = _card_form_template(request)
+    if not template:
+        messages.error(request, "No secure card form is configured. Ask an admin.")
+        return redirect("customer-detail", customer_id=customer_id)
+    channel = request.POST.get("channel")
+    if channel not in CardLink.Channel.values:
+        messages.error(request, "Choose how to send the link.")
+        return redirect("customer-detail", customer_id=customer_id)
+    actor = Actor.from_request(request)
+    try:
+        # The e-mail address comes from RevCent's record, never from what an agent types.
+        detail = get_client().get_customer(customer_id, actor=actor)
+    except RevCentError as exc:
+        messages.error(request, f"No link was made: {exc.message}")
+        return redirect("customer-detail", customer_id=customer_id)
+    link = cardlinks.card_link_create(
+        customer_id=customer_id, user=request.user, channel=channel, actor=actor
+    )
+    if channel == CardLink.Channel.EMAIL:
+        url = cardlinks.card_link_url(link, template=template, email=detail.contact.email)
+        try:
+            cardlinks.card_link_send(
+                link=link, url=url, email=detail.contact.email, customer_name=detail.contact.name
+            )
+        except Exception:  # SMTP down: say so, and expire the unsent link
+            logger.exception("Card link e-mail failed for %s", customer_id)
+            cardlinks.card_link_expire(link=link, user=request.user, actor=actor)
+            messages.error(request, "The e-mail could not be sent; the link was withdrawn.")
+            return redirect("customer-detail", customer_id=customer_id)
+        messages.success(
+            request, f"Card link e-mailed to {cardlinks.mask_email(detail.contact.email)}."
+        )
+    else:
+        messages.success(request, "Card link created: copy it below and give it to the customer.")
+    return redirect("customer-detail", customer_id=customer_id)
+
+
+@require_POST
+@permission_required("customers.create_customer", raise_exception=True)
+def card_link_expire(request: HttpRequest, customer_id: str, link_id: uuid.UUID) -> HttpResponse:
+    customer_id = _checked_customer_id(request, customer_id)
+    link = get_object_or_404(CardLink, pk=link_id, customer_id=customer_id)
+    cardlinks.card_link_expire(link=link, user=request.user, actor=Actor.from_request(request))
+    messages.success(request, "The card link no longer works.")
+    return redirect("customer-detail", customer_id=customer_id)

@@ -183,6 +183,12 @@ REVCENT_SANDBOX = not REVCENT_API_KEY
 REVCENT_SANDBOX_LATENCY_MS = env_int("REVCENT_SANDBOX_LATENCY_MS", 0)
 REVCENT_TIMEOUT_SECONDS = env_int("REVCENT_TIMEOUT_SECONDS", 20, minimum=1)
 
+# Secure card links: the hosted card form the customer is sent to, with {customer_id},
+# {email} and {token} placeholders. Empty: in sandbox mode the sandbox's own simulated
+# card form; with a real key, the feature asks an admin to configure it.
+SECURE_CARD_FORM_URL = env.str("SECURE_CARD_FORM_URL", default="")
+CARD_LINK_HOURS = env_int("CARD_LINK_HOURS", 24, minimum=1)
+
 # Phone numbers typed without a country code are read as this region's (ISO 3166 alpha-2),
 # unless the form's Country says otherwise.
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US").upper()

@@ -13,5 +13,7 @@ urlpatterns = [
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # The simulated card provider's page (sandbox mode only; 404 otherwise).
+    path("sandbox/", include("customers.sandbox.urls")),
     path("", include("customers.urls")),
 ]

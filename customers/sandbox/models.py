@@ -61,3 +61,18 @@ class SandboxCustomer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} <{self.email}>"
+
+
+class SandboxCard(models.Model):
+    """A card added through the sandbox's hosted card form: never the number itself."""
+
+    id = models.CharField(max_length=20, primary_key=True)
+    customer = models.ForeignKey(SandboxCustomer, on_delete=models.CASCADE, related_name="cards")
+    brand = models.CharField(max_length=20)
+    last_4 = models.CharField(max_length=4)
+    expiry_date = models.CharField(max_length=5)  # MM/YY, as RevCent's card summary
+    is_default = models.BooleanField(default=False)
+    created_unix = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.brand} •••• {self.last_4}"

@@ -212,7 +212,16 @@ class SandboxTransport(httpx.BaseTransport):
             bill_to=customer.bill_to,
             metadata=customer.metadata,
             customer_group=[{"id": g.id, "name": g.name} for g in customer.groups.all()],
-            customer_card=[],
+            customer_card=[
+                {
+                    "id": card.id,
+                    "type": card.brand,
+                    "last_4": card.last_4,
+                    "expiry_date": card.expiry_date,
+                    "is_default": card.is_default,
+                }
+                for card in customer.cards.all()
+            ],
         )
         return {"customer": data}
 
