@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = "Customers"
+
+    def ready(self) -> None:
+        from customers import signals  # noqa: F401  (connects the audit receivers)

@@ -20,6 +20,7 @@ class Role(models.Model):
         permissions = [
             ("create_customer", "Can create customers in RevCent"),
             ("view_audit_trail", "Can read the audit trail"),
+            ("export_audit_trail", "Can export the audit trail as CSV"),
         ]
 
     def __str__(self) -> str:
@@ -56,6 +57,24 @@ class AuditEntry(models.Model):
         API_CALL = "api_call", "RevCent API call"
         AGENT_ACTION = "agent_action", "Agent action"
 
+    class Operation(models.TextChoices):
+        # RevCent API operations, by RevCent's names.
+        SEARCH_CUSTOMERS = "SearchCustomers", "SearchCustomers"
+        CREATE_CUSTOMER = "CreateCustomer", "CreateCustomer"
+        GET_CUSTOMER = "GetCustomer", "GetCustomer"
+        GET_CUSTOMER_GROUPS = "GetCustomerGroups", "GetCustomerGroups"
+        ADD_CUSTOMER_TO_GROUP = "AddCustomerToGroup", "AddCustomerToGroup"
+        # Agent actions.
+        SIGN_IN = "SignIn", "Signed in"
+        SIGN_IN_FAILED = "SignInFailed", "Sign-in failed"
+        LOCKED_OUT = "LockedOut", "Locked out"
+        DUPLICATE_OVERRIDE = "DuplicateOverride", "Duplicate override"
+        CARD_NUMBER_REFUSED = "CardNumberRefused", "Card number refused"
+        CARD_LINK_CREATED = "CardLinkCreated", "Card link created"
+        CARD_LINK_EXPIRED = "CardLinkExpired", "Card link expired"
+        CALLER_VERIFIED = "CallerVerified", "Caller verified"
+        CALLER_VERIFICATION_FAILED = "CallerVerificationFailed", "Caller verification failed"
+
     class Outcome(models.TextChoices):
         OK = "ok", "OK"
         API_ERROR = "api_error", "API error"
@@ -68,12 +87,12 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.API_CALL)
-    # The RevCent operation name, e.g. "CreateCustomer".
-    operation = models.CharField(max_length=40, db_index=True)
+    # The RevCent operation name, e.g. "CreateCustomer", or the agent action.
+    operation = models.CharField(max_length=40, choices=Operation, db_index=True)
     http_method = models.CharField(max_length=8, blank=True)
     path = models.CharField(max_length=200, blank=True)
     search_term = models.CharField(max_length=255, blank=True)
-    target_customer_id = models.CharField(max_length=20, blank=True)
+    target_customer_id = models.CharField(max_length=20, blank=True, db_index=True)
     sandbox = models.BooleanField(default=False)
 
     outcome = models.CharField(max_length=20, choices=Outcome, default=Outcome.UNKNOWN)
@@ -98,6 +117,12 @@ class AuditEntry(models.Model):
     username = models.CharField(max_length=150, blank=True, db_index=True)
     request_id = models.CharField(max_length=64, blank=True)
 
+    # Tamper evidence: each completed row's hash covers its content and the previous row's
+    # hash, in the order rows were completed (chain_seq). See customers/audit.py.
+    chain_seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    row_hash = models.CharField(max_length=64, blank=True)
+
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
@@ -112,10 +137,23 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
             raise AuditTrailIsAppendOnly("Audit entries cannot be changed.")
+        if self.operation not in self.Operation.values:
+            raise ValueError(f"Unknown audit operation {self.operation!r}.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("Audit entries cannot be deleted.")
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain: one row, locked while a link is added, so that
+    concurrent writers append one after another and never fork the chain."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"Audit chain at {self.seq}"
 
 
 class Campaign(models.Model):

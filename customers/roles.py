@@ -12,7 +12,11 @@ AUDITORS = "Auditors"
 # (app_label, codename) pairs; each must exist once migrations have run.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     AGENTS: [("customers", "create_customer")],
-    AUDITORS: [("customers", "view_audit_trail"), ("customers", "view_auditentry")],
+    AUDITORS: [
+        ("customers", "view_audit_trail"),
+        ("customers", "view_auditentry"),
+        ("customers", "export_audit_trail"),
+    ],
 }
 
 

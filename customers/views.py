@@ -362,6 +362,7 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
             for link in links
         ],
         masked_email=cardlinks.mask_email(detail.contact.email),
+        timeline=audit.customer_timeline(customer_id),
     )
     return render(request, "customers/customer_detail.html", context)
 

@@ -295,5 +295,7 @@ LOGGING = {
     "loggers": {
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # Sign-ins are in the audit trail; axes' own INFO lines would only repeat them.
+        "axes": {"level": "WARNING"},
     },
 }
