@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
-
-SEARCHES_PER_MINUTE = 60
 
 
 def rate_limit_hit(user_id: int, *, limit: int | None = None, now: float | None = None) -> bool:
     """Count one search; True if this agent is over the limit for the current minute."""
-    limit = limit or SEARCHES_PER_MINUTE
+    limit = limit or settings.DUPLICATE_SEARCHES_PER_MINUTE
     window = int((now if now is not None else time.time()) // 60)
     key = f"dup-search-rate:{user_id}:{window}"
     # add() then incr() is atomic on Redis and per-process safe on local memory.

@@ -183,6 +183,9 @@ REVCENT_SANDBOX = not REVCENT_API_KEY
 REVCENT_SANDBOX_LATENCY_MS = env_int("REVCENT_SANDBOX_LATENCY_MS", 0)
 REVCENT_TIMEOUT_SECONDS = env_int("REVCENT_TIMEOUT_SECONDS", 20, minimum=1)
 
+# The live duplicate panel is for checking one customer, not for browsing RevCent.
+DUPLICATE_SEARCHES_PER_MINUTE = env_int("DUPLICATE_SEARCHES_PER_MINUTE", 60, minimum=1)
+
 # Secure card links: the hosted card form the customer is sent to, with {customer_id},
 # {email} and {token} placeholders. Empty: in sandbox mode the sandbox's own simulated
 # card form; with a real key, the feature asks an admin to configure it.

@@ -76,3 +76,17 @@ class SandboxCard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.brand} •••• {self.last_4}"
+
+
+class SandboxApiCall(models.Model):
+    """RevCent records every API call it serves (GetAPICalls); so does the sandbox. Lets an
+    auditor, or the benchmark, check that every upstream call has its audit row."""
+
+    api_call_id = models.CharField(max_length=20, primary_key=True)
+    api_call_unix = models.BigIntegerField(db_index=True)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=200)
+    status = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status} ({self.api_call_id})"

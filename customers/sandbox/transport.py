@@ -26,7 +26,12 @@ from django.conf import settings
 from django.db.models import Q
 
 from customers import revcent
-from customers.sandbox.models import SandboxCampaign, SandboxCustomer, SandboxGroup
+from customers.sandbox.models import (
+    SandboxApiCall,
+    SandboxCampaign,
+    SandboxCustomer,
+    SandboxGroup,
+)
 from customers.sandbox.seed import ensure_seeded
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -76,7 +81,7 @@ class SandboxTransport(httpx.BaseTransport):
         ensure_seeded()
         path = request.url.path
         if not path.startswith(_BASE_PATH + "/"):
-            return self._error(404, "Unknown API path.")
+            return self._error(request, 404, "Unknown API path.")
         path = path[len(_BASE_PATH) :]
         try:
             handler, kwargs = self._route(request.method, path)
@@ -89,9 +94,9 @@ class SandboxTransport(httpx.BaseTransport):
             if trigger == "timeout_after_create" and request.method == "POST":
                 # The customer now exists, but the caller never hears about it.
                 raise httpx.ReadTimeout("Sandbox: answer lost after the create.", request=request)
-            return self._ok(payload)
+            return self._ok(request, payload)
         except _Reject as exc:
-            return self._error(exc.status, exc.message)
+            return self._error(request, exc.status, exc.message)
 
     # Routing ------------------------------------------------------------------------------
     def _route(self, method: str, path: str) -> tuple[Callable[..., dict], dict[str, str]]:
@@ -137,7 +142,7 @@ class SandboxTransport(httpx.BaseTransport):
         if trigger == "network_error":
             raise httpx.ConnectError("Sandbox: simulated connection failure.", request=request)
         if trigger == "server_error":
-            return self._error(500, "Sandbox: simulated internal error.")
+            return self._error(request, 500, "Sandbox: simulated internal error.")
         if trigger == "html_error":
             return httpx.Response(
                 502,
@@ -145,23 +150,36 @@ class SandboxTransport(httpx.BaseTransport):
                 content=b"<html><body><h1>502 Bad Gateway</h1></body></html>",
             )
         if trigger == "rate_limit":
-            return self._error(429, "Sandbox: too many requests.", headers={"Retry-After": "1"})
+            return self._error(
+                request, 429, "Sandbox: too many requests.", headers={"Retry-After": "1"}
+            )
         return None
 
     # Responses ----------------------------------------------------------------------------
     @staticmethod
-    def _envelope() -> dict[str, Any]:
-        return {"api_call_id": new_id(), "api_call_unix": _now()}
+    def _envelope(request: httpx.Request, status: int) -> dict[str, Any]:
+        envelope = {"api_call_id": new_id(), "api_call_unix": _now()}
+        SandboxApiCall.objects.create(
+            api_call_id=envelope["api_call_id"],
+            api_call_unix=envelope["api_call_unix"],
+            method=request.method,
+            path=request.url.path[:200],
+            status=status,
+        )
+        return envelope
 
-    def _ok(self, payload: dict[str, Any]) -> httpx.Response:
-        return httpx.Response(200, json={**self._envelope(), "code": 1, **payload})
+    def _ok(self, request: httpx.Request, payload: dict[str, Any]) -> httpx.Response:
+        return httpx.Response(200, json={**self._envelope(request, 200), "code": 1, **payload})
 
     def _error(
-        self, status: int, message: str, headers: dict[str, str] | None = None
+        self,
+        request: httpx.Request,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        return httpx.Response(
-            status, headers=headers, json={**self._envelope(), "code": 0, "message": message}
-        )
+        body = {**self._envelope(request, status), "code": 0, "message": message}
+        return httpx.Response(status, headers=headers, json=body)
 
     # Operations ---------------------------------------------------------------------------
     def _search(self, request: httpx.Request, body: dict) -> dict[str, Any]:
