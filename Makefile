@@ -44,7 +44,7 @@ browser-deps:
 	@bash .ci/ensure-chromium
 
 bench: setup
-	$(BIN)/python -m bench
+	bash tests/bench/run.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_artifacts

@@ -9,12 +9,29 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 
-# A run of 13-19 digits where single spaces or dashes may separate digits. Lookarounds stop
-# it matching inside a longer run of digits, which is not a card number by itself.
-_CANDIDATE = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
-_SEPARATORS = re.compile(r"[ -]")
+from django.http import QueryDict
+
+# Runs of digit groups, each group separated from the next by one space or dash. A card
+# number is any stretch of whole groups holding 13-19 digits that passes Luhn, so a number
+# followed by its expiry or CVV ("4242 4242 4242 4242 12/30") is still found, while one long
+# unbroken run of 20+ digits (an order number) is not taken apart. A leading "+" marks a
+# phone number in international form: a stretch starting at its first group (+4930...) is
+# not a card, but one starting after it ("+1 4242 4242 4242 4242") still is.
+_RUN = re.compile(r"(?<!\d)\+?\d+(?:[ -]\d+)*(?!\d)")
+_GROUP = re.compile(r"\d+")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 REDACTED = "[card number removed]"
+
+
+def _ascii_digits(text: str) -> str:
+    """Any Unicode decimal digit as its ASCII digit, one character for one (spans stay put)."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.digit(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in text
+    )
 
 
 def luhn_valid(digits: str) -> bool:
@@ -30,11 +47,29 @@ def luhn_valid(digits: str) -> bool:
 
 
 def _card_spans(text: str) -> list[tuple[int, int]]:
+    text = _ascii_digits(text)
+    if _UUID.match(text.strip()):
+        return []  # our own submission keys: hex groups, never a card
     spans = []
-    for match in _CANDIDATE.finditer(text):
-        digits = _SEPARATORS.sub("", match.group())
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
-            spans.append(match.span())
+    for run in _RUN.finditer(text):
+        groups = [
+            (m.start() + run.start(), m.end() + run.start(), m.group())
+            for m in _GROUP.finditer(run.group())
+        ]
+        found = None
+        phone = run.group().startswith("+")
+        for first in range(1 if phone else 0, len(groups)):
+            digits = ""
+            for last in range(first, len(groups)):
+                digits += groups[last][2]
+                if len(digits) > 19:
+                    break
+                if len(digits) >= 13 and luhn_valid(digits):
+                    found = (groups[first][0], groups[last][1])
+            if found:
+                break
+        if found:
+            spans.append(found)
     return spans
 
 
@@ -74,3 +109,17 @@ class RedactCardNumbersFilter(logging.Filter):
             if contains_card_number(str(exc)):
                 record.exc_text = f"{type(exc).__name__}: {REDACTED}"
         return True
+
+
+def scrub_card_numbers(data: QueryDict) -> tuple[QueryDict, list[str]]:
+    """A copy of request data with every value holding a card number blanked, and the names
+    of those fields. Used on every request (supportdesk.middleware), so no view, form, log
+    line or error page ever sees the digits."""
+    refused = [key for key, values in data.lists() if any(contains_card_number(v) for v in values)]
+    if not refused:
+        return data, []
+    clean = data.copy()
+    for key in refused:
+        clean.setlist(key, ["" for _ in clean.getlist(key)])
+    clean._mutable = False
+    return clean, refused

@@ -72,24 +72,32 @@ def normalize_phone(raw: str, *, country_alpha3: str = "") -> str:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
         raise ValueError(str(exc)) from None
-    if not phonenumbers.is_possible_number(number):
+    if not phonenumbers.is_possible_number(number) or len(str(number.national_number)) < 6:
         raise ValueError("not a possible number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class CardGuardMixin:
-    """Refuse card numbers in every text field, before any other check sees the value."""
+    """Refuse card numbers in every field, before any other check sees the value.
+
+    The request's data has usually been scrubbed already (CardNumberGuardMiddleware), so a
+    view passes the names that were refused in `refused`; data from anywhere else is checked
+    here directly. Either way the field is blanked and carries only the card-number message.
+    """
+
+    def __init__(self, *args, refused: list[str] | tuple[str, ...] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.refused_names = set(refused)
 
     def full_clean(self) -> None:
         super().full_clean()
         if not self.is_bound:
             return
         refused = []
-        for name, field in self.fields.items():
-            if not isinstance(field, forms.CharField):
-                continue
-            raw = self.data.get(self.add_prefix(name), "")
-            if isinstance(raw, str) and contains_card_number(raw):
+        for name in self.fields:
+            key = self.add_prefix(name)
+            raw = self.data.get(key, "")
+            if key in self.refused_names or (isinstance(raw, str) and contains_card_number(raw)):
                 refused.append(name)
         if not refused:
             return

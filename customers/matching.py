@@ -186,6 +186,8 @@ def match_all(ids: Identifiers, candidates: list[Candidate]) -> list[Match]:
         first = merged.get(key)
         if first is None:
             merged[key] = candidate
+        elif first.source != "revcent" and candidate.source == "revcent":
+            merged[key] = replace(candidate, note=candidate.note or first.note)
         elif candidate.note and not first.note:
             merged[key] = replace(first, note=candidate.note)
     matches = [m for m in (match_candidate(ids, c) for c in merged.values()) if m]

@@ -67,6 +67,8 @@ class AuditEntry(models.Model):
         # Agent actions.
         SIGN_IN = "SignIn", "Signed in"
         SIGN_IN_FAILED = "SignInFailed", "Sign-in failed"
+        MFA_ENROLLED = "MfaEnrolled", "Two-factor sign-in set up"
+        MFA_FAILED = "MfaFailed", "Two-factor code refused"
         LOCKED_OUT = "LockedOut", "Locked out"
         DUPLICATE_OVERRIDE = "DuplicateOverride", "Duplicate override"
         CARD_NUMBER_REFUSED = "CardNumberRefused", "Card number refused"

@@ -319,18 +319,21 @@ class RevCentClient:
         parallel. No retries: a duplicate check is refreshed often, and a failed term is
         reported as such. Each term maps to its result, or to the error it met.
         """
-        terms = list(dict.fromkeys(term for term in terms if term))
-        calls = {
-            term: self._begin(
-                "SearchCustomers",
-                "GET",
-                PATH_SEARCH_CUSTOMERS,
-                actor=actor,
-                params={"search_term": term},
-                search_term=term,
-            )
-            for term in terms
-        }
+        results: dict[str, SearchResult | RevCentError] = {}
+        calls: dict[str, _Call] = {}
+        for term in dict.fromkeys(term for term in terms if term):
+            try:
+                calls[term] = self._begin(
+                    "SearchCustomers",
+                    "GET",
+                    PATH_SEARCH_CUSTOMERS,
+                    actor=actor,
+                    params={"search_term": term},
+                    search_term=term,
+                )
+            except RevCentRefused as exc:  # not sent: reported with the others
+                results[term] = exc
+        terms = list(calls)
         deadline = time.monotonic() + self.deadline_seconds
 
         def exchange(term: str) -> _Answer:
@@ -359,7 +362,6 @@ class RevCentClient:
                     calls[term].answer = exchange(term)
                 except Exception as exc:
                     calls[term].failure = exc
-        results: dict[str, SearchResult | RevCentError] = {}
         for term, call in calls.items():
             try:
                 results[term] = _search_result(term, self._settle(call), call.entry)

@@ -354,7 +354,7 @@ def revcent_error_field(message: str) -> tuple[str, str] | None:
     return None
 
 
-def identifiers_from_form_data(data) -> tuple[Identifiers, list[str]]:
+def identifiers_from_form_data(data, *, refused=()) -> tuple[Identifiers, list[str]]:
     """What the half-filled create form says so far, for the live duplicate panel.
 
     Only values that are valid on their own are used (a half-typed e-mail is not searched),
@@ -362,9 +362,9 @@ def identifiers_from_form_data(data) -> tuple[Identifiers, list[str]]:
     """
     from customers.forms import ContactForm, CreateOptionsForm
 
-    contact = ContactForm(data, prefix="customer")
+    contact = ContactForm(data, prefix="customer", refused=refused)
     contact.is_valid()
-    options = CreateOptionsForm(data, prefix="options")
+    options = CreateOptionsForm(data, prefix="options", refused=refused)
     options.is_valid()
     found = contact.cleaned_data
     first, last = found.get("first_name", ""), found.get("last_name", "")

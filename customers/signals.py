@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
@@ -17,6 +19,13 @@ def _request_id(request) -> str:
 @receiver(user_logged_in, dispatch_uid="customers.audit_sign_in")
 def audit_sign_in(sender, request, user, **kwargs) -> None:
     audit.agent_action(action="SignIn", actor=Actor(user=user, request_id=_request_id(request)))
+
+
+@receiver(user_logged_in, dispatch_uid="customers.start_session_clock")
+def start_session_clock(sender, request, user, **kwargs) -> None:
+    # SessionLifetimeMiddleware ends the session 12 hours after this moment.
+    if request is not None and hasattr(request, "session"):
+        request.session["signed_in_at"] = time.time()
 
 
 @receiver(user_login_failed, dispatch_uid="customers.audit_sign_in_failed")

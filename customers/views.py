@@ -49,17 +49,22 @@ class CreateForms:
     bill_to: ContactForm
     metadata: Any  # MetadataFormSet
 
+    refused: tuple[str, ...] = ()
+
     @classmethod
-    def build(cls, data=None) -> CreateForms:
+    def build(cls, data=None, *, refused: list[str] | tuple[str, ...] = ()) -> CreateForms:
+        """The forms, bound to data if given; `refused` names the fields whose card number
+        the request guard removed."""
         initial_key = {"submission_key": attempts.new_submission_key()}
         default = Campaign.objects.filter(active=True, is_default=True).first()
         if default:
             initial_key["campaign"] = default.pk
         return cls(
-            options=CreateOptionsForm(data, prefix="options", initial=initial_key),
-            customer=ContactForm(data, prefix="customer"),
-            bill_to=ContactForm(data, prefix="bill_to"),
-            metadata=MetadataFormSet(data, prefix="metadata"),
+            options=CreateOptionsForm(data, prefix="options", initial=initial_key, refused=refused),
+            customer=ContactForm(data, prefix="customer", refused=refused),
+            bill_to=ContactForm(data, prefix="bill_to", refused=refused),
+            metadata=MetadataFormSet(data, prefix="metadata", form_kwargs={"refused": refused}),
+            refused=tuple(refused),
         )
 
     @property
@@ -76,10 +81,10 @@ class CreateForms:
         return all(results)
 
     def refused_card_fields(self) -> list[str]:
-        refused = []
+        refused = list(self.refused)
         for form in (self.options, self.customer, self.bill_to, *self.metadata.forms):
             refused += [form.add_prefix(name) for name in getattr(form, "card_number_fields", [])]
-        return refused
+        return sorted(set(refused))
 
     def payload(self) -> dict[str, Any]:
         return services.customer_payload(
@@ -95,7 +100,7 @@ class CreateForms:
         data = data.copy()
         data["options-submission_key"] = str(attempts.new_submission_key())
         data.pop("options-create_anyway", None)
-        forms = CreateForms.build(data)
+        forms = CreateForms.build(data, refused=self.refused)
         forms.is_valid()
         return forms
 
@@ -127,15 +132,9 @@ def customer_create(request: HtmxHttpRequest) -> HttpResponse:
     if action.startswith(("add_metadata", "remove_metadata")):
         return _metadata_rows(request, action)
 
-    forms = CreateForms.build(request.POST)
+    forms = CreateForms.build(request.POST, refused=request.refused_card_fields)
     actor = Actor.from_request(request)
     if not forms.is_valid():
-        refused = forms.refused_card_fields()
-        if refused:
-            # Which fields and when, never the digits.
-            audit.agent_action(
-                action="CardNumberRefused", actor=actor, message=f"Fields: {', '.join(refused)}"
-            )
         return _render_create(request, forms)
 
     key = forms.options.cleaned_data["submission_key"]
@@ -198,9 +197,10 @@ def _attempt_outcome(
 
 def _metadata_rows(request: HtmxHttpRequest, action: str) -> HttpResponse:
     """Add or remove a metadata row, keeping what was typed (card numbers excepted)."""
-    bound = MetadataFormSet(request.POST, prefix="metadata")
+    refused = request.refused_card_fields
+    bound = MetadataFormSet(request.POST, prefix="metadata", form_kwargs={"refused": refused})
     rows = []
-    removed_card = False
+    removed_card = any(name.startswith("metadata-") for name in refused)
     for index, form in enumerate(bound.forms):
         if action == f"remove_metadata:{index}":
             continue
@@ -222,7 +222,7 @@ def _metadata_rows(request: HtmxHttpRequest, action: str) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "customers/customer_create.html#metadata-rows", context)
-    forms = CreateForms.build(request.POST)
+    forms = CreateForms.build(request.POST, refused=refused)
     forms.metadata = metadata
     return _render_create(request, forms)
 
@@ -236,8 +236,10 @@ def customer_duplicates(request: HtmxHttpRequest) -> HttpResponse:
     POST, so what the agent typed never appears in a URL or an access log.
     """
     template = "customers/customer_create.html#duplicate-results"
-    ids, refused = services.identifiers_from_form_data(request.POST)
-    context: dict[str, Any] = {"refused": refused}
+    ids, refused = services.identifiers_from_form_data(
+        request.POST, refused=request.refused_card_fields
+    )
+    context: dict[str, Any] = {"refused": refused or request.refused_card_fields}
     if not ids.search_terms():
         return render(request, template, context)
     if ratelimit.rate_limit_hit(request.user.pk):

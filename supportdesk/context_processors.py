@@ -10,6 +10,7 @@ from customers.roles import role_label
 def product(request: HttpRequest) -> dict[str, object]:
     return {
         "sandbox_mode": settings.REVCENT_SANDBOX,
+        "mfa_demo_skip": settings.MFA_DEMO_SKIP,
         # Lazy: only pages that show the header pay for the group query.
         "user_role": SimpleLazyObject(lambda: role_label(request.user)),
     }

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
+from django.urls import resolve
 from django_htmx.http import HttpResponseClientRedirect
 
 # A request ID from the load balancer is kept only when it looks like one; anything else
@@ -51,3 +56,91 @@ class HtmxLoginRedirectMiddleware:
         next_url = request.htmx.current_url_abs_path or "/"
         login = redirect_to_login(next_url, resolve_url(settings.LOGIN_URL))
         return HttpResponseClientRedirect(login["Location"])
+
+
+class SessionLifetimeMiddleware:
+    """End a session 12 hours after sign-in, however active it has been."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            started = request.session.setdefault("signed_in_at", time.time())
+            if time.time() - started > settings.SESSION_MAX_AGE_SECONDS:
+                logout(request)
+                messages.info(request, "You were signed out after 12 hours. Please sign in again.")
+                if getattr(request, "htmx", False) or request.headers.get("HX-Request"):
+                    return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
+                return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+        return self.get_response(request)
+
+
+# Pages a signed-in user may reach before their second factor: the factor pages themselves.
+_MFA_OPEN = {"mfa-setup", "mfa-verify", "logout"}
+
+
+class MfaRequiredMiddleware:
+    """Admins and auditors (and agents, when configured) reach nothing without a second factor."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        from supportdesk.mfa import mfa_required
+
+        user = request.user
+        if not user.is_authenticated or user.is_verified() or not mfa_required(user):
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None
+        if resolve(request.path_info).url_name in _MFA_OPEN:
+            return None
+        from django_otp import user_has_device
+
+        step = "mfa-verify" if user_has_device(user) else "mfa-setup"
+        target = f"{resolve_url(step)}?{urlencode({'next': request.get_full_path()})}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(resolve_url(step))
+        return redirect(target)
+
+
+class CardNumberGuardMiddleware:
+    """Blank any card number in a request's query string or form data before a view sees it.
+
+    The field names are kept on `request.refused_card_fields` so forms can say which field
+    was refused; the refusal is audited (names only). Only a view marked
+    `accepts_card_numbers` (the sandbox's simulated card provider page) is exempt.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.refused_card_fields = []
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        from customers import audit
+        from customers.cardguard import scrub_card_numbers
+
+        if getattr(view_func, "accepts_card_numbers", False):
+            return None
+        request.GET, refused = scrub_card_numbers(request.GET)
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            request.POST, refused_post = scrub_card_numbers(request.POST)
+            refused += refused_post
+        if refused:
+            request.refused_card_fields = refused
+            audit.agent_action(
+                action="CardNumberRefused",
+                actor=audit.Actor.from_request(request),
+                message=f"Fields: {', '.join(refused)}; page {request.path}",
+            )
+        return None

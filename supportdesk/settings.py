@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "customers",
     "customers.sandbox",
@@ -89,10 +92,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or form reads the request: card numbers are blanked at the door.
+    "supportdesk.middleware.CardNumberGuardMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "supportdesk.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "supportdesk.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "supportdesk.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so a locked-out sign-in attempt is answered by axes before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -228,10 +236,18 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
 
-# Sessions end after 30 minutes without a request.
+# Sessions end after 30 minutes without a request, and 12 hours after sign-in whatever.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_MAX_AGE_SECONDS = 12 * 60 * 60
+
+# Two-factor sign-in (TOTP, with recovery codes): always for admins and auditors (and any
+# staff user); for support agents when REQUIRE_MFA_FOR_AGENTS is on.
+REQUIRE_MFA_FOR_AGENTS = env_bool("REQUIRE_MFA_FOR_AGENTS", False)
+# Only on a developer's machine (sandbox and DEBUG): the demo accounts may skip it.
+MFA_DEMO_SKIP = DEBUG and REVCENT_SANDBOX
+OTP_TOTP_ISSUER = "Support Desk"
 
 # --- Security -----------------------------------------------------------------------------
 SECURE_CSP = {
@@ -250,6 +266,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# __Host- cookies are only ever sent to this exact host, over HTTPS, for the whole site.
+SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
+CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
-from supportdesk import views
+from supportdesk import mfa, views
 
 admin.site.site_header = "Support Desk administration"
 admin.site.site_title = "Support Desk"
@@ -11,6 +13,14 @@ admin.site.site_title = "Support Desk"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("accounts/mfa/setup/", mfa.mfa_setup, name="mfa-setup"),
+    path("accounts/mfa/verify/", mfa.mfa_verify, name="mfa-verify"),
+    # One sign-in for everyone: the admin's own login page sends people to ours (lock-out
+    # and the second factor included).
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     # The simulated card provider's page (sandbox mode only; 404 otherwise).

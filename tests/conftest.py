@@ -63,6 +63,17 @@ def admin_user(make_user) -> User:
     return make_user("root", is_staff=True, is_superuser=True)
 
 
+def login_verified(client, user) -> None:
+    """Sign in with a second factor already passed, as an admin or auditor must."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def agent_client(client, agent):
     client.force_login(agent)
@@ -71,7 +82,13 @@ def agent_client(client, agent):
 
 @pytest.fixture
 def auditor_client(client, auditor):
-    client.force_login(auditor)
+    login_verified(client, auditor)
+    return client
+
+
+@pytest.fixture
+def admin_client_verified(client, admin_user):
+    login_verified(client, admin_user)
     return client
 
 

@@ -19,6 +19,7 @@ from customers.admin import spreadsheet_safe
 from customers.audit import Actor
 from customers.models import AuditEntry
 from customers.revcent import get_client
+from tests.conftest import login_verified
 
 CHANGELIST = reverse("admin:customers_auditentry_changelist")
 EXPORT = reverse("admin:customers_auditentry_export")
@@ -50,7 +51,7 @@ class TestExport:
     def test_export_needs_its_permission(self, client, make_user):
         viewer = make_user("viewer", is_staff=True)
         viewer.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
-        client.force_login(viewer)
+        login_verified(client, viewer)
         assert client.get(CHANGELIST).status_code == 200
         assert client.get(EXPORT).status_code == 403
         assert "Export CSV" not in client.get(CHANGELIST).content.decode()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from customers.audit import Actor
 from customers.models import AuditEntry, AuditTrailIsAppendOnly
 from customers.revcent import get_client
+from tests.conftest import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def test_auditor_sees_every_field_but_cannot_change_or_delete(auditor_client, en
 
 
 def test_superuser_cannot_add_change_or_delete_either(client, admin_user, entry):
-    client.force_login(admin_user)
+    login_verified(client, admin_user)
     assert client.get(reverse("admin:customers_auditentry_add")).status_code == 403
     response = client.post(
         reverse("admin:customers_auditentry_change", args=[entry.pk]), {"message": "forged"}
@@ -116,7 +117,7 @@ def test_superuser_cannot_add_change_or_delete_either(client, admin_user, entry)
 def test_agents_cannot_open_the_audit_trail(client, agent):
     agent.is_staff = True  # even with admin access, the role lacks the permission
     agent.save()
-    client.force_login(agent)
+    login_verified(client, agent)
     response = client.get(reverse("admin:customers_auditentry_changelist"))
     assert response.status_code == 403
 

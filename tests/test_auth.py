@@ -76,12 +76,17 @@ def test_eleventh_bad_password_gets_the_lockout_message(client, agent):
     assert b"Too many failed sign-ins" in response.content
 
 
-def test_lockout_covers_the_admin_login(client, admin_user):
+def test_the_admin_signs_in_through_the_team_login_and_its_lockout(client, admin_user):
+    response = client.get(reverse("admin:login") + "?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/"
+    # The admin's own login form is never served, so it cannot bypass lock-out or MFA.
+    response = client.post(reverse("admin:login"), {"username": "root", "password": "x"})
+    assert response.status_code in (302, 405)
     for _ in range(10):
-        client.post(reverse("admin:login"), {"username": "root", "password": "wrong"})
-    response = client.post(reverse("admin:login"), {"username": "root", "password": "pw-root"})
+        client.post(reverse("login"), {"username": "root", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "root", "password": "pw-root"})
     assert response.status_code == 429
-    assert b"Too many failed sign-ins" in response.content
 
 
 def test_nine_failures_do_not_lock(client, agent):

@@ -86,6 +86,10 @@ def card_form(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "sandbox/card_form.html", {"form": form, "customer": customer})
 
 
+# The one page that takes a card number: the (simulated) provider's, never Support Desk's.
+card_form.accepts_card_numbers = True
+
+
 @sensitive_variables("digits")
 def _keep_summary(customer: SandboxCustomer, form: HostedCardForm) -> None:
     digits = form.cleaned_data["card_number"]

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from customers.models import AuditEntry, CardLink
 from customers.sandbox.models import SandboxCard
+from tests.conftest import login_verified
 from tests.customers.helpers import create_post
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
@@ -156,7 +157,7 @@ def test_auditors_can_read_but_not_send(auditor_client):
 
 def test_no_support_page_has_a_card_input(agent_client, auditor, created_id):
     auditor_client = Client()
-    auditor_client.force_login(auditor)
+    login_verified(auditor_client, auditor)
     pages = [
         reverse("home"),
         reverse("customer-create"),

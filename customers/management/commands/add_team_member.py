@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import getpass
+
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from customers.roles import AGENTS, AUDITORS
+
+ROLES = {"agent": AGENTS, "auditor": AUDITORS, "admin": None}
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a team member with a role, for first-time set-up. The password is asked for "
+        "at a prompt, never taken from the command line (it would stay in shell history)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--role", choices=sorted(ROLES), required=True)
+        parser.add_argument("--email", default="")
+
+    def handle(self, *args, username: str, role: str, email: str, **options) -> None:
+        user_model = get_user_model()
+        if user_model.objects.filter(username=username).exists():
+            raise CommandError(f"{username!r} already exists; manage them in Django admin.")
+        user = user_model(username=username, email=email)
+        password = self._ask_password(user)
+        user.set_password(password)
+        # Auditors read the trail in Django admin, so they need admin access.
+        user.is_staff = role in ("auditor", "admin")
+        user.is_superuser = role == "admin"
+        user.save()
+        if ROLES[role]:
+            user.groups.add(Group.objects.get(name=ROLES[role]))
+        self.stdout.write(
+            self.style.SUCCESS(f"Created {role} {username!r}.")
+            + (" They set up two-factor sign-in at first sign-in." if role != "agent" else "")
+        )
+
+    def _ask_password(self, user) -> str:
+        for _ in range(3):
+            first = getpass.getpass("Password: ")
+            if first != getpass.getpass("Password (again): "):
+                self.stderr.write("The passwords differ; try again.")
+                continue
+            try:
+                password_validation.validate_password(first, user)
+            except ValidationError as exc:
+                self.stderr.write(" ".join(exc.messages))
+                continue
+            return first
+        raise CommandError("No password set; nothing was created.")

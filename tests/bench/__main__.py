@@ -1,0 +1,304 @@
+"""`python -m tests.bench`: run every measurement of issue #8, print the table, and write
+docs/performance.md. Run it through `make bench` (tests/bench/run.sh), which provides
+PostgreSQL and Redis on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import sys
+import time
+import traceback
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+BUDGET_SECONDS = 570  # the whole run stays under 10 minutes
+LOAD_AGENTS = 50
+LOAD_SECONDS = 60
+LOAD_MAX_WORKFLOWS = 400  # per agent: a bound on requests as well as on time
+FANOUT_LATENCY_MS = 300
+PANEL_SAMPLES = 150
+FANOUT_SAMPLES = 12
+CREATE_SAMPLES = 40
+AUDIT_ROWS = 1_000_000
+AUDIT_SAMPLES = 30
+WORKERS, THREADS = 2, 16
+
+
+def _environment() -> str:
+    """Production-like settings from the environment; returns the demo password."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")) or not os.environ.get("CACHE_URL"):
+        sys.exit(
+            "The benchmark needs DATABASE_URL (PostgreSQL) and CACHE_URL (Redis): run it "
+            "with `make bench`."
+        )
+    password = os.environ.get("BENCH_DEMO_PASSWORD") or "bench-" + secrets.token_urlsafe(12)
+    os.environ.pop("REVCENT_API_KEY", None)  # sandbox mode, whatever the shell says
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "DUPLICATE_SEARCHES_PER_MINUTE": "1000000",
+            "DEMO_PASSWORD": password,
+            "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+            "REVCENT_SANDBOX_LATENCY_MS": "0",
+        }
+    )
+    os.environ.setdefault(
+        "BENCH_STATIC_ROOT", os.path.join(os.environ.get("BENCH_DIR", "/tmp"), "static")
+    )
+    return password
+
+
+def _stop_on_signal(signum, frame) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
+
+
+def main() -> int:
+    started = time.monotonic()
+    deadline = started + BUDGET_SECONDS
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    password = _environment()
+
+    from tests.bench import phases, report
+    from tests.bench.harness import Agent, BenchError, Server, log, manage
+
+    figures = phases.Figures()
+    findings: list[str] = []
+    failures: list[str] = []
+    servers: list[Server] = []
+    clients: list[Agent] = []
+    versions: dict[str, str] = {}
+
+    def left() -> float:
+        return deadline - time.monotonic()
+
+    def server(name: str, **env: str) -> Server:
+        srv = Server(name, env=env, workers=WORKERS, threads=THREADS)
+        servers.append(srv)
+        return srv.start()
+
+    def signed_in(srv: Server, username: str, *, then: str = "/customers/new/", key: str = ""):
+        agent = Agent(srv)
+        clients.append(agent)
+        agent.login(username, password, then=then, totp_key=key)
+        return agent
+
+    def step(name: str, needs_seconds: float, work) -> None:
+        if left() < needs_seconds:
+            failures.append(f"{name}: skipped, not enough of the time budget left")
+            log(failures[-1])
+            return
+        log(f"-- {name}")
+        try:
+            work()
+        except (BenchError, Exception) as exc:  # one failed step must not hide the others
+            failures.append(f"{name}: {type(exc).__name__}: {exc}"[:2000])
+            log(f"FAILED {failures[-1]}")
+            traceback.print_exc()
+
+    try:
+        log("-- setup: migrate, collectstatic, prepare_demo")
+        manage("migrate", "--no-input")
+        manage("collectstatic", "--no-input")
+        manage("prepare_demo")
+        from tests.bench import db
+
+        versions = db.versions()
+        load_users = db.make_agents(LOAD_AGENTS, password)
+        auditor_key = db.second_factor("auditor")
+
+        # 5. Load first: the figures after it then see a working day's data.
+        def load() -> None:
+            snapshot = db.api_call_snapshot()
+            srv = server(
+                "load", REVCENT_SANDBOX_LATENCY_MS="200", BENCH_SANDBOX_LATENCY_RANGE_MS="100-300"
+            )
+            log(f"signing in {LOAD_AGENTS} agents")
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                agents = list(pool.map(lambda name: signed_in(srv, name), load_users))
+            phases.load(agents, figures, seconds=LOAD_SECONDS, max_workflows=LOAD_MAX_WORKFLOWS)
+            srv.stop()  # graceful: every request in flight has finished
+            match = db.audit_match(snapshot)
+            figures.values["load_audit_rows_match"] = match["match"]
+            figures.detail["load_audit_rows_match"] = (
+                f"{match['audit_rows']} API-call audit rows ({match['audit_with_call_id']} with "
+                f"an api_call_id), {match['upstream_calls']} calls recorded by the sandbox; "
+                f"calls without a row: {match['calls_without_row']}, rows without a call: "
+                f"{match['rows_without_call']}; outcomes other than ok: {match['not_ok'] or 0}"
+            )
+            log(f"audit rows: {figures.detail['load_audit_rows_match']}")
+
+        step("load test", LOAD_SECONDS + 150, load)
+        for srv in servers:
+            srv.stop()
+
+        fast = server("latency0", REVCENT_SANDBOX_LATENCY_MS="0")
+        slow = server("latency300", REVCENT_SANDBOX_LATENCY_MS=str(FANOUT_LATENCY_MS))
+        step(
+            "duplicate panel overhead",
+            60,
+            lambda: phases.panel_overhead(signed_in(fast, "agent"), figures, samples=PANEL_SAMPLES),
+        )
+        step(
+            "duplicate panel fan-out",
+            30,
+            lambda: phases.panel_fanout(
+                signed_in(slow, "agent"),
+                figures,
+                latency_ms=FANOUT_LATENCY_MS,
+                samples=FANOUT_SAMPLES,
+            ),
+        )
+        step(
+            "create overhead",
+            90,
+            lambda: phases.create_overhead(
+                signed_in(slow, "agent"),
+                figures,
+                latency_ms=FANOUT_LATENCY_MS,
+                samples=CREATE_SAMPLES,
+            ),
+        )
+        slow.stop()
+        step("page weight", 60, lambda: phases.page_weight(fast, "agent", password, figures))
+
+        def audit() -> None:
+            log(f"inserting {AUDIT_ROWS:,} audit rows")
+            seconds = db.insert_audit_rows(AUDIT_ROWS)
+            log(f"inserted and analysed in {seconds:.1f} s; table ~{db.audit_table_rows():,} rows")
+            ids = db.sample_api_call_ids(AUDIT_SAMPLES)
+            auditor = signed_in(
+                fast, "auditor", then="/admin/customers/auditentry/", key=auditor_key
+            )
+            phases.audit_pages(auditor, ids, figures, samples=AUDIT_SAMPLES)
+            findings.extend(audit_findings(db, ids[0], figures))
+
+        step("audit trail at 1,000,000 rows", 150, audit)
+        step("panel and create census", 20, lambda: findings.extend(census_findings(db, figures)))
+    except BaseException as exc:  # noqa: BLE001 - report whatever was measured
+        failures.append(f"run stopped: {type(exc).__name__}: {exc}"[:2000])
+        log(failures[-1])
+        if not isinstance(exc, SystemExit | KeyboardInterrupt):
+            traceback.print_exc()
+    finally:
+        for client in clients:
+            client.close()
+        for srv in servers:
+            srv.stop(timeout=20)
+        for srv in servers:
+            if failures:
+                print(f"--- gunicorn {srv.name} log (tail) ---\n{srv.log_tail(15)}")
+
+    elapsed = time.monotonic() - started
+    outside = figures.values.get("_page_outside")
+    if outside:
+        figures.values["page_weight_kb"] = None
+        failures.append(f"page weight: {len(outside)} request(s) tried to leave the app")
+    notes = figures.notes + [f"Step failed: {failure}" for failure in failures]
+    values = {k: v for k, v in figures.values.items() if not k.startswith("_")}
+    print()
+    print("\n".join(report.table(values, figures.detail)))
+    print()
+    print("\n".join(report.lines(values)))
+    print()
+    for finding in findings:
+        print(finding)
+    print(f"\nwhole run: {elapsed:.0f} s")
+    report.write_markdown(
+        values=values,
+        detail=figures.detail,
+        notes=notes,
+        versions=versions,
+        run_seconds=elapsed,
+        findings=findings,
+        method={
+            "workers": WORKERS,
+            "threads": THREADS,
+            "panel_n": PANEL_SAMPLES,
+            "fanout_n": FANOUT_SAMPLES,
+            "create_n": CREATE_SAMPLES,
+            "audit_n": AUDIT_SAMPLES,
+            "agents": LOAD_AGENTS,
+            "load_s": LOAD_SECONDS,
+            "max_wf": LOAD_MAX_WORKFLOWS,
+        },
+    )
+    print("wrote docs/performance.md")
+    if failures:
+        print("\n".join(["", "FAILED steps:", *failures]), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _queries(census: dict, top: int = 3) -> list[str]:
+    return [
+        f"    - {ms:.1f} ms: `{' '.join(sql.split())[:400]}`" for ms, sql in census["queries"][:top]
+    ]
+
+
+def audit_findings(db, some_id: str, figures) -> list[str]:
+    """The SQL of the audit pages, slowest first; EXPLAIN ANALYZE of the slowest."""
+    out = []
+    for label, path, name in (
+        ("changelist", "/admin/customers/auditentry/", "audit_changelist_p95_ms"),
+        ("search", f"/admin/customers/auditentry/?q={some_id}", "audit_search_p95_ms"),
+    ):
+        census = db.query_census("auditor", path)
+        out.append(
+            f"- Audit {label} in-process: HTTP {census['status']}, {census['total_ms']:.0f} ms, "
+            f"{census['count']} SQL queries taking {census['sql_ms']:.0f} ms; slowest:"
+        )
+        out += _queries(census)
+        value = figures.values.get(name)
+        limit = {"audit_changelist_p95_ms": 300, "audit_search_p95_ms": 50}[name]
+        if census["queries"] and (value is None or value > limit / 3):
+            plan = db.explain(census["queries"][0][1])
+            if plan:
+                out.append(f"  EXPLAIN ANALYZE of the slowest {label} query:")
+                out.append("  ```")
+                out += [f"  {line}" for line in plan[:25]]
+                out.append("  ```")
+    return out
+
+
+def census_findings(db, figures) -> list[str]:
+    """What one panel refresh and one create cost in SQL (in-process, sandbox latency 0)."""
+    from customers.models import Campaign
+    from tests.bench.harness import create_form, unique
+    from tests.bench.phases import HTMX, PANEL, PANEL_INTERNAL_ID, PANEL_PHONE
+
+    campaign = str(Campaign.objects.get(is_default=True).pk)
+
+    def form() -> dict[str, str]:
+        return create_form(
+            key=str(uuid.uuid4()),
+            campaign=campaign,
+            email=f"{unique('census-')}@example.com",
+            phone=PANEL_PHONE,
+            internal_id=PANEL_INTERNAL_ID,
+            first_name="Bench",
+            last_name="Panelist",
+        )
+
+    out = []
+    for label, path in (("panel refresh", PANEL), ("bare view", "/bench/bare/300/")):
+        census = db.query_census("agent", path, data=form, headers=HTMX)
+        out.append(
+            f"- One {label} in-process (sandbox latency 0): HTTP {census['status']}, "
+            f"{census['total_ms']:.1f} ms, {census['count']} SQL queries taking "
+            f"{census['sql_ms']:.1f} ms; slowest:"
+        )
+        out += _queries(census)
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,282 @@
+"""Plumbing for the benchmark: app servers, signed-in HTTP clients, statistics.
+
+Everything here talks to 127.0.0.1 only, and every wait has a deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+HOST = "127.0.0.1"
+WORK_DIR = Path(os.environ.get("BENCH_DIR", "/tmp"))
+
+
+class BenchError(Exception):
+    """A step of the benchmark could not be done (not a missed target)."""
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def manage(*args: str, timeout: float = 180, env: dict[str, str] | None = None) -> str:
+    """Run manage.py with the benchmark's settings; its output, or BenchError."""
+    result = subprocess.run(
+        [str(PYTHON), "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+# --- App servers ------------------------------------------------------------------------------
+@dataclass
+class Server:
+    """gunicorn (gthread) serving the app on loopback with a given sandbox latency."""
+
+    name: str
+    env: dict[str, str]
+    workers: int = 2
+    threads: int = 16
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return WORK_DIR / f"gunicorn-{self.name}.log"
+
+    def start(self, timeout: float = 60) -> Server:
+        command = [
+            str(GUNICORN),
+            "supportdesk.wsgi:application",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "30",
+            "--backlog",
+            "256",
+        ]
+        with open(self.log_path, "ab") as out:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**os.environ, **self.env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn {self.name} exited at start:\n{self.log_tail()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise BenchError(f"gunicorn {self.name} did not answer /healthz:\n{self.log_tail()}")
+
+    def stop(self, timeout: float = 40) -> None:
+        """Graceful stop (requests in flight finish), then a kill of the whole group."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+# --- Signed-in clients ------------------------------------------------------------------------
+def totp(key_hex: str, *, at: float | None = None, step: int = 30, digits: int = 6) -> str:
+    """RFC 6238 code (SHA-1), as django-otp's TOTPDevice checks it."""
+    counter = int((time.time() if at is None else at) // step)
+    digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**digits
+    return str(code).zfill(digits)
+
+
+class Agent:
+    """One browser-like session: cookies, CSRF token, plain HTTP to one server."""
+
+    def __init__(self, server: Server, *, timeout: float = 30) -> None:
+        self.server = server
+        self.http = httpx.Client(base_url=server.url, timeout=timeout, follow_redirects=False)
+
+    def close(self) -> None:
+        self.http.close()
+
+    @property
+    def csrf(self) -> str:
+        return self.http.cookies.get("csrftoken", "")
+
+    def get(self, path: str, **kw) -> httpx.Response:
+        return self.http.get(path, **kw)
+
+    def post(self, path: str, data: dict, headers: dict | None = None) -> httpx.Response:
+        return self.http.post(
+            path,
+            data={**data, "csrfmiddlewaretoken": self.csrf},
+            headers={"X-CSRFToken": self.csrf, **(headers or {})},
+        )
+
+    def login(self, username: str, password: str, *, then: str = "/", totp_key: str = "") -> None:
+        """Sign in through the real login form (and the second factor, if asked)."""
+        self.get("/accounts/login/").raise_for_status()
+        response = self.post(
+            "/accounts/login/", {"username": username, "password": password, "next": then}
+        )
+        if response.status_code != 302:
+            raise BenchError(f"login as {username} failed: HTTP {response.status_code}")
+        response = self.get(then)
+        location = response.headers.get("location", "")
+        if response.status_code == 302 and "mfa" in location:
+            if not totp_key:
+                raise BenchError(f"{username} is asked for a second factor at {location}")
+            page = self.get(location)
+            if "setup" in str(page.url) or page.status_code != 200:
+                raise BenchError(f"{username}: unexpected second-factor page {location}")
+            verify = self.post(location, {"token": totp(totp_key), "next": then})
+            if verify.status_code != 302:
+                raise BenchError(f"{username}: second factor refused (HTTP {verify.status_code})")
+            response = self.get(then)
+        if response.status_code != 200:
+            raise BenchError(f"{username} cannot open {then} after login: {response.status_code}")
+
+
+_KEY = re.compile(r'name="options-submission_key" value="([^"]+)"')
+_CAMPAIGN = re.compile(r'<option value="(\d+)"[^>]*selected')
+
+
+def form_fields(html: str) -> tuple[str, str]:
+    """The submission key and the preselected campaign of a rendered create form."""
+    key, campaign = _KEY.search(html), _CAMPAIGN.search(html)
+    if not key or not campaign:
+        raise BenchError("the create form has no submission key or default campaign")
+    return key.group(1), campaign.group(1)
+
+
+def create_form(
+    *,
+    key: str,
+    campaign: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    internal_id: str = "",
+) -> dict[str, str]:
+    """The whole create form as the browser posts it (htmx includes every field too)."""
+    data = {
+        "options-submission_key": key,
+        "options-campaign": campaign,
+        "options-internal_customer_id": internal_id,
+        "options-override_reason": "",
+        "metadata-TOTAL_FORMS": "0",
+        "metadata-INITIAL_FORMS": "0",
+        "metadata-MIN_NUM_FORMS": "0",
+        "metadata-MAX_NUM_FORMS": "20",
+    }
+    contact = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "phone": phone,
+        "company": "",
+        "address_line_1": "",
+        "address_line_2": "",
+        "city": "",
+        "state": "",
+        "zip": "",
+        "country": "",
+    }
+    for name, value in contact.items():
+        data[f"customer-{name}"] = value
+        data[f"bill_to-{name}"] = ""
+    return data
+
+
+def unique(prefix: str = "") -> str:
+    return prefix + uuid.uuid4().hex[:12]
+
+
+def letters(n: int = 8) -> str:
+    """A random word of letters (names must look like names to the matcher)."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    raw = uuid.uuid4().int
+    out = []
+    for _ in range(n):
+        raw, index = divmod(raw, 26)
+        out.append(alphabet[index])
+    return "".join(out).capitalize()
+
+
+# --- Statistics -------------------------------------------------------------------------------
+def percentile(values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def median(values: list[float]) -> float:
+    return percentile(values, 50)
+
+
+def python_version() -> str:
+    return sys.version.split()[0]

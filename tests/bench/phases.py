@@ -1,0 +1,379 @@
+"""The measurements of issue #8, one function per figure (or group of figures)."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from tests.bench.harness import (
+    HOST,
+    Agent,
+    BenchError,
+    Server,
+    create_form,
+    form_fields,
+    letters,
+    log,
+    median,
+    percentile,
+    unique,
+)
+
+PANEL = "/customers/new/duplicates/"
+HTMX = {"HX-Request": "true", "HX-Current-URL": "/customers/new/"}
+# Constant identifiers of the panel-overhead form (the e-mail changes every request).
+PANEL_PHONE = "+1 212 555 0188"
+PANEL_INTERNAL_ID = "BENCH-REF-1"
+
+
+@dataclass
+class Figures:
+    """Every figure measured, with the detail shown in the table."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    detail: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _timed(call) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = call()
+    return (time.perf_counter() - start) * 1000, result
+
+
+def _new_form(agent: Agent) -> tuple[str, str]:
+    response = agent.get("/customers/new/")
+    if response.status_code != 200:
+        raise BenchError(f"GET /customers/new/ answered {response.status_code}")
+    return form_fields(response.text)
+
+
+def _check_panel(response) -> None:
+    """A real search result: not the rate-limit notice, not a failed search."""
+    text = response.text
+    if response.status_code != 200 or "searching faster" in text or "did not answer" in text:
+        raise BenchError(f"panel answered {response.status_code}: {text[:300]}")
+    if "summary" not in text:
+        raise BenchError(f"panel shows no search result: {text[:300]}")
+
+
+# --- 1. Duplicate panel against a bare view ---------------------------------------------------
+def panel_overhead(agent: Agent, figures: Figures, *, samples: int = 150, warmup: int = 20):
+    key, campaign = _new_form(agent)
+
+    def panel_body() -> dict[str, str]:
+        return create_form(
+            key=key,
+            campaign=campaign,
+            email=f"{unique('panel-')}@example.com",
+            phone=PANEL_PHONE,
+            internal_id=PANEL_INTERNAL_ID,
+            first_name="Bench",
+            last_name="Panelist",
+        )
+
+    def panel() -> tuple[float, int]:
+        ms, response = _timed(lambda: agent.post(PANEL, panel_body(), headers=HTMX))
+        _check_panel(response)
+        return ms, len(response.content)
+
+    sizes = [panel()[1] for _ in range(warmup)]
+    size = int(median(sizes))
+
+    def bare() -> float:
+        # Same method, body, headers and session as the panel; only the view differs.
+        ms, response = _timed(
+            lambda: agent.post(f"/bench/bare/{size}/", panel_body(), headers=HTMX)
+        )
+        if response.status_code != 200 or len(response.content) != size:
+            raise BenchError(f"bare view answered {response.status_code}")
+        return ms
+
+    for _ in range(warmup):
+        bare()
+    panel_ms: list[float] = []
+    bare_ms: list[float] = []
+    for index in range(samples):
+        # Interleaved, alternating which goes first, so drift hits both alike.
+        if index % 2:
+            bare_ms.append(bare())
+            panel_ms.append(panel()[0])
+        else:
+            panel_ms.append(panel()[0])
+            bare_ms.append(bare())
+    ratio = median(panel_ms) / median(bare_ms)
+    figures.values["dup_panel_overhead_ratio"] = round(ratio, 2)
+    figures.detail["dup_panel_overhead_ratio"] = (
+        f"panel median {median(panel_ms):.1f} ms (p95 {percentile(panel_ms, 95):.1f}) vs bare "
+        f"view {median(bare_ms):.1f} ms (p95 {percentile(bare_ms, 95):.1f}), {size} B each, "
+        f"n={samples} interleaved; 1 fresh SearchCustomers (e-mail) + 3 cached terms"
+    )
+    figures.values["_panel_ms"] = median(panel_ms)
+    figures.values["_bare_ms"] = median(bare_ms)
+    log(f"panel overhead: {figures.detail['dup_panel_overhead_ratio']}")
+
+
+# --- 2. Fan-out at 300 ms per call ------------------------------------------------------------
+def panel_fanout(agent: Agent, figures: Figures, *, latency_ms: int, samples: int = 12):
+    key, campaign = _new_form(agent)
+    times = []
+    for index in range(samples + 2):
+        body = create_form(
+            key=key,
+            campaign=campaign,
+            email=f"{unique('fan-')}@example.com",
+            phone=f"+1 646 555 {1000 + index:04d}",
+            internal_id=unique("FAN-"),
+        )
+        ms, response = _timed(lambda body=body: agent.post(PANEL, body, headers=HTMX))
+        _check_panel(response)
+        if index >= 2:  # the first two warm the worker threads up
+            times.append(ms)
+    ratio = median(times) / latency_ms
+    figures.values["dup_panel_fanout_ratio"] = round(ratio, 2)
+    figures.detail["dup_panel_fanout_ratio"] = (
+        f"3 fresh searches (e-mail, phone, internal ID) at {latency_ms} ms each: median "
+        f"{median(times):.0f} ms, max {max(times):.0f} ms, n={samples}"
+    )
+    log(f"fan-out: {figures.detail['dup_panel_fanout_ratio']}")
+
+
+# --- 3. Create workflow overhead --------------------------------------------------------------
+def create_overhead(agent: Agent, figures: Figures, *, latency_ms: int, samples: int = 40):
+    rounds = 3  # concurrent gate searches, CreateCustomer, GetCustomer
+    overheads, posts, gets = [], [], []
+    for _ in range(samples):
+        key, campaign = _new_form(agent)
+        body = create_form(
+            key=key,
+            campaign=campaign,
+            email=f"{unique('create-')}@example.com",
+            first_name="Bench",
+            last_name=letters(),
+        )
+        post_ms, response = _timed(lambda body=body: agent.post("/customers/new/", body))
+        location = response.headers.get("location", "")
+        if response.status_code != 302 or not location.startswith("/customers/"):
+            raise BenchError(f"create answered {response.status_code} (location {location!r})")
+        get_ms, page = _timed(lambda location=location: agent.get(location))
+        if page.status_code != 200:
+            raise BenchError(f"customer page answered {page.status_code}")
+        posts.append(post_ms)
+        gets.append(get_ms)
+        overheads.append(post_ms + get_ms - rounds * latency_ms)
+    figures.values["create_overhead_p95_ms"] = round(percentile(overheads, 95), 1)
+    figures.detail["create_overhead_p95_ms"] = (
+        f"POST create + GET customer page minus {rounds}×{latency_ms} ms: median "
+        f"{median(overheads):.1f} ms, max {max(overheads):.1f} ms (POST median "
+        f"{median(posts):.0f} ms, GET median {median(gets):.0f} ms), n={samples}"
+    )
+    log(f"create overhead: {figures.detail['create_overhead_p95_ms']}")
+
+
+# --- 5. Load: 50 agents for 60 s --------------------------------------------------------------
+@dataclass
+class LoadStats:
+    latencies: dict[str, list[float]] = field(
+        default_factory=lambda: {"form": [], "create": [], "page": []}
+    )
+    errors: list[str] = field(default_factory=list)
+    workflows: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, step: str, ms: float) -> None:
+        with self.lock:
+            self.latencies[step].append(ms)
+
+    def error(self, text: str) -> None:
+        with self.lock:
+            self.errors.append(text)
+
+
+def _load_agent(agent: Agent, stats: LoadStats, stop_at: float, max_workflows: int) -> None:
+    done = 0
+    while time.monotonic() < stop_at and done < max_workflows:
+        try:
+            ms, response = _timed(lambda: agent.get("/customers/new/"))
+            stats.record("form", ms)
+            if response.status_code != 200:
+                stats.error(f"form HTTP {response.status_code}")
+                continue
+            key, campaign = form_fields(response.text)
+            body = create_form(
+                key=key,
+                campaign=campaign,
+                email=f"{unique('load-')}@example.com",
+                first_name="Load",
+                last_name=letters(),
+            )
+            ms, response = _timed(lambda body=body: agent.post("/customers/new/", body))
+            stats.record("create", ms)
+            location = response.headers.get("location", "")
+            if response.status_code != 302 or not location.startswith("/customers/"):
+                gate = "duplicate gate" if "duplicate-gate" in response.text else "no redirect"
+                stats.error(f"create HTTP {response.status_code} ({gate})")
+                continue
+            ms, response = _timed(lambda location=location: agent.get(location))
+            stats.record("page", ms)
+            if response.status_code != 200:
+                stats.error(f"customer page HTTP {response.status_code}")
+                continue
+            done += 1
+            with stats.lock:
+                stats.workflows += 1
+        except Exception as exc:  # an error of the run, counted and reported
+            stats.error(f"{type(exc).__name__}: {exc}"[:200])
+
+
+def load(agents: list[Agent], figures: Figures, *, seconds: float, max_workflows: int = 400):
+    stats = LoadStats()
+    start = time.monotonic()
+    stop_at = start + seconds
+    threads = [
+        threading.Thread(target=_load_agent, args=(agent, stats, stop_at, max_workflows))
+        for agent in agents
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        # Requests time out after 30 s, so every agent ends by stop_at + 30 s at the latest.
+        thread.join(timeout=seconds + 90)
+    elapsed = time.monotonic() - start
+    if any(thread.is_alive() for thread in threads):
+        stats.error("an agent did not stop in time")
+    every = [ms for values in stats.latencies.values() for ms in values]
+    figures.values["load_errors"] = len(stats.errors)
+    figures.values["load_rps"] = round(len(every) / elapsed, 1)
+    figures.values["load_p95_ms"] = round(percentile(every, 95), 0)
+    steps = ", ".join(
+        f"{step} p50 {median(values):.0f}/p95 {percentile(values, 95):.0f} ms"
+        for step, values in stats.latencies.items()
+        if values
+    )
+    figures.detail["load_rps"] = (
+        f"{len(every)} requests, {stats.workflows} complete workflows in {elapsed:.1f} s "
+        f"({stats.workflows / elapsed:.1f} creates/s)"
+    )
+    figures.detail["load_p95_ms"] = f"every request; {steps}"
+    kinds: dict[str, int] = {}
+    for text in stats.errors:
+        kinds[text] = kinds.get(text, 0) + 1
+    figures.detail["load_errors"] = (
+        "; ".join(f"{count}× {text}" for text, count in sorted(kinds.items())[:6]) or "none"
+    )
+    log(f"load: {figures.detail['load_rps']}; {steps}; errors {figures.detail['load_errors']}")
+
+
+# --- 6. Page weight ---------------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
+
+def page_weight(server: Server, username: str, password: str, figures: Figures) -> None:
+    from playwright.sync_api import sync_playwright
+
+    origin = f"{HOST}:{server.port}"
+    outside: list[str] = []
+    rows: list[tuple[str, int, int]] = []
+
+    def local_only(route) -> None:
+        url = route.request.url
+        if url.startswith("data:") or urlsplit(url).netloc == origin:
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()  # nothing leaves the machine, and the check fails below
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, timeout=30_000
+        )
+        try:
+            login = browser.new_context(base_url=server.url)
+            login.set_default_timeout(15_000)
+            login.route("**/*", local_only)
+            page = login.new_page()
+            page.goto("/accounts/login/")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", password)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            state = login.storage_state()
+            login.close()
+            # A fresh context (empty HTTP cache) holding only the session cookie.
+            context = browser.new_context(base_url=server.url, storage_state=state)
+            context.set_default_timeout(15_000)
+            context.route("**/*", local_only)
+            page = context.new_page()
+            responses = []
+            page.on("response", lambda response: responses.append(response))
+            page.goto("/customers/new/", wait_until="networkidle")
+            page.wait_for_selector("#duplicate-results p")
+            page.wait_for_load_state("networkidle")
+            for response in responses:
+                if response.url.startswith("data:"):
+                    continue
+                try:
+                    body = response.body()
+                except Exception:  # a redirect has no body
+                    body = b""
+                rows.append((response.url, len(body), len(gzip.compress(body, 6))))
+            context.close()
+        finally:
+            browser.close()
+    total = sum(gz for _, _, gz in rows) / 1024
+    figures.values["page_weight_kb"] = round(total, 1)
+    figures.values["_page_outside"] = outside
+    listing = ", ".join(
+        f"{urlsplit(url).path.rsplit('/', 1)[-1] or urlsplit(url).path} {gz / 1024:.1f}"
+        for url, _, gz in rows
+    )
+    figures.detail["page_weight_kb"] = (
+        f"{len(rows)} responses, raw {sum(raw for _, raw, _ in rows) / 1024:.1f} KB, gzip-6 KB: "
+        f"{listing}; requests outside 127.0.0.1: {len(outside)}"
+    )
+    if outside:
+        figures.notes.append("Requests that tried to leave the app: " + ", ".join(outside[:10]))
+    log(f"page weight: {figures.detail['page_weight_kb']}")
+
+
+# --- 4. Audit trail at 1,000,000 rows ---------------------------------------------------------
+def audit_pages(agent: Agent, ids: list[str], figures: Figures, *, samples: int = 30) -> None:
+    url = "/admin/customers/auditentry/"
+    for _ in range(3):  # warm-up
+        agent.get(url).raise_for_status()
+        agent.get(url, params={"q": ids[0]}).raise_for_status()
+    lists, searches = [], []
+    for index in range(samples):
+        ms, response = _timed(lambda: agent.get(url))
+        if response.status_code != 200:
+            raise BenchError(f"audit changelist answered {response.status_code}")
+        lists.append(ms)
+        wanted = ids[index % len(ids)]
+        ms, response = _timed(lambda wanted=wanted: agent.get(url, params={"q": wanted}))
+        if response.status_code != 200 or wanted not in response.text:
+            raise BenchError(f"audit search answered {response.status_code} without the row")
+        searches.append(ms)
+    figures.values["audit_changelist_p95_ms"] = round(percentile(lists, 95), 1)
+    figures.values["audit_search_p95_ms"] = round(percentile(searches, 95), 1)
+    figures.detail["audit_changelist_p95_ms"] = (
+        f"median {median(lists):.0f} ms, max {max(lists):.0f} ms, n={samples}"
+    )
+    figures.detail["audit_search_p95_ms"] = (
+        f"exact api_call_id, {len(ids)} different ids: median {median(searches):.0f} ms, "
+        f"max {max(searches):.0f} ms, n={samples}"
+    )
+    log(f"audit list: {figures.detail['audit_changelist_p95_ms']}")
+    log(f"audit search: {figures.detail['audit_search_p95_ms']}")

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make bench`: PostgreSQL and Redis on loopback, then `python -m tests.bench` (issue #8).
+# Bounded: the Python side keeps a 570 s budget; `timeout` is the safety net.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source .ci/services.sh
+
+port_free() {
+  .venv/bin/python -c 'import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)' "$1"
+}
+pick_port() {
+  if port_free "$1"; then echo "$1"; else
+    .venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  fi
+}
+
+PG_PORT=$(pick_port "${BENCH_PG_PORT:-55439}")
+REDIS_PORT=$(pick_port "${BENCH_REDIS_PORT:-63809}")
+echo "== bench: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT"
+services_start "$PG_PORT" "$REDIS_PORT"
+BENCH_DIR=$(mktemp -d /tmp/supportdesk-bench.XXXXXX)
+export BENCH_DIR BENCH_STATIC_ROOT="$BENCH_DIR/static"
+trap 'services_stop; rm -rf "$BENCH_DIR"' EXIT
+
+start=$(date +%s)
+status=0
+timeout --signal=TERM --kill-after=30 620 .venv/bin/python -m tests.bench || status=$?
+echo "== bench: $(( $(date +%s) - start )) s in all (exit $status)"
+exit "$status"
