@@ -1,0 +1,219 @@
+"""Every URL of the app × every role: the exact status each must get.
+
+A URL added without an entry here fails `test_every_url_has_an_entry`, so access rules are
+decided when a page is added, not discovered later.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from customers import audit
+from customers.audit import Actor
+from customers.models import CardLink, CreateAttempt
+from tests.conftest import login_verified
+
+ROLES = ("anonymous", "agent", "auditor", "admin")
+# Query strings some views need to do anything at all.
+QUERY = {"admin:autocomplete": "?app_label=auth&model_name=user&field_name=groups&term=a"}
+JANE = "SbxCustJaneDoe000001"
+
+# URL name → status for (anonymous, agent, auditor, admin), for a GET. 302 for anonymous is
+# the redirect to the login page (every page needs login but these few public ones).
+MATRIX: dict[str, tuple[int, int, int, int]] = {
+    # Public: the load balancer's check, sign-in, password reset, the provider's card page.
+    "healthz": (200, 200, 200, 200),
+    # Signed in. 405: a POST-only action. A verified admin or auditor may add an authenticator.
+    "logout": (302, 405, 405, 405),
+    "mfa-setup": (302, 200, 200, 200),
+    "mfa-verify": (302, 302, 200, 200),
+    "login": (200, 200, 200, 200),
+    "password_change": (302, 200, 200, 200),
+    "password_change_done": (302, 200, 200, 200),
+    "password_reset": (200, 200, 200, 200),
+    "password_reset_done": (200, 200, 200, 200),
+    "password_reset_confirm": (200, 200, 200, 200),
+    "password_reset_complete": (200, 200, 200, 200),
+    # Admin: agents are not staff (sent to sign in); auditors read the audit trail only;
+    # objects that do not exist (id 1 of an empty table) redirect to the list.
+    "admin:index": (302, 302, 200, 200),
+    "admin:login": (302, 302, 302, 302),
+    "admin:logout": (302, 302, 405, 405),
+    "admin:password_change": (302, 302, 200, 200),
+    "admin:password_change_done": (302, 302, 200, 200),
+    "admin:autocomplete": (302, 302, 403, 200),
+    "admin:jsi18n": (302, 302, 200, 200),
+    "admin:view_on_site": (302, 302, 404, 404),
+    "admin:auth_group_changelist": (302, 302, 403, 200),
+    "admin:auth_group_add": (302, 302, 403, 200),
+    "admin:auth_group_history": (302, 302, 403, 200),
+    "admin:auth_group_delete": (302, 302, 403, 200),
+    "admin:auth_group_change": (302, 302, 403, 200),
+    "admin:auth_user_password_change": (302, 302, 403, 200),
+    "admin:auth_user_changelist": (302, 302, 403, 200),
+    "admin:auth_user_add": (302, 302, 403, 200),
+    "admin:auth_user_history": (302, 302, 403, 200),
+    "admin:auth_user_delete": (302, 302, 403, 200),
+    "admin:auth_user_change": (302, 302, 403, 200),
+    "admin:otp_totp_totpdevice_config": (302, 302, 403, 200),
+    "admin:otp_totp_totpdevice_qrcode": (302, 302, 403, 200),
+    "admin:otp_totp_totpdevice_changelist": (302, 302, 403, 200),
+    "admin:otp_totp_totpdevice_add": (302, 302, 403, 200),
+    "admin:otp_totp_totpdevice_history": (302, 302, 403, 200),
+    "admin:otp_totp_totpdevice_delete": (302, 302, 403, 200),
+    "admin:otp_totp_totpdevice_change": (302, 302, 403, 200),
+    "admin:otp_static_staticdevice_changelist": (302, 302, 403, 200),
+    "admin:otp_static_staticdevice_add": (302, 302, 403, 200),
+    "admin:otp_static_staticdevice_history": (302, 302, 302, 302),
+    "admin:otp_static_staticdevice_delete": (302, 302, 403, 302),
+    "admin:otp_static_staticdevice_change": (302, 302, 403, 302),
+    "admin:axes_accessattempt_changelist": (302, 302, 403, 200),
+    "admin:axes_accessattempt_add": (302, 302, 403, 403),
+    "admin:axes_accessattempt_history": (302, 302, 302, 302),
+    "admin:axes_accessattempt_delete": (302, 302, 403, 302),
+    "admin:axes_accessattempt_change": (302, 302, 403, 302),
+    "admin:axes_accesslog_changelist": (302, 302, 403, 200),
+    "admin:axes_accesslog_add": (302, 302, 403, 403),
+    "admin:axes_accesslog_history": (302, 302, 403, 200),
+    "admin:axes_accesslog_delete": (302, 302, 403, 200),
+    "admin:axes_accesslog_change": (302, 302, 403, 200),
+    "admin:axes_accessfailurelog_changelist": (302, 302, 403, 200),
+    "admin:axes_accessfailurelog_add": (302, 302, 403, 403),
+    "admin:axes_accessfailurelog_history": (302, 302, 302, 302),
+    "admin:axes_accessfailurelog_delete": (302, 302, 403, 302),
+    "admin:axes_accessfailurelog_change": (302, 302, 403, 302),
+    "admin:customers_auditentry_export": (302, 302, 200, 200),
+    "admin:customers_auditentry_changelist": (302, 302, 200, 200),
+    "admin:customers_auditentry_add": (302, 302, 403, 403),
+    "admin:customers_auditentry_history": (302, 302, 200, 200),
+    "admin:customers_auditentry_delete": (302, 302, 403, 403),
+    "admin:customers_auditentry_change": (302, 302, 200, 200),
+    "admin:customers_campaign_changelist": (302, 302, 403, 200),
+    "admin:customers_campaign_add": (302, 302, 403, 200),
+    "admin:customers_campaign_history": (302, 302, 403, 200),
+    "admin:customers_campaign_delete": (302, 302, 403, 200),
+    "admin:customers_campaign_change": (302, 302, 403, 200),
+    "admin:app_list": (302, 302, 200, 200),
+    # The simulated provider's page: a bad token is gone for everyone.
+    "sandbox-card-form": (410, 410, 410, 410),
+    # The support app.
+    "home": (302, 200, 200, 200),
+    "customer-create": (302, 200, 403, 200),
+    "customer-duplicates": (302, 405, 405, 405),
+    "attempt-detail": (302, 200, 403, 200),
+    "attempt-reconcile": (302, 405, 405, 405),
+    "customer-detail": (302, 200, 200, 200),
+    "caller-verify": (302, 405, 405, 405),
+    "card-link-create": (302, 405, 405, 405),
+    "card-link-expire": (302, 405, 405, 405),
+}
+
+
+def all_url_names(patterns=None, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            found += all_url_names(entry.url_patterns, namespace)
+        elif entry.name:
+            found.append((f"{prefix}{entry.name}", entry))
+    return found
+
+
+# The POST-only actions, posted empty: who may act at all (the action's own checks follow).
+POST_MATRIX: dict[str, tuple[int, int, int, int]] = {
+    "customer-duplicates": (302, 200, 403, 200),
+    "attempt-reconcile": (302, 302, 403, 302),
+    "caller-verify": (302, 302, 403, 302),
+    "card-link-create": (302, 302, 403, 302),
+    "card-link-expire": (302, 302, 403, 302),
+}
+
+
+def expected(name: str) -> tuple[int, int, int, int]:
+    return MATRIX[name]
+
+
+def test_every_url_has_an_entry():
+    assert [name for name, _ in all_url_names() if name not in MATRIX] == []
+
+
+@pytest.fixture
+def objects(sandbox, agent, auditor, admin_user, campaign):
+    """One of everything a URL can name."""
+    attempt = CreateAttempt.objects.create(
+        submission_key="3e4b1c2d-0000-4000-8000-000000000001",
+        user=agent,
+        campaign=campaign,
+        payload={"customer": {"email": "x@example.com"}},
+        email="x@example.com",
+    )
+    entry = audit.agent_action(action="SignIn", actor=Actor(user=agent))
+    from django.utils import timezone
+
+    link = CardLink.objects.create(
+        customer_id=JANE,
+        created_by=agent,
+        channel="copy",
+        expires_at=timezone.now(),
+    )
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=admin_user, name="spare", confirmed=True)
+    return {
+        "attempt": attempt,
+        "entry": entry,
+        "link": link,
+        "campaign": campaign,
+        "device": device,
+    }
+
+
+def kwargs_for(name: str, pattern: URLPattern, objects, users) -> dict:
+    """The URL's own parameters, filled with real objects where a real one matters."""
+    keys = set(pattern.pattern.regex.groupindex)
+    model = name.split(":", 1)[-1].rsplit("_", 1)[0]
+    values = {
+        "customer_id": JANE,
+        "key": objects["attempt"].submission_key,
+        "link_id": objects["link"].pk,
+        "token": "not-a-token",
+        "uidb64": "MQ",
+        "app_label": "customers",
+        "content_type_id": 1,
+        "id": users["admin"].pk,
+        "pk": objects["device"].pk,
+        "object_id": {
+            "customers_auditentry": objects["entry"].pk,
+            "customers_campaign": objects["campaign"].pk,
+            "auth_user": users["admin"].pk,
+            "otp_totp_totpdevice": objects["device"].pk,
+        }.get(model, 1),
+    }
+    return {key: values[key] for key in keys}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_role_gets_exactly_its_status(objects, agent, auditor, admin_user):
+    users = {"agent": agent, "auditor": auditor, "admin": admin_user}
+    clients = {"anonymous": Client()}
+    clients["agent"] = Client()
+    clients["agent"].force_login(agent)
+    for role in ("auditor", "admin"):
+        clients[role] = Client()
+        login_verified(clients[role], users[role])
+
+    problems = []
+    for name, pattern in all_url_names():
+        url = reverse(name, kwargs=kwargs_for(name, pattern, objects, users))
+        url += QUERY.get(name, "")
+        statuses = tuple(clients[role].get(url).status_code for role in ROLES)
+        if statuses != expected(name):
+            problems.append(f"GET {name} {url}: got {statuses}, expected {expected(name)}")
+        if name in POST_MATRIX:
+            statuses = tuple(clients[role].post(url).status_code for role in ROLES)
+            if statuses != POST_MATRIX[name]:
+                problems.append(f"POST {name}: got {statuses}, expected {POST_MATRIX[name]}")
+    assert problems == [], "\n".join(problems)
