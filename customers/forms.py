@@ -244,3 +244,17 @@ class BaseMetadataFormSet(forms.BaseFormSet):
 MetadataFormSet = forms.formset_factory(
     MetadataForm, formset=BaseMetadataFormSet, extra=0, max_num=20, validate_max=True
 )
+
+
+class CustomerGroupsForm(forms.Form):
+    """Pick enabled groups the customer is not in yet; only those IDs are accepted."""
+
+    groups = forms.MultipleChoiceField(
+        label="Customer groups",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one group."},
+    )
+
+    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].choices = choices

@@ -21,7 +21,9 @@ from customers.matching import Candidate, Identifiers, Match, match_all, normali
 from customers.models import Campaign, CreateAttempt
 from customers.revcent import (
     CUSTOMER_KEYS,
+    GROUPS_PAGE_LIMIT,
     CustomerDetail,
+    CustomerGroup,
     RevCentClient,
     RevCentError,
     RevCentOutcomeUnknown,
@@ -385,3 +387,23 @@ def identifiers_from_form_data(data, *, refused=()) -> tuple[Identifiers, list[s
         for name in getattr(form, "card_number_fields", [])
     ]
     return ids, refused
+
+
+# --- Customer groups ----------------------------------------------------------------------------
+GROUPS_CACHE_KEY = "revcent-customer-groups:v1"
+GROUPS_CACHE_SECONDS = 300
+GROUPS_MAX_PAGES = 8  # 200 groups; more would not fit a list an agent can read anyway
+
+
+def customer_groups_enabled(*, client: RevCentClient, actor: Actor) -> list[CustomerGroup]:
+    """RevCent's enabled customer groups, from the shared cache for a few minutes."""
+    groups = cache.get(GROUPS_CACHE_KEY)
+    if groups is None:
+        groups = []
+        for page in range(1, GROUPS_MAX_PAGES + 1):
+            batch = client.get_customer_groups(actor=actor, page=page)
+            groups += batch
+            if len(batch) < GROUPS_PAGE_LIMIT:
+                break
+        cache.set(GROUPS_CACHE_KEY, groups, timeout=GROUPS_CACHE_SECONDS)
+    return [group for group in groups if group.enabled]

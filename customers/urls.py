@@ -21,6 +21,11 @@ urlpatterns = [
         name="caller-verify",
     ),
     path(
+        "customers/<str:customer_id>/groups/",
+        views.customer_groups,
+        name="customer-groups",
+    ),
+    path(
         "customers/<str:customer_id>/card-links/",
         views.card_link_create,
         name="card-link-create",

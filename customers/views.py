@@ -22,6 +22,7 @@ from customers.forms import (
     SOURCE_METADATA,
     ContactForm,
     CreateOptionsForm,
+    CustomerGroupsForm,
     MetadataFormSet,
 )
 from customers.models import Campaign, CardLink, CreateAttempt
@@ -466,4 +467,44 @@ def card_link_expire(request: HttpRequest, customer_id: str, link_id: uuid.UUID)
     link = get_object_or_404(CardLink, pk=link_id, customer_id=customer_id)
     cardlinks.card_link_expire(link=link, user=request.user, actor=Actor.from_request(request))
     messages.success(request, "The card link no longer works.")
+    return redirect("customer-detail", customer_id=customer_id)
+
+
+# --- Customer groups ----------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@permission_required("customers.create_customer", raise_exception=True)
+def customer_groups(request: HttpRequest, customer_id: str) -> HttpResponse:
+    """Choose groups → confirm → AddCustomerToGroup → GetCustomer. Nothing without the confirm."""
+    customer_id = _checked_customer_id(request, customer_id)
+    if _require_caller_check(request, customer_id):
+        messages.error(request, "Verify the caller before changing their groups.")
+        return redirect("customer-detail", customer_id=customer_id)
+    client = get_client()
+    actor = Actor.from_request(request)
+    try:
+        detail = client.get_customer(customer_id, actor=actor)
+        enabled = services.customer_groups_enabled(client=client, actor=actor)
+    except RevCentError as exc:
+        messages.error(request, f"Could not load the customer groups: {exc.message}")
+        return redirect("customer-detail", customer_id=customer_id)
+    member_of = {group.id for group in detail.groups}
+    choices = [(group.id, group.name) for group in enabled if group.id not in member_of]
+    form = CustomerGroupsForm(request.POST or None, choices=choices)
+    context = {"customer": detail, "form": form, "choices": choices}
+    if request.method == "GET" or not form.is_valid():
+        return render(request, "customers/customer_groups.html", context)
+
+    chosen = form.cleaned_data["groups"]
+    names = [name for group_id, name in choices if group_id in chosen]
+    if request.POST.get("step") != "add":
+        # The confirmation: the customer and the groups, by name, before anything changes.
+        context.update(confirm=True, chosen=chosen, names=names)
+        return render(request, "customers/customer_groups.html", context)
+    try:
+        client.add_customer_to_groups(customer_id, chosen, actor=actor)
+    except RevCentError as exc:
+        messages.error(request, f"No groups were added: {exc.message}")
+        return redirect("customer-detail", customer_id=customer_id)
+    # The customer page reads the customer again: the groups as RevCent now has them.
+    messages.success(request, f"Added to {', '.join(names)}.")
     return redirect("customer-detail", customer_id=customer_id)

@@ -7,12 +7,14 @@ decided when a page is added, not discovered later.
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from customers import audit
 from customers.audit import Actor
 from customers.models import CardLink, CreateAttempt
+from customers.roles import AGENTS
 from tests.conftest import login_verified
 
 ROLES = ("anonymous", "agent", "auditor", "admin")
@@ -76,9 +78,9 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     "admin:axes_accessattempt_change": (302, 302, 403, 302),
     "admin:axes_accesslog_changelist": (302, 302, 403, 200),
     "admin:axes_accesslog_add": (302, 302, 403, 403),
-    "admin:axes_accesslog_history": (302, 302, 403, 200),
-    "admin:axes_accesslog_delete": (302, 302, 403, 200),
-    "admin:axes_accesslog_change": (302, 302, 403, 200),
+    "admin:axes_accesslog_history": (302, 302, 302, 302),
+    "admin:axes_accesslog_delete": (302, 302, 403, 302),
+    "admin:axes_accesslog_change": (302, 302, 403, 302),
     "admin:axes_accessfailurelog_changelist": (302, 302, 403, 200),
     "admin:axes_accessfailurelog_add": (302, 302, 403, 403),
     "admin:axes_accessfailurelog_history": (302, 302, 302, 302),
@@ -107,6 +109,7 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     "customer-detail": (302, 200, 200, 200),
     "caller-verify": (302, 405, 405, 405),
     "card-link-create": (302, 405, 405, 405),
+    "customer-groups": (302, 302, 403, 302),  # Jane is not theirs: verify the caller first
     "card-link-expire": (302, 405, 405, 405),
 }
 
@@ -129,6 +132,7 @@ POST_MATRIX: dict[str, tuple[int, int, int, int]] = {
     "caller-verify": (302, 302, 403, 302),
     "card-link-create": (302, 302, 403, 302),
     "card-link-expire": (302, 302, 403, 302),
+    "customer-groups": (302, 302, 403, 302),
 }
 
 
@@ -168,6 +172,7 @@ def objects(sandbox, agent, auditor, admin_user, campaign):
         "link": link,
         "campaign": campaign,
         "device": device,
+        "group": Group.objects.get(name=AGENTS),
     }
 
 
@@ -190,7 +195,9 @@ def kwargs_for(name: str, pattern: URLPattern, objects, users) -> dict:
             "customers_campaign": objects["campaign"].pk,
             "auth_user": users["admin"].pk,
             "otp_totp_totpdevice": objects["device"].pk,
-        }.get(model, 1),
+            "auth_group": objects["group"].pk,
+            # Any other model: an id that surely does not exist (admin redirects to its list).
+        }.get(model, 999_999),
     }
     return {key: values[key] for key in keys}
 
