@@ -12,12 +12,13 @@ completed with its outcome afterwards, whatever happens.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -348,20 +349,18 @@ class RevCentClient:
                     connections.close_all()
 
         main_thread = threading.current_thread()
-        if len(terms) > 1:
-            with ThreadPoolExecutor(max_workers=len(terms)) as pool:
-                futures = {term: pool.submit(exchange, term) for term in terms}
-                for term, future in futures.items():
-                    try:
-                        calls[term].answer = future.result()
-                    except Exception as exc:  # settled below, term by term
-                        calls[term].failure = exc
-        else:
-            for term in terms:
-                try:
-                    calls[term].answer = exchange(term)
-                except Exception as exc:
-                    calls[term].failure = exc
+        # One term needs no thread; several run side by side.
+        with (
+            ThreadPoolExecutor(max_workers=max(1, len(terms)))
+            if len(terms) > 1
+            else _Inline() as pool
+        ):
+            futures = {term: pool.submit(exchange, term) for term in terms}
+        for term, future in futures.items():
+            try:
+                calls[term].answer = future.result()
+            except Exception as exc:  # settled below, term by term
+                calls[term].failure = exc
         for term, call in calls.items():
             try:
                 results[term] = _search_result(term, self._settle(call), call.entry)
@@ -699,6 +698,25 @@ class RevCentClient:
         )
 
 
+class _Inline:
+    """A stand-in for a thread pool that runs each task at once, in this thread."""
+
+    def __enter__(self) -> _Inline:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
+    @staticmethod
+    def submit(function, *args) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(function(*args))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
 class _DeadlineExceeded(Exception):
     pass
 
@@ -819,23 +837,58 @@ def get_client(
     transport: httpx.BaseTransport | None = None,
     on_response: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> RevCentClient:
-    """The configured client: RevCent itself with an API key, otherwise the sandbox."""
-    if settings.REVCENT_SANDBOX:
+    """The configured client: RevCent itself with an API key, otherwise the sandbox.
+
+    The plain client is shared by the process (httpx clients are thread-safe), so
+    connections to RevCent are reused instead of opened per request.
+    """
+    if transport is None and on_response is None:
+        return _shared_client(
+            settings.REVCENT_API_KEY,
+            settings.REVCENT_BASE_URL,
+            settings.REVCENT_SANDBOX,
+            settings.REVCENT_TIMEOUT_SECONDS,
+        )
+    return _new_client(
+        settings.REVCENT_API_KEY,
+        settings.REVCENT_BASE_URL,
+        settings.REVCENT_SANDBOX,
+        settings.REVCENT_TIMEOUT_SECONDS,
+        transport=transport,
+        on_response=on_response,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_client(api_key: str, base_url: str, sandbox: bool, deadline: int) -> RevCentClient:
+    return _new_client(api_key, base_url, sandbox, deadline)
+
+
+def _new_client(
+    api_key: str,
+    base_url: str,
+    sandbox: bool,
+    deadline: int,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    on_response: Callable[[str, dict[str, Any]], None] | None = None,
+) -> RevCentClient:
+    if sandbox:
         from customers.sandbox.transport import SandboxTransport
 
         return RevCentClient(
             api_key="sandbox",
             base_url=SANDBOX_BASE_URL,
             sandbox=True,
-            deadline_seconds=settings.REVCENT_TIMEOUT_SECONDS,
+            deadline_seconds=deadline,
             transport=transport or SandboxTransport(),
             on_response=on_response,
         )
     return RevCentClient(
-        api_key=settings.REVCENT_API_KEY,
-        base_url=settings.REVCENT_BASE_URL,
+        api_key=api_key,
+        base_url=base_url,
         sandbox=False,
-        deadline_seconds=settings.REVCENT_TIMEOUT_SECONDS,
+        deadline_seconds=deadline,
         transport=transport,
         on_response=on_response,
     )

@@ -48,3 +48,18 @@ def create_post(
 
 def submission_key(html: str) -> str:
     return re.search(r'name="options-submission_key" value="([^"]+)"', html).group(1)
+
+
+def sent_bodies(monkeypatch) -> list[dict]:
+    """Record every CreateCustomer body the client sends."""
+    from customers.revcent import RevCentClient
+
+    bodies: list[dict] = []
+    original = RevCentClient.create_customer
+
+    def spy(self, payload, *, actor):
+        bodies.append(payload)
+        return original(self, payload, actor=actor)
+
+    monkeypatch.setattr(RevCentClient, "create_customer", spy)
+    return bodies

@@ -24,23 +24,13 @@ from django.urls import reverse
 
 from customers.forms import CARD_NUMBER_MESSAGE
 from customers.models import AuditEntry, CreateAttempt
+from customers.revcent import CUSTOMER_KEYS
 from tests.customers.helpers import create_post
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
 URL = reverse("customer-create")
 
-CONTACT_FIELDS = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "address_line_1",
-    "address_line_2",
-    "city",
-    "state",
-    "zip",
-]
+CONTACT_FIELDS = [key for key in CUSTOMER_KEYS if key != "country"]  # the free-text ones
 FIELDS = [
     *(f"customer-{name}" for name in CONTACT_FIELDS),
     *(f"bill_to-{name}" for name in CONTACT_FIELDS),

@@ -14,23 +14,12 @@ from hypothesis import strategies as st
 
 from customers.cardguard import any_card_number
 from customers.forms import ContactForm
-from customers.revcent import CREATE_KEYS
-from tests.customers.helpers import create_post
+from customers.revcent import CREATE_KEYS, CUSTOMER_KEYS
+from tests.customers.helpers import create_post, sent_bodies
 
 URL = reverse("customer-create")
 E164 = re.compile(r"\+[1-9]\d{1,14}")  # "+" then at most 15 digits
-CONTACT_TEXT = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "address_line_1",
-    "address_line_2",
-    "city",
-    "state",
-    "zip",
-]
+CONTACT_TEXT = [key for key in CUSTOMER_KEYS if key != "country"]  # the free-text ones
 
 # --- Strategies -------------------------------------------------------------------------------
 # st.text() draws from all of Unicode but surrogates: control characters, NUL, RTL marks,
@@ -97,21 +86,6 @@ PLAIN = {
     "zip": "33130",
     "country": "USA",
 }
-
-
-def sent_bodies(monkeypatch) -> list[dict]:
-    """Record every CreateCustomer body the client sends."""
-    from customers.revcent import RevCentClient
-
-    bodies: list[dict] = []
-    original = RevCentClient.create_customer
-
-    def spy(self, payload, *, actor):
-        bodies.append(payload)
-        return original(self, payload, actor=actor)
-
-    monkeypatch.setattr(RevCentClient, "create_customer", spy)
-    return bodies
 
 
 def assert_clean_contact(contact: dict) -> None:

@@ -6,25 +6,10 @@ import pytest
 from django.urls import reverse
 
 from customers.models import AuditEntry, CreateAttempt
-from tests.customers.helpers import CUSTOMER, create_post, submission_key
+from tests.customers.helpers import CUSTOMER, create_post, sent_bodies, submission_key
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
 URL = reverse("customer-create")
-
-
-def sent_bodies(monkeypatch) -> list[dict]:
-    """Record every CreateCustomer body the client sends."""
-    from customers.revcent import RevCentClient
-
-    bodies: list[dict] = []
-    original = RevCentClient.create_customer
-
-    def spy(self, payload, *, actor):
-        bodies.append(payload)
-        return original(self, payload, actor=actor)
-
-    monkeypatch.setattr(RevCentClient, "create_customer", spy)
-    return bodies
 
 
 def test_the_page_offers_the_forms_that_mirror_revcent(agent_client, campaign):
