@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from customers.models import Campaign, CreateAttempt
@@ -51,3 +52,25 @@ def recent_attempts(*, now=None):
     return CreateAttempt.objects.filter(created_at__gte=since).exclude(
         state=CreateAttempt.State.FAILED
     )
+
+
+def recent_attempts_like(ids) -> QuerySet[CreateAttempt]:
+    """Recent attempts sharing the e-mail (also without a +tag), phone, internal ID or last
+    name with ids: the database narrows, the matching rules decide."""
+    from customers.matching import email_without_tag
+
+    wanted = Q()
+    if ids.email:
+        email = ids.email.strip().lower()
+        local, _, domain = email_without_tag(email).partition("@")
+        wanted |= Q(email=email) | Q(email__startswith=f"{local}+", email__endswith=f"@{domain}")
+        wanted |= Q(email=f"{local}@{domain}")
+    if ids.phone:
+        wanted |= Q(payload__customer__phone=ids.phone)
+    if ids.internal_id:
+        wanted |= Q(payload__internal_customer_id=ids.internal_id)
+    if ids.last_name:
+        wanted |= Q(payload__customer__last_name__iexact=ids.last_name)
+    if not wanted:
+        return CreateAttempt.objects.none()
+    return recent_attempts().filter(wanted)

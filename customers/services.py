@@ -93,9 +93,10 @@ def _hit_candidates(result: SearchResult) -> list[Candidate]:
     ]
 
 
-def _attempt_candidates(exclude_key=None) -> list[Candidate]:
+def _attempt_candidates(ids: Identifiers, exclude_key=None) -> list[Candidate]:
+    """This app's creates of the last 24 hours that share an identifier with ids."""
     candidates = []
-    for attempt in attempts.recent_attempts().select_related("user")[:200]:
+    for attempt in attempts.recent_attempts_like(ids).select_related("user")[:50]:
         if exclude_key and attempt.submission_key == exclude_key:
             continue
         customer = attempt.payload.get("customer", {})
@@ -185,7 +186,7 @@ def duplicate_check(
                 report.capped.append(term)
             candidates += _hit_candidates(result)
     # RevCent's search index may not show a customer created a moment ago.
-    candidates += _attempt_candidates(exclude_key)
+    candidates += _attempt_candidates(ids, exclude_key)
     report.matches = match_all(ids, candidates)
     return report
 

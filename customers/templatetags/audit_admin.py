@@ -1,0 +1,75 @@
+"""A date hierarchy for the audit list that stays fast at millions of rows.
+
+Django's own asks the database for the DISTINCT months (or days) that hold rows, which
+sorts the whole table. This one asks only for the first and last date (two index look-ups)
+and offers every year, month or day between them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from django import template
+from django.contrib.admin.templatetags.admin_list import date_hierarchy
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/date_hierarchy.html")
+def audit_date_hierarchy(cl) -> dict:
+    field_name = cl.date_hierarchy
+    year_field, month_field, day_field = (f"{field_name}__{p}" for p in ("year", "month", "day"))
+    year, month = cl.params.get(year_field), cl.params.get(month_field)
+    if cl.params.get(day_field):
+        return date_hierarchy(cl)  # a single day: Django's answer needs no query
+
+    def link(filters: dict) -> str:
+        return cl.get_query_string(filters, [f"{field_name}__"])
+
+    span = cl.queryset.aggregate(first=models.Min(field_name), last=models.Max(field_name))
+    if not span["first"]:
+        return {"show": False}
+    first, last = timezone.localtime(span["first"]), timezone.localtime(span["last"])
+    if not year and first.year == last.year:
+        year = first.year
+    if year and month:
+        days = calendar.monthrange(int(year), int(month))[1]
+        choices = []
+        for day in range(1, days + 1):
+            date = datetime.date(int(year), int(month), day)
+            if first.date() <= date <= last.date():
+                choices.append(
+                    {
+                        "link": link({year_field: year, month_field: month, day_field: day}),
+                        "title": capfirst(formats.date_format(date, "MONTH_DAY_FORMAT")),
+                    }
+                )
+        back = {"link": link({year_field: year}), "title": str(year)}
+    elif year:
+        choices = [
+            {
+                "link": link({year_field: year, month_field: m}),
+                "title": capfirst(
+                    formats.date_format(datetime.date(int(year), m, 1), "YEAR_MONTH_FORMAT")
+                ),
+            }
+            for m in range(1, 13)
+            if (first.year, first.month) <= (int(year), m) <= (last.year, last.month)
+        ]
+        back = {"link": link({}), "title": "All dates"}
+    else:
+        choices = [
+            {"link": link({year_field: str(y)}), "title": str(y)}
+            for y in range(first.year, last.year + 1)
+        ]
+        back = None
+    return {
+        "show": True,
+        "back": back,
+        "choices": choices,
+        "field_name": cl.model._meta.get_field(field_name).verbose_name,
+    }
