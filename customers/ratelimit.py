@@ -17,11 +17,10 @@ def rate_limit_hit(user_id: int, *, limit: int | None = None, now: float | None 
     limit = limit or settings.DUPLICATE_SEARCHES_PER_MINUTE
     window = int((now if now is not None else time.time()) // 60)
     key = f"dup-search-rate:{user_id}:{window}"
-    # add() then incr() is atomic on Redis and per-process safe on local memory.
-    cache.add(key, 0, timeout=120)
+    # incr() is atomic on Redis; the first search of a minute creates the counter (add()
+    # loses a race harmlessly: the other request's counter is incremented instead).
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
+    except ValueError:
+        count = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
     return count > limit

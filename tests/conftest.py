@@ -26,7 +26,11 @@ connection_created.connect(_allow_test_flush, dispatch_uid="tests.allow_test_flu
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # The cache may be a shared Redis (CACHE_URL): no test may see another's entries.
+    # The sandbox's "already seeded" flag goes too: a test's database starts empty.
+    from customers.sandbox.seed import forget_seeding
+
     cache.clear()
+    forget_seeding()
     yield
     cache.clear()
 

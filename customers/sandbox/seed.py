@@ -48,14 +48,18 @@ _seeded = False
 
 
 def ensure_seeded() -> None:
-    """Create the demo data if it is missing. Cheap after the first call in a process."""
+    """Create the demo data if it is missing; free after the first call in a process."""
     global _seeded
-    from customers.sandbox.models import SandboxCampaign
-
-    if _seeded and SandboxCampaign.objects.exists():
+    if _seeded:
         return
     seed()
     _seeded = True
+
+
+def forget_seeding() -> None:
+    """For tests that empty the database: the next call seeds again."""
+    global _seeded
+    _seeded = False
 
 
 def seed() -> None:
