@@ -251,6 +251,27 @@ def query_census(
     }
 
 
+def audit_what_if(some_id: str) -> list[tuple[str, str, dict]]:
+    """The audit pages again with the two admin changes the diagnosis points to."""
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[AuditEntry]
+    saved = model_admin.search_fields, model_admin.date_hierarchy
+    exact = [name.lstrip("=^@") + "__exact" for name in model_admin.search_fields]
+    search = f"/admin/customers/auditentry/?q={some_id}"
+    changelist = "/admin/customers/auditentry/"
+    out = []
+    try:
+        model_admin.search_fields = exact
+        out.append((f"search_fields = {exact}", search, query_census("auditor", search)))
+        model_admin.date_hierarchy = None
+        out.append(("and date_hierarchy = None", changelist, query_census("auditor", changelist)))
+        out.append(("and date_hierarchy = None", search, query_census("auditor", search)))
+    finally:
+        model_admin.search_fields, model_admin.date_hierarchy = saved
+    return out
+
+
 def explain(sql: str) -> list[str]:
     if not sql.lstrip().upper().startswith("SELECT"):
         return []

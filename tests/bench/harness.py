@@ -96,6 +96,9 @@ class Server:
             "30",
             "--backlog",
             "256",
+            # gunicorn 27 opens a control socket at one fixed path per user: several servers
+            # at once (ours, or anyone's on this machine) would fight over it.
+            "--no-control-socket",
         ]
         with open(self.log_path, "ab") as out:
             self.process = subprocess.Popen(
@@ -260,6 +263,36 @@ def letters(n: int = 8) -> str:
         raw, index = divmod(raw, 26)
         out.append(alphabet[index])
     return "".join(out).capitalize()
+
+
+# --- The machine's CPU, to tell our load from anyone else's -------------------------------------
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except OSError:
+        return 0, 0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
+class CpuMeter:
+    """Share of the machine's CPU time that was busy between start and `busy_percent()`."""
+
+    def __init__(self) -> None:
+        self.start = cpu_ticks()
+
+    def busy_percent(self) -> float:
+        busy, total = (now - then for now, then in zip(cpu_ticks(), self.start, strict=True))
+        return 100 * busy / total if total else float("nan")
+
+
+def idle_check(seconds: float = 3) -> float:
+    """How busy the machine is before the benchmark starts anything (other people's work)."""
+    meter = CpuMeter()
+    time.sleep(seconds)
+    return meter.busy_percent()
 
 
 # --- Statistics -------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -12,6 +14,7 @@ from tests.bench.harness import (
     HOST,
     Agent,
     BenchError,
+    CpuMeter,
     Server,
     create_form,
     form_fields,
@@ -94,6 +97,7 @@ def panel_overhead(agent: Agent, figures: Figures, *, samples: int = 150, warmup
 
     for _ in range(warmup):
         bare()
+    meter = CpuMeter()
     panel_ms: list[float] = []
     bare_ms: list[float] = []
     for index in range(samples):
@@ -109,7 +113,8 @@ def panel_overhead(agent: Agent, figures: Figures, *, samples: int = 150, warmup
     figures.detail["dup_panel_overhead_ratio"] = (
         f"panel median {median(panel_ms):.1f} ms (p95 {percentile(panel_ms, 95):.1f}) vs bare "
         f"view {median(bare_ms):.1f} ms (p95 {percentile(bare_ms, 95):.1f}), {size} B each, "
-        f"n={samples} interleaved; 1 fresh SearchCustomers (e-mail) + 3 cached terms"
+        f"n={samples} interleaved; 1 fresh SearchCustomers (e-mail) + 3 cached terms; "
+        f"machine CPU busy {meter.busy_percent():.0f} %"
     )
     figures.values["_panel_ms"] = median(panel_ms)
     figures.values["_bare_ms"] = median(bare_ms)
@@ -119,6 +124,7 @@ def panel_overhead(agent: Agent, figures: Figures, *, samples: int = 150, warmup
 # --- 2. Fan-out at 300 ms per call ------------------------------------------------------------
 def panel_fanout(agent: Agent, figures: Figures, *, latency_ms: int, samples: int = 12):
     key, campaign = _new_form(agent)
+    meter = CpuMeter()
     times = []
     for index in range(samples + 2):
         body = create_form(
@@ -136,7 +142,8 @@ def panel_fanout(agent: Agent, figures: Figures, *, latency_ms: int, samples: in
     figures.values["dup_panel_fanout_ratio"] = round(ratio, 2)
     figures.detail["dup_panel_fanout_ratio"] = (
         f"3 fresh searches (e-mail, phone, internal ID) at {latency_ms} ms each: median "
-        f"{median(times):.0f} ms, max {max(times):.0f} ms, n={samples}"
+        f"{median(times):.0f} ms, max {max(times):.0f} ms, n={samples}; machine CPU busy "
+        f"{meter.busy_percent():.0f} %"
     )
     log(f"fan-out: {figures.detail['dup_panel_fanout_ratio']}")
 
@@ -145,6 +152,7 @@ def panel_fanout(agent: Agent, figures: Figures, *, latency_ms: int, samples: in
 def create_overhead(agent: Agent, figures: Figures, *, latency_ms: int, samples: int = 40):
     rounds = 3  # concurrent gate searches, CreateCustomer, GetCustomer
     overheads, posts, gets = [], [], []
+    meter = CpuMeter()
     for _ in range(samples):
         key, campaign = _new_form(agent)
         body = create_form(
@@ -168,7 +176,8 @@ def create_overhead(agent: Agent, figures: Figures, *, latency_ms: int, samples:
     figures.detail["create_overhead_p95_ms"] = (
         f"POST create + GET customer page minus {rounds}×{latency_ms} ms: median "
         f"{median(overheads):.1f} ms, max {max(overheads):.1f} ms (POST median "
-        f"{median(posts):.0f} ms, GET median {median(gets):.0f} ms), n={samples}"
+        f"{median(posts):.0f} ms, GET median {median(gets):.0f} ms), n={samples}; machine "
+        f"CPU busy {meter.busy_percent():.0f} %"
     )
     log(f"create overhead: {figures.detail['create_overhead_p95_ms']}")
 
@@ -230,10 +239,13 @@ def _load_agent(agent: Agent, stats: LoadStats, stop_at: float, max_workflows: i
 
 def load(agents: list[Agent], figures: Figures, *, seconds: float, max_workflows: int = 400):
     stats = LoadStats()
+    meter, client_before = CpuMeter(), time.process_time()
     start = time.monotonic()
     stop_at = start + seconds
     threads = [
-        threading.Thread(target=_load_agent, args=(agent, stats, stop_at, max_workflows))
+        threading.Thread(
+            target=_load_agent, args=(agent, stats, stop_at, max_workflows), daemon=True
+        )
         for agent in agents
     ]
     for thread in threads:
@@ -242,6 +254,8 @@ def load(agents: list[Agent], figures: Figures, *, seconds: float, max_workflows
         # Requests time out after 30 s, so every agent ends by stop_at + 30 s at the latest.
         thread.join(timeout=seconds + 90)
     elapsed = time.monotonic() - start
+    busy = meter.busy_percent()
+    client_cpu = time.process_time() - client_before
     if any(thread.is_alive() for thread in threads):
         stats.error("an agent did not stop in time")
     every = [ms for values in stats.latencies.values() for ms in values]
@@ -257,7 +271,13 @@ def load(agents: list[Agent], figures: Figures, *, seconds: float, max_workflows
         f"{len(every)} requests, {stats.workflows} complete workflows in {elapsed:.1f} s "
         f"({stats.workflows / elapsed:.1f} creates/s)"
     )
-    figures.detail["load_p95_ms"] = f"every request; {steps}"
+    figures.detail["load_p95_ms"] = (
+        f"every request; {steps}; machine CPU busy {busy:.0f} % of "
+        f"{os.cpu_count()} cores during the run (the load client itself: "
+        f"{100 * client_cpu / elapsed / (os.cpu_count() or 1):.0f} %), i.e. "
+        f"{busy / 100 * (os.cpu_count() or 1) * elapsed / max(stats.workflows, 1) * 1000:.0f} ms "
+        "of CPU per workflow"
+    )
     kinds: dict[str, int] = {}
     for text in stats.errors:
         kinds[text] = kinds.get(text, 0) + 1
@@ -335,45 +355,123 @@ def page_weight(server: Server, username: str, password: str, figures: Figures) 
             browser.close()
     total = sum(gz for _, _, gz in rows) / 1024
     figures.values["page_weight_kb"] = round(total, 1)
-    figures.values["_page_outside"] = outside
+    figures.values["page_external_requests"] = len(outside)
     listing = ", ".join(
         f"{urlsplit(url).path.rsplit('/', 1)[-1] or urlsplit(url).path} {gz / 1024:.1f}"
         for url, _, gz in rows
     )
     figures.detail["page_weight_kb"] = (
         f"{len(rows)} responses, raw {sum(raw for _, raw, _ in rows) / 1024:.1f} KB, gzip-6 KB: "
-        f"{listing}; requests outside 127.0.0.1: {len(outside)}"
+        f"{listing}"
     )
-    if outside:
-        figures.notes.append("Requests that tried to leave the app: " + ", ".join(outside[:10]))
+    figures.detail["page_external_requests"] = (
+        "every request of the page load routed through a check; any not to 127.0.0.1 is "
+        f"aborted and counted{': ' + ', '.join(outside[:5]) if outside else ''}"
+    )
     log(f"page weight: {figures.detail['page_weight_kb']}")
 
 
 # --- 4. Audit trail at 1,000,000 rows ---------------------------------------------------------
-def audit_pages(agent: Agent, ids: list[str], figures: Figures, *, samples: int = 30) -> None:
+def audit_pages(
+    agent: Agent, ids: list[str], figures: Figures, *, samples: int = 30, seconds: float = 100
+) -> None:
+    """Changelist and exact search, interleaved; at most `samples` each and `seconds` in all
+    (a search that scans the table takes seconds; the figure then rests on fewer samples)."""
     url = "/admin/customers/auditentry/"
-    for _ in range(3):  # warm-up
-        agent.get(url).raise_for_status()
-        agent.get(url, params={"q": ids[0]}).raise_for_status()
+    agent.get(url).raise_for_status()  # warm-up
+    agent.get(url, params={"q": ids[-1]}).raise_for_status()
     lists, searches = [], []
+    stop_at = time.monotonic() + seconds
     for index in range(samples):
+        if index >= 5 and time.monotonic() > stop_at:
+            break
         ms, response = _timed(lambda: agent.get(url))
         if response.status_code != 200:
             raise BenchError(f"audit changelist answered {response.status_code}")
         lists.append(ms)
         wanted = ids[index % len(ids)]
         ms, response = _timed(lambda wanted=wanted: agent.get(url, params={"q": wanted}))
-        if response.status_code != 200 or wanted not in response.text:
-            raise BenchError(f"audit search answered {response.status_code} without the row")
+        if response.status_code != 200 or f">{wanted}<" not in response.text:
+            title = re.search(r"<title>(.*?)</title>", response.text, re.S)
+            raise BenchError(
+                f"audit search for {wanted!r} answered {response.status_code} without the row "
+                f"(page: {title.group(1).strip() if title else response.text[:200]!r})"
+            )
         searches.append(ms)
     figures.values["audit_changelist_p95_ms"] = round(percentile(lists, 95), 1)
     figures.values["audit_search_p95_ms"] = round(percentile(searches, 95), 1)
     figures.detail["audit_changelist_p95_ms"] = (
-        f"median {median(lists):.0f} ms, max {max(lists):.0f} ms, n={samples}"
+        f"median {median(lists):.0f} ms, max {max(lists):.0f} ms, n={len(lists)}"
     )
     figures.detail["audit_search_p95_ms"] = (
-        f"exact api_call_id, {len(ids)} different ids: median {median(searches):.0f} ms, "
-        f"max {max(searches):.0f} ms, n={samples}"
+        f"exact api_call_id, a different existing id each time: median {median(searches):.0f} "
+        f"ms, max {max(searches):.0f} ms, n={len(searches)}"
     )
     log(f"audit list: {figures.detail['audit_changelist_p95_ms']}")
     log(f"audit search: {figures.detail['audit_search_p95_ms']}")
+
+
+# --- Diagnosis: where the time of a panel refresh and of a create goes ------------------------
+def _server_timing(response) -> dict[str, float]:
+    spans = {}
+    for part in response.headers.get("server-timing", "").split(","):
+        name, _, rest = part.strip().partition(";")
+        if "=" in rest:
+            spans[name] = float(rest.split("=", 1)[1])
+    return spans
+
+
+def _span_medians(rows: list[dict[str, float]]) -> str:
+    names = sorted({name for row in rows for name in row}, key=lambda n: (n != "total", n))
+    return ", ".join(f"{name} {median([row.get(name, 0.0) for row in rows]):.1f}" for name in names)
+
+
+def breakdown(agent: Agent, *, samples: int = 40) -> list[str]:
+    """Medians of the Server-Timing spans (ms; `queries` is a count) on a BENCH_TIMING server
+    with the sandbox at latency 0. Spans nest: dupcheck holds search, recent and match;
+    search holds audit_begin, exchange (the sandbox's own work) and audit_settle."""
+    key, campaign = _new_form(agent)
+    out = []
+    forms = []
+    for _ in range(samples // 2):
+        response = agent.get("/customers/new/")
+        forms.append(_server_timing(response))
+    out.append(f"GET /customers/new/ (the form): {_span_medians(forms)}")
+    panel, bare = [], []
+    size = 0
+    for index in range(samples + 10):
+        body = create_form(
+            key=key,
+            campaign=campaign,
+            email=f"{unique('diag-')}@example.com",
+            phone=PANEL_PHONE,
+            internal_id=PANEL_INTERNAL_ID,
+            first_name="Bench",
+            last_name="Panelist",
+        )
+        response = agent.post(PANEL, body, headers=HTMX)
+        size = len(response.content)
+        if index >= 10:
+            panel.append(_server_timing(response))
+            response = agent.post(f"/bench/bare/{size}/", body, headers=HTMX)
+            bare.append(_server_timing(response))
+    out.append(f"panel refresh (1 fresh search + 3 cached): {_span_medians(panel)}")
+    out.append(f"bare view, same request: {_span_medians(bare)}")
+    posts, pages = [], []
+    for _ in range(samples // 2):
+        key, campaign = _new_form(agent)
+        body = create_form(
+            key=key,
+            campaign=campaign,
+            email=f"{unique('diag-')}@example.com",
+            first_name="Bench",
+            last_name=letters(),
+        )
+        response = agent.post("/customers/new/", body)
+        if response.status_code != 302:
+            raise BenchError(f"diagnosis create answered {response.status_code}")
+        posts.append(_server_timing(response))
+        pages.append(_server_timing(agent.get(response.headers["location"])))
+    out.append(f"POST create (2 concurrent searches + create): {_span_medians(posts)}")
+    out.append(f"GET customer page (GetCustomer): {_span_medians(pages)}")
+    return out

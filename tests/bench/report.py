@@ -21,6 +21,7 @@ TARGETS = {
     "load_p95_ms": ("no target", None),
     "load_audit_rows_match": ("= true", lambda v: v is True),
     "page_weight_kb": ("≤ 60", lambda v: v <= 60),
+    "page_external_requests": ("= 0", lambda v: v == 0),
 }
 
 
@@ -69,6 +70,31 @@ def _first_line(path: str, prefix: str) -> str:
         return ""
 
 
+def code_version() -> str:
+    """The commit measured, and whether the work tree differed (read-only git calls)."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # never write the index
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env=env,
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env=env,
+        ).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"commit {head or '?'}" + (f" + {len(changed)} changed file(s)" if changed else "")
+
+
 def machine() -> dict[str, str]:
     cpu = _first_line("/proc/cpuinfo", "model name").partition(":")[2].strip() or "?"
     mem_kb = _first_line("/proc/meminfo", "MemTotal").split()[1:2]
@@ -108,7 +134,7 @@ Clients are httpx (sync), signed in with a real POST to `/accounts/login/` (CSRF
 the `csrftoken` cookie; staff users also pass the second factor with a TOTP code).
 
 Order of the run: the load test first, so that the latency figures after it see a working
-day's data (thousands of recent creates: every duplicate check reads the 200 newest); then
+day's data (thousands of recent creates, which every duplicate check also consults); then
 the latency figures; then the page weight; then the 1,000,000 audit rows.
 
 1. **dup_panel_overhead_ratio** (sandbox latency 0): `POST /customers/new/duplicates/` with
@@ -146,11 +172,23 @@ the latency figures; then the page weight; then the 1,000,000 audit rows.
    server has stopped (in-flight requests finished): `load_audit_rows_match` is true when
    the set of `api_call_id`s of the run's API-call audit rows equals the set of calls the
    sandbox recorded (`SandboxApiCall`) and the row count equals the call count.
-6. **page_weight_kb**: Debian's Chromium (Playwright, headless), signed in as the agent, a
-   fresh context (empty cache), loads `/customers/new/` until the network is idle (the
-   duplicate panel's first load included); the sum of gzip (level 6) sizes of every response
-   body. Every request is routed through a check: anything not on 127.0.0.1 is aborted and
-   counted.
+6. **page_weight_kb / page_external_requests**: Debian's Chromium (Playwright, headless),
+   signed in as the agent, a fresh context (empty cache), loads `/customers/new/` until the
+   network is idle (the duplicate panel's first load included); the sum of gzip (level 6)
+   sizes of every response body. Every request is routed through a check: anything not to
+   127.0.0.1 is aborted (nothing leaves the machine) and counted.
+
+**Diagnosis** (the *Findings* above): one more gunicorn, sandbox latency 0, started with
+`BENCH_TIMING=1`, which makes `tests/bench/settings.py` add `tests/bench/timing.py`'s
+middleware: it wraps a few app functions with timers and answers a `Server-Timing` header
+(median ms of 20–40 sequential requests are shown). The measured servers never load it. The
+audit pages' SQL is captured in-process (Django test client against the same database) and
+the slowest query goes through `EXPLAIN (ANALYZE, BUFFERS)`.
+
+Time: every wait has a deadline; the run keeps a 540 s budget (a step that no longer fits
+is skipped and reported), `run.sh` wraps it in `timeout`, and every server it started is
+stopped on exit. Machine CPU busy % is shown per step: a sequential step should keep about
+one core busy (~50 %); much more means other work on the machine during that step.
 """
 
 
@@ -161,6 +199,7 @@ def write_markdown(
     notes: list[str],
     versions: dict[str, str],
     run_seconds: float,
+    code: str,
     method: dict[str, object],
     findings: list[str],
 ) -> str:
@@ -178,6 +217,7 @@ def write_markdown(
         f"- Python {info['python']}, Django {versions.get('django')}, "
         f"PostgreSQL {versions.get('postgres')}, Redis {versions.get('redis')}, "
         f"{info['gunicorn']}",
+        f"- Code measured: {code}",
         f"- Whole run: {run_seconds:.0f} s (bounded: 10 minutes)",
         "",
         "## Results",

@@ -51,3 +51,7 @@ _range = os.environ.get("BENCH_SANDBOX_LATENCY_RANGE_MS", "")
 if _range:
     _low, _high = (int(part) for part in _range.split("-", 1))
     REVCENT_SANDBOX_LATENCY_MS = RandomLatencyMs(_low, _high)
+
+if os.environ.get("BENCH_TIMING") == "1":
+    # Diagnosis only: a Server-Timing header with the time spent in each step.
+    MIDDLEWARE = ["tests.bench.timing.ServerTimingMiddleware", *MIDDLEWARE]  # noqa: F405
