@@ -40,6 +40,9 @@ def attempt_claim(
                 campaign=campaign,
                 payload=payload,
                 email=payload["customer"]["email"].lower(),
+                phone=payload["customer"].get("phone", ""),
+                internal_id=payload.get("internal_customer_id", ""),
+                last_name=payload["customer"]["last_name"].casefold(),
             )
         return attempt, True
     except IntegrityError:
@@ -66,11 +69,11 @@ def recent_attempts_like(ids) -> QuerySet[CreateAttempt]:
         wanted |= Q(email=email) | Q(email__startswith=f"{local}+", email__endswith=f"@{domain}")
         wanted |= Q(email=f"{local}@{domain}")
     if ids.phone:
-        wanted |= Q(payload__customer__phone=ids.phone)
+        wanted |= Q(phone=ids.phone)
     if ids.internal_id:
-        wanted |= Q(payload__internal_customer_id=ids.internal_id)
+        wanted |= Q(internal_id=ids.internal_id)
     if ids.last_name:
-        wanted |= Q(payload__customer__last_name__iexact=ids.last_name)
+        wanted |= Q(last_name=ids.last_name.strip().casefold())
     if not wanted:
         return CreateAttempt.objects.none()
     return recent_attempts().filter(wanted)

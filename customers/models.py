@@ -211,7 +211,11 @@ class CreateAttempt(models.Model):
     # What the agent entered (never a card number: the forms refuse those), for the
     # comparison on the customer page, the local duplicate matches and reconciliation.
     payload = models.JSONField()
+    # The identifiers the duplicate check looks up, normalized and indexed (see attempts.py).
     email = models.CharField(max_length=254, db_index=True)
+    phone = models.CharField(max_length=40, blank=True, db_index=True)
+    internal_id = models.CharField(max_length=255, blank=True, db_index=True)
+    last_name = models.CharField(max_length=100, blank=True, db_index=True)
     customer_id = models.CharField(max_length=20, blank=True, db_index=True)
     create_api_call_id = models.CharField(max_length=40, blank=True)
     verify_api_call_id = models.CharField(max_length=40, blank=True)

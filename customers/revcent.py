@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 from django.conf import settings
-from django.db import connections
+from django.db import close_old_connections
 
 from customers import audit
 from customers.audit import Actor, AuditWriteRefused
@@ -343,19 +343,15 @@ class RevCentClient:
                     "GET", PATH_SEARCH_CUSTOMERS, {"search_term": term}, None, deadline
                 )
             finally:
-                # The sandbox transport reads the database from this worker thread; close
-                # the thread's own connection rather than leaving it to the garbage collector.
+                # The sandbox transport reads the database from the pool's threads: treat
+                # each search like a request's end, so connections follow CONN_MAX_AGE.
                 if threading.current_thread() is not main_thread:
-                    connections.close_all()
+                    close_old_connections()
 
         main_thread = threading.current_thread()
-        # One term needs no thread; several run side by side.
-        with (
-            ThreadPoolExecutor(max_workers=max(1, len(terms)))
-            if len(terms) > 1
-            else _Inline() as pool
-        ):
-            futures = {term: pool.submit(exchange, term) for term in terms}
+        # One term needs no thread; several run side by side on the process's pool.
+        pool = _search_pool() if len(terms) > 1 else _Inline()
+        futures = {term: pool.submit(exchange, term) for term in terms}
         for term, future in futures.items():
             try:
                 calls[term].answer = future.result()
@@ -698,14 +694,18 @@ class RevCentClient:
         )
 
 
+# Searches of every request share one bounded pool: threads (and, in sandbox mode, their
+# database connections) are reused instead of made for each refresh of the panel.
+SEARCH_THREADS = 16
+
+
+@functools.cache
+def _search_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=SEARCH_THREADS, thread_name_prefix="revcent-search")
+
+
 class _Inline:
     """A stand-in for a thread pool that runs each task at once, in this thread."""
-
-    def __enter__(self) -> _Inline:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        return None
 
     @staticmethod
     def submit(function, *args) -> Future:

@@ -363,31 +363,30 @@ def identifiers_from_form_data(data, *, refused=()) -> tuple[Identifiers, list[s
     Only values that are valid on their own are used (a half-typed e-mail is not searched),
     and never a field the card-number guard refused: those are returned by name.
     """
-    from customers.forms import ContactForm, CreateOptionsForm
+    from customers.forms import ContactForm
 
     contact = ContactForm(data, prefix="customer", refused=refused)
     contact.is_valid()
-    options = CreateOptionsForm(data, prefix="options", refused=refused)
-    options.is_valid()
     found = contact.cleaned_data
+    # Only the internal ID is needed from the options; their form would load campaigns.
+    internal_id = (
+        ""
+        if "options-internal_customer_id" in refused
+        else data.get("options-internal_customer_id", "").strip()[:255]
+    )
     first, last = found.get("first_name", ""), found.get("last_name", "")
     named = len(first) >= 2 and len(last) >= 2
     ids = Identifiers(
         email=found.get("email", ""),
         phone=found.get("phone", ""),
-        internal_id=options.cleaned_data.get("internal_customer_id", ""),
+        internal_id=internal_id,
         first_name=first if named else "",
         last_name=last if named else "",
         zip=found.get("zip", ""),
         city=found.get("city", ""),
         country=found.get("country", ""),
     )
-    refused = [
-        form.add_prefix(name)
-        for form in (contact, options)
-        for name in getattr(form, "card_number_fields", [])
-    ]
-    return ids, refused
+    return ids, [contact.add_prefix(name) for name in contact.card_number_fields]
 
 
 # --- Customer groups ----------------------------------------------------------------------------

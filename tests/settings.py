@@ -17,6 +17,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # instead of failing at once with "database table is locked".
     DATABASES["default"]["TEST"] = {"NAME": f"/tmp/supportdesk-test-{os.getpid()}.sqlite3"}  # noqa: F405
 
+# Connections opened by the search pool's threads close at the end of each search, so none
+# is left open when the test database is dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
 # pytest-django's live server speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
