@@ -15,10 +15,10 @@ from django.http import QueryDict
 
 # Runs of digit groups, each group separated from the next by one space or dash. A card
 # number is any stretch of whole groups holding 13-19 digits that passes Luhn, so a number
-# followed by its expiry or CVV ("4242 4242 4242 4242 12/30") is still found, while one long
+# followed by its expiry or CVV (four groups of four, then "12/30") is still found, while one long
 # unbroken run of 20+ digits (an order number) is not taken apart. A leading "+" marks a
 # phone number in international form: a stretch starting at its first group (+4930...) is
-# not a card, but one starting after it ("+1 4242 4242 4242 4242") still is.
+# not a card, but one starting after it ("+1" then a 16-digit card in groups) still is.
 _RUN = re.compile(r"(?<!\d)\+?\d+(?:[ -]\d+)*(?!\d)")
 _GROUP = re.compile(r"\d+")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
