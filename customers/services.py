@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -74,18 +74,19 @@ class DuplicateReport:
         return not self.failed
 
 
+# The contact fields a Candidate carries, read the same way from a hit or a payload.
+_CANDIDATE_FIELDS = ("first_name", "last_name", "email", "phone", "city", "state", "zip", "country")
+
+
+def _candidate(contact: dict[str, str], **extra) -> Candidate:
+    return Candidate(**{key: contact.get(key, "") for key in _CANDIDATE_FIELDS}, **extra)
+
+
 def _hit_candidates(result: SearchResult) -> list[Candidate]:
     return [
-        Candidate(
+        _candidate(
+            asdict(hit.contact),
             customer_id=hit.id,
-            first_name=hit.contact.first_name,
-            last_name=hit.contact.last_name,
-            email=hit.contact.email,
-            phone=hit.contact.phone,
-            city=hit.contact.city,
-            state=hit.contact.state,
-            zip=hit.contact.zip,
-            country=hit.contact.country,
             internal_id=hit.internal_id,
             created=hit.created,
         )
@@ -106,16 +107,9 @@ def _attempt_candidates(ids: Identifiers, exclude_key=None) -> list[Candidate]:
             else f"Create attempt by {attempt.user.get_username()}: {attempt.get_state_display()}"
         )
         candidates.append(
-            Candidate(
+            _candidate(
+                customer,
                 customer_id=attempt.customer_id,
-                first_name=customer.get("first_name", ""),
-                last_name=customer.get("last_name", ""),
-                email=customer.get("email", ""),
-                phone=customer.get("phone", ""),
-                city=customer.get("city", ""),
-                state=customer.get("state", ""),
-                zip=customer.get("zip", ""),
-                country=customer.get("country", ""),
                 internal_id=attempt.payload.get("internal_customer_id", ""),
                 created=attempt.created_at,
                 source="recent",
