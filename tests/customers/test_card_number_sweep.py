@@ -127,44 +127,6 @@ def find_pan_anywhere(
     return [where for where, haystack in places.items() if _holds(haystack, digits)]
 
 
-class _CurrentStderr:
-    """Writes to whatever sys.stderr is now: capsys's, while a test runs."""
-
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        pass
-
-
-@pytest.fixture
-def logs(caplog, capsys):
-    """Every logger at DEBUG into caplog, and the root handlers' streams into capsys.
-
-    Returns a function that reads what the root handlers wrote so far.
-    """
-    caplog.set_level(logging.DEBUG)
-    for name in list(logging.root.manager.loggerDict):
-        if isinstance(logging.root.manager.loggerDict[name], logging.Logger):
-            caplog.set_level(logging.DEBUG, logger=name)
-    swapped = []
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.StreamHandler) and not type(handler).__module__.startswith(
-            "_pytest"
-        ):
-            swapped.append((handler, handler.setStream(_CurrentStderr())))
-    written: list[str] = []
-
-    def read() -> str:
-        captured = capsys.readouterr()
-        written.append(captured.out + captured.err)
-        return "".join(written)
-
-    yield read
-    for handler, original in swapped:
-        handler.setStream(original)
-
-
 def post_form(campaign, field: str, value: str) -> dict[str, str]:
     """A create form that would succeed, but for `value` in `field`."""
     data = create_post(
