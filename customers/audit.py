@@ -201,10 +201,11 @@ def row_digest(values: dict, prev_hash: str) -> str:
 
 def _chain_link(entry: AuditEntry) -> dict[str, object]:
     """Take the next place in the chain for entry (call inside a transaction)."""
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        head, _ = AuditChainHead.objects.get_or_create(pk=1)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    locked = AuditChainHead.objects.select_for_update()
+    head = locked.filter(pk=1).first()
+    if head is None:  # made by a migration; gone after a test database is flushed
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = locked.get(pk=1)
     entry.chain_seq = head.seq + 1
     entry.prev_hash = head.hash
     values = {name: getattr(entry, name) for name in HASHED_FIELDS}

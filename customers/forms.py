@@ -88,6 +88,7 @@ class CardGuardMixin:
     def __init__(self, *args, refused: list[str] | tuple[str, ...] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.refused_names = set(refused)
+        self.card_number_fields: list[str] = []
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -110,8 +111,6 @@ class CardGuardMixin:
                 [ValidationError(CARD_NUMBER_MESSAGE, code="card_number")]
             )
         self.card_number_fields = refused
-
-    card_number_fields: list[str] = []
 
 
 def _text(label: str, max_length: int, *, required: bool = False, **attrs) -> forms.CharField:

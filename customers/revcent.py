@@ -876,18 +876,12 @@ def _new_client(
     if sandbox:
         from customers.sandbox.transport import SandboxTransport
 
-        return RevCentClient(
-            api_key="sandbox",
-            base_url=SANDBOX_BASE_URL,
-            sandbox=True,
-            deadline_seconds=deadline,
-            transport=transport or SandboxTransport(),
-            on_response=on_response,
-        )
+        api_key, base_url = "sandbox", SANDBOX_BASE_URL
+        transport = transport or SandboxTransport()
     return RevCentClient(
         api_key=api_key,
         base_url=base_url,
-        sandbox=False,
+        sandbox=sandbox,
         deadline_seconds=deadline,
         transport=transport,
         on_response=on_response,

@@ -6,6 +6,7 @@ who needs a second factor and provides the enrolment and verification pages.
 
 from __future__ import annotations
 
+import base64
 import secrets
 
 import segno
@@ -101,8 +102,6 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 
 def _base32(device: TOTPDevice) -> str:
-    import base64
-
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 

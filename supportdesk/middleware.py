@@ -14,6 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import resolve
 from django_htmx.http import HttpResponseClientRedirect
+from django_otp import user_has_device
+
+from customers import audit
+from customers.cardguard import scrub_card_numbers
+from supportdesk.mfa import mfa_required
 
 # A request ID from the load balancer is kept only when it looks like one; anything else
 # could smuggle text into the audit trail.
@@ -70,7 +75,7 @@ class SessionLifetimeMiddleware:
             if time.time() - started > settings.SESSION_MAX_AGE_SECONDS:
                 logout(request)
                 messages.info(request, "You were signed out after 12 hours. Please sign in again.")
-                if getattr(request, "htmx", False) or request.headers.get("HX-Request"):
+                if request.htmx:
                     return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
                 return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
         return self.get_response(request)
@@ -90,8 +95,6 @@ class MfaRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        from supportdesk.mfa import mfa_required
-
         user = request.user
         if not user.is_authenticated or user.is_verified() or not mfa_required(user):
             return None
@@ -99,8 +102,6 @@ class MfaRequiredMiddleware:
             return None
         if resolve(request.path_info).url_name in _MFA_OPEN:
             return None
-        from django_otp import user_has_device
-
         step = "mfa-verify" if user_has_device(user) else "mfa-setup"
         target = f"{resolve_url(step)}?{urlencode({'next': request.get_full_path()})}"
         if getattr(request, "htmx", False):
@@ -124,9 +125,6 @@ class CardNumberGuardMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        from customers import audit
-        from customers.cardguard import scrub_card_numbers
-
         if getattr(view_func, "accepts_card_numbers", False):
             return None
         request.GET, refused = scrub_card_numbers(request.GET)

@@ -205,7 +205,8 @@ CARD_LINK_HOURS = env_int("CARD_LINK_HOURS", 24, minimum=1)
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US").upper()
 
 # Demo accounts are made by `make run` in sandbox mode only.
-DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="supportdesk-demo")
+DEMO_PASSWORD_DEFAULT = "supportdesk-demo"
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default=DEMO_PASSWORD_DEFAULT)
 
 # --- Authentication -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -68,25 +68,23 @@ def seed() -> None:
 
     now = int(time.time())
     for pk, name in CAMPAIGNS:
-        _get_or_create(SandboxCampaign, pk, name=name)
+        _insert_if_missing(SandboxCampaign(pk=pk, name=name))
     for pk, name, description, enabled in GROUPS:
-        _get_or_create(
-            SandboxGroup,
-            pk,
-            name=name,
-            description=description,
-            enabled=enabled,
-            created_unix=now - 400 * 86400,
+        _insert_if_missing(
+            SandboxGroup(
+                pk=pk,
+                name=name,
+                description=description,
+                enabled=enabled,
+                created_unix=now - 400 * 86400,
+            )
         )
-    default_campaign = SandboxCampaign.objects.get(pk=CAMPAIGNS[0][0])
     for row in CUSTOMERS:
         pk, first, last, email, phone, address, city, state, zip_code, country, internal, days = row
-        if SandboxCustomer.objects.filter(pk=pk).exists():
-            continue
         customer = SandboxCustomer(
             id=pk,
             created_unix=now - days * 86400,
-            campaign=default_campaign,
+            campaign_id=CAMPAIGNS[0][0],
             first_name=first,
             last_name=last,
             email=email,
@@ -100,16 +98,14 @@ def seed() -> None:
             metadata=[{"name": "source", "value": "sandbox seed"}],
         )
         index_customer(customer)
-        try:
-            with transaction.atomic():
-                customer.save(force_insert=True)
-        except IntegrityError:
-            pass  # another worker seeded it first
+        _insert_if_missing(customer)
 
 
-def _get_or_create(model, pk: str, **fields) -> None:
+def _insert_if_missing(instance) -> None:
+    if type(instance).objects.filter(pk=instance.pk).exists():
+        return
     try:
         with transaction.atomic():
-            model.objects.get_or_create(pk=pk, defaults=fields)
+            instance.save(force_insert=True)
     except IntegrityError:
         pass  # another worker seeded it first

@@ -57,7 +57,7 @@ class Command(BaseCommand):
         ensure_demo_campaigns()
         shown = (
             settings.DEMO_PASSWORD
-            if settings.DEMO_PASSWORD == "supportdesk-demo"
+            if settings.DEMO_PASSWORD == settings.DEMO_PASSWORD_DEFAULT
             else "the DEMO_PASSWORD you set"
         )
         self.stdout.write(

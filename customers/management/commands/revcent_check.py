@@ -37,7 +37,7 @@ class Command(BaseCommand):
         actor = Actor(name="revcent_check")
         try:
             result = client.search_customers("revcent-check@example.com", actor=actor)
-            self._step("SearchCustomers", result.api_call_id, bodies)
+            problems = self._step("SearchCustomers", result.api_call_id, bodies)
             if create:
                 email = f"revcent-check+{secrets.token_hex(4)}@example.com"
                 created = client.create_customer(
@@ -52,32 +52,23 @@ class Command(BaseCommand):
                     },
                     actor=actor,
                 )
-                self._step("CreateCustomer", created.api_call_id, bodies)
+                problems += self._step("CreateCustomer", created.api_call_id, bodies)
                 detail = client.get_customer(created.customer_id, actor=actor)
-                self._step("GetCustomer", detail.api_call_id, bodies)
+                problems += self._step("GetCustomer", detail.api_call_id, bodies)
                 if detail.contact.email.lower() != email:
-                    self.problems.append(
-                        f"GetCustomer: e-mail {detail.contact.email!r} != {email!r}"
-                    )
+                    problems.append(f"GetCustomer: e-mail {detail.contact.email!r} != {email!r}")
         except RevCentError as exc:
             raise CommandError(f"{exc.message} (api_call_id: {exc.api_call_id or 'none'})") from exc
         finally:
             client.close()
-        if self.problems:
-            raise CommandError(
-                "Responses differ from the contract:\n  " + "\n  ".join(self.problems)
-            )
+        if problems:
+            raise CommandError("Responses differ from the contract:\n  " + "\n  ".join(problems))
         self.stdout.write(self.style.SUCCESS("All responses match the contract."))
 
-    problems: list[str]
-
-    def execute(self, *args, **options):
-        self.problems = []
-        return super().execute(*args, **options)
-
-    def _step(self, operation: str, api_call_id: str, bodies: list) -> None:
+    def _step(self, operation: str, api_call_id: str, bodies: list) -> list[str]:
+        """Report one call; return how its response differs from the contract."""
         body = next(body for op, body in reversed(bodies) if op == operation)
         mismatches = contract_mismatches(operation, body)
-        self.problems += [f"{operation}: {problem}" for problem in mismatches]
         verdict = "OK" if not mismatches else f"{len(mismatches)} mismatch(es)"
         self.stdout.write(f"  {operation}: api_call_id {api_call_id} — {verdict}")
+        return [f"{operation}: {problem}" for problem in mismatches]
