@@ -27,6 +27,7 @@ JANE = "SbxCustJaneDoe000001"
 MATRIX: dict[str, tuple[int, int, int, int]] = {
     # Public: the load balancer's check, sign-in, password reset, the provider's card page.
     "healthz": (200, 200, 200, 200),
+    "favicon": (301, 301, 301, 301),
     # Signed in. 405: a POST-only action. A verified admin or auditor may add an authenticator.
     "logout": (302, 405, 405, 405),
     "mfa-setup": (302, 200, 200, 200),
