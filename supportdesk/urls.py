@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -14,11 +13,7 @@ admin.site.site_title = "Support Desk"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that do not name an icon (Django admin's).
-    path(
-        "favicon.ico",
-        login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
-        name="favicon",
-    ),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("accounts/mfa/setup/", mfa.mfa_setup, name="mfa-setup"),
     path("accounts/mfa/verify/", mfa.mfa_verify, name="mfa-verify"),
