@@ -29,7 +29,12 @@ def attempt_for_key(key: uuid.UUID) -> CreateAttempt | None:
 
 
 def attempt_claim(
-    *, key: uuid.UUID, user, campaign: Campaign, payload: dict[str, Any]
+    *,
+    key: uuid.UUID,
+    user,
+    campaign: Campaign,
+    payload: dict[str, Any],
+    override_reason: str = "",
 ) -> tuple[CreateAttempt, bool]:
     """Record the attempt under its key. True if this call owns it (and may create)."""
     try:
@@ -43,6 +48,7 @@ def attempt_claim(
                 phone=payload["customer"].get("phone", ""),
                 internal_id=payload.get("internal_customer_id", ""),
                 last_name=payload["customer"]["last_name"].casefold(),
+                override_reason=override_reason[:500],
             )
         return attempt, True
     except IntegrityError:

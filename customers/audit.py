@@ -88,6 +88,7 @@ def api_call_completed(
     duration_ms: int,
     http_status: int | None = None,
     revcent_code: int | None = None,
+    error_code: str = "",
     api_call_id: str = "",
     api_call_unix: int | None = None,
     message: str = "",
@@ -99,6 +100,7 @@ def api_call_completed(
         "duration_ms": max(0, duration_ms),
         "http_status": http_status,
         "revcent_code": revcent_code,
+        "error_code": redact_card_numbers(error_code)[:60],
         "api_call_id": api_call_id[:40],
         "api_call_unix": api_call_unix,
         "message": redact_card_numbers(message)[:500],
@@ -184,6 +186,9 @@ HASHED_FIELDS = (
     "request_id",
     "chain_seq",
 )
+# Added after rows were first chained: hashed only when filled, so older rows still verify
+# and a value added to or removed from any row still breaks the chain.
+HASHED_IF_SET = ("error_code",)
 GENESIS = "0" * 64
 
 
@@ -195,6 +200,7 @@ def _canonical(value: object) -> object:
 
 def row_digest(values: dict, prev_hash: str) -> str:
     content = [prev_hash, *(_canonical(values[name]) for name in HASHED_FIELDS)]
+    content += [[name, values[name]] for name in HASHED_IF_SET if values.get(name)]
     encoded = json.dumps(content, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()
 
@@ -208,7 +214,7 @@ def _chain_link(entry: AuditEntry) -> dict[str, object]:
         head = locked.get(pk=1)
     entry.chain_seq = head.seq + 1
     entry.prev_hash = head.hash
-    values = {name: getattr(entry, name) for name in HASHED_FIELDS}
+    values = {name: getattr(entry, name) for name in (*HASHED_FIELDS, *HASHED_IF_SET)}
     entry.row_hash = row_digest(values, head.hash)
     head.seq, head.hash = entry.chain_seq, entry.row_hash
     head.save(update_fields=["seq", "hash"])
@@ -228,7 +234,7 @@ def verify_chain(*, chunk_size: int = 5000) -> tuple[int, ChainProblem | None]:
     rows = (
         AuditEntry.objects.filter(chain_seq__isnull=False)
         .order_by("chain_seq")
-        .values(*HASHED_FIELDS, "prev_hash", "row_hash")
+        .values(*HASHED_FIELDS, *HASHED_IF_SET, "prev_hash", "row_hash")
         .iterator(chunk_size=chunk_size)
     )
     checked = 0

@@ -64,6 +64,8 @@ class AuditEntry(models.Model):
         GET_CUSTOMER = "GetCustomer", "GetCustomer"
         GET_CUSTOMER_GROUPS = "GetCustomerGroups", "GetCustomerGroups"
         ADD_CUSTOMER_TO_GROUP = "AddCustomerToGroup", "AddCustomerToGroup"
+        CREATE_NOTE = "CreateNote", "CreateNote"
+        GET_API_CALLS = "GetAPICalls", "GetAPICalls"
         # Agent actions.
         SIGN_IN = "SignIn", "Signed in"
         SIGN_IN_FAILED = "SignInFailed", "Sign-in failed"
@@ -100,6 +102,8 @@ class AuditEntry(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome, default=Outcome.UNKNOWN)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     revcent_code = models.IntegerField(null=True, blank=True)
+    # RevCent's machine-readable reason for an error (its documented error body).
+    error_code = models.CharField(max_length=60, blank=True)
     api_call_id = models.CharField(max_length=40, blank=True, db_index=True)
     api_call_unix = models.BigIntegerField(null=True, blank=True)
     message = models.CharField(max_length=500, blank=True)
@@ -131,7 +135,15 @@ class AuditEntry(models.Model):
         verbose_name = "audit entry"
         verbose_name_plural = "audit trail"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["outcome", "-created_at"], name="audit_outcome_time")]
+        indexes = [
+            models.Index(fields=["outcome", "-created_at"], name="audit_outcome_time"),
+            # Errors are few: a partial index keeps the admin's error-code filter cheap.
+            models.Index(
+                fields=["error_code"],
+                name="audit_error_code",
+                condition=~models.Q(error_code=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.operation} {self.get_outcome_display()} ({self.api_call_id or 'no call id'})"
@@ -202,6 +214,12 @@ class CreateAttempt(models.Model):
         FAILED = "failed", "Failed"
         UNKNOWN = "unknown", "Outcome unknown"
 
+    class SettledBy(models.TextChoices):
+        """What evidence settled a create that got no answer."""
+
+        API_CALL_LOG = "api_call_log", "RevCent's API-call log"
+        EMAIL_SEARCH = "email_search", "a search for the e-mail"
+
     submission_key = models.UUIDField(unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -221,6 +239,11 @@ class CreateAttempt(models.Model):
     verify_api_call_id = models.CharField(max_length=40, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     message = models.CharField(max_length=500, blank=True)
+    # Why the agent created despite strong matches, if they did (also in the RevCent note).
+    override_reason = models.CharField(max_length=500, blank=True)
+    # The RevCent note that names who created the customer here; blank while it is missing.
+    note_id = models.CharField(max_length=20, blank=True)
+    settled_by = models.CharField(max_length=20, choices=SettledBy, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

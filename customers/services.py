@@ -16,12 +16,15 @@ from django.utils import timezone
 
 from customers import attempts, audit
 from customers.audit import Actor
+from customers.cardguard import redact_card_numbers
 from customers.forms import SOURCE_METADATA
 from customers.matching import Candidate, Identifiers, Match, match_all, normalize_email
 from customers.models import Campaign, CreateAttempt
 from customers.revcent import (
     CUSTOMER_KEYS,
     GROUPS_PAGE_LIMIT,
+    PAGE_LIMIT_MAX,
+    REVCENT_ID,
     CustomerDetail,
     CustomerGroup,
     RevCentClient,
@@ -29,6 +32,7 @@ from customers.revcent import (
     RevCentOutcomeUnknown,
     SearchResult,
 )
+from customers.revcent.contract import NOTE_TEXT_MAX
 
 # A customer found after an unanswered create counts as "ours" if RevCent says it was
 # created no earlier than this before the attempt (clocks differ a little).
@@ -43,7 +47,8 @@ def customer_payload(
     internal_customer_id: str,
     metadata: list[tuple[str, str]],
 ) -> dict[str, Any]:
-    """The CreateCustomer body (§12): only filled fields, never `payment`."""
+    """The CreateCustomer body (customers/revcent/contract.py): only filled fields, never
+    `payment`."""
     body: dict[str, Any] = {"campaign": campaign.revcent_id, "customer": customer}
     if bill_to:
         body["bill_to"] = bill_to
@@ -233,15 +238,81 @@ def customer_create(
     attempt.create_api_call_id = created.api_call_id
     attempt.message = ""
     attempt.save()
+    return attempt_note(attempt=attempt, client=client, actor=actor)
+
+
+# --- The RevCent note that says who created the customer, and why ---------------------------------
+NOTE_REASON_MAX = 120
+
+
+def note_text(attempt: CreateAttempt) -> str:
+    """The note on every customer created here, for whoever opens it in RevCent's dashboard."""
+    text = f"Created in Support Desk by {attempt.user.get_username()}"
+    if attempt.override_reason:
+        reason = " ".join(attempt.override_reason.split())
+        if len(reason) > NOTE_REASON_MAX:
+            reason = reason[: NOTE_REASON_MAX - 1].rstrip() + "…"
+        text += f" (duplicate override: {reason})"
+    # The forms refuse card numbers; the note must never carry one whatever happens.
+    return redact_card_numbers(text)[:NOTE_TEXT_MAX]
+
+
+def attempt_note(*, attempt: CreateAttempt, client: RevCentClient, actor: Actor) -> CreateAttempt:
+    """CreateNote once for a created customer. A failure never fails or repeats the create:
+    the note stays missing, and the customer page says so."""
+    if attempt.note_id or not attempt.customer_id:
+        return attempt
+    try:
+        created = client.create_note(attempt.customer_id, note_text(attempt), actor=actor)
+    except RevCentError:
+        return attempt  # audited by the client; shown as missing on the customer page
+    attempt.note_id = created.id
+    attempt.save(update_fields=["note_id", "updated_at"])
     return attempt
+
+
+def attempt_note_found(*, attempt: CreateAttempt, detail: CustomerDetail) -> CreateAttempt:
+    """Record the note if GetCustomer shows it (say, after a CreateNote with no answer)."""
+    if attempt.note_id or detail.id != attempt.customer_id:
+        return attempt
+    expected = note_text(attempt)
+    found = next((note for note in detail.notes if note.text == expected), None)
+    if found is not None:
+        attempt.note_id = found.id or "(found)"
+        attempt.save(update_fields=["note_id", "updated_at"])
+    return attempt
+
+
+def attempt_note_retry(
+    *, attempt: CreateAttempt, client: RevCentClient, actor: Actor
+) -> CreateAttempt:
+    """Add a missing note: look in RevCent first, so a note is never made twice."""
+    if attempt.note_id or not attempt.customer_id:
+        return attempt
+    detail = client.get_customer(attempt.customer_id, actor=actor)
+    attempt = attempt_note_found(attempt=attempt, detail=detail)
+    return attempt_note(attempt=attempt, client=client, actor=actor)
 
 
 def attempt_reconcile(
     *, attempt: CreateAttempt, client: RevCentClient, actor: Actor
 ) -> CreateAttempt:
-    """After an unanswered create: find out from RevCent whether the customer exists."""
+    """After an unanswered create: find out from RevCent whether the customer exists.
+
+    First RevCent's own API-call log (did a CreateCustomer arrive, and which customer did it
+    make?), then a search for the e-mail. The create is never sent again.
+    """
     if attempt.state != CreateAttempt.State.UNKNOWN:
         return attempt
+    logged = _created_per_api_call_log(attempt=attempt, client=client, actor=actor)
+    if logged:
+        return _attempt_settled(
+            attempt,
+            customer_id=logged,
+            by=CreateAttempt.SettledBy.API_CALL_LOG,
+            client=client,
+            actor=actor,
+        )
     try:
         result = client.search_customers(attempt.email, actor=actor)
     except RevCentError as exc:
@@ -259,13 +330,14 @@ def attempt_reconcile(
         and (hit.created is None or hit.created >= since)
     ]
     if len(found) == 1:
-        attempt.state = CreateAttempt.State.CREATED
-        attempt.customer_id = found[0].id
-        attempt.message = (
-            "RevCent did not answer the create, but a search found the customer: "
-            "it was created. No second customer was made."
+        return _attempt_settled(
+            attempt,
+            customer_id=found[0].id,
+            by=CreateAttempt.SettledBy.EMAIL_SEARCH,
+            client=client,
+            actor=actor,
         )
-    elif found:
+    if found:
         attempt.message = (
             f"RevCent did not answer, and {len(found)} customers with this e-mail were created "
             "since. Open them below; do not create another."
@@ -277,6 +349,72 @@ def attempt_reconcile(
         )
     attempt.save()
     return attempt
+
+
+_SETTLED_BY = {
+    CreateAttempt.SettledBy.API_CALL_LOG: "its API-call log shows it arrived and made this "
+    "customer",
+    CreateAttempt.SettledBy.EMAIL_SEARCH: "a search for the e-mail found the customer: it was "
+    "created",
+}
+
+
+def _attempt_settled(
+    attempt: CreateAttempt,
+    *,
+    customer_id: str,
+    by: CreateAttempt.SettledBy,
+    client: RevCentClient,
+    actor: Actor,
+) -> CreateAttempt:
+    """An unanswered create turned out to have made customer_id: record it, and the note."""
+    attempt.state = CreateAttempt.State.CREATED
+    attempt.customer_id = customer_id
+    attempt.settled_by = by
+    attempt.message = (
+        f"RevCent did not answer the create, but {_SETTLED_BY[by]}. No second customer was made."
+    )
+    attempt.save()
+    return attempt_note(attempt=attempt, client=client, actor=actor)
+
+
+# How many customers made in the attempt's window are read back to find ours.
+API_LOG_MAX_CANDIDATES = 5
+API_LOG_MAX_PAGES = 4
+
+
+def _created_per_api_call_log(
+    *, attempt: CreateAttempt, client: RevCentClient, actor: Actor
+) -> str:
+    """The customer ID that RevCent's API-call log shows this attempt made, or ""."""
+    start = attempt.created_at - CLOCK_SKEW
+    end = attempt.created_at + timedelta(seconds=client.deadline_seconds) + CLOCK_SKEW
+    made: list[str] = []
+    try:
+        for page in range(1, API_LOG_MAX_PAGES + 1):
+            records = client.get_api_calls(
+                date_start=int(start.timestamp()),
+                date_end=int(min(end, timezone.now()).timestamp()),
+                page=page,
+                actor=actor,
+            )
+            made += [
+                r.customer_id
+                for r in records
+                if r.is_create_customer() and r.code == 1 and REVCENT_ID.match(r.customer_id)
+            ]
+            if len(records) < PAGE_LIMIT_MAX:
+                break
+        # The log does not say whose create each was (other agents create too): read the
+        # customers it made in the window and keep the one with this attempt's e-mail.
+        ours = []
+        for customer_id in list(dict.fromkeys(made))[:API_LOG_MAX_CANDIDATES]:
+            detail = client.get_customer(customer_id, actor=actor)
+            if normalize_email(detail.contact.email) == attempt.email:
+                ours.append(customer_id)
+    except RevCentError:
+        return ""  # the log could not settle it; the e-mail search is next
+    return ours[0] if len(ours) == 1 else ""
 
 
 @dataclass(frozen=True)

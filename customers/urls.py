@@ -14,6 +14,7 @@ urlpatterns = [
         views.attempt_reconcile,
         name="attempt-reconcile",
     ),
+    path("customers/attempts/<uuid:key>/note/", views.attempt_note, name="attempt-note"),
     path("customers/<str:customer_id>/", views.customer_detail, name="customer-detail"),
     path(
         "customers/<str:customer_id>/verify-caller/",

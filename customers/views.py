@@ -148,6 +148,7 @@ def customer_create(request: HtmxHttpRequest) -> HttpResponse:
     report = services.duplicate_check(
         services.identifiers_from_payload(payload), client=client, actor=actor, exclude_key=key
     )
+    override_reason = ""
     if report.strong or not report.complete:
         if not forms.options.override_confirmed():
             # A parallel submission of this very form may have created the customer while
@@ -156,10 +157,9 @@ def customer_create(request: HtmxHttpRequest) -> HttpResponse:
             if existing is not None:
                 return _attempt_outcome(request, existing, forms)
             return _render_create(request, forms, report=report)
+        override_reason = forms.options.cleaned_data["override_reason"]
         services.duplicate_override_record(
-            actor=actor,
-            reason=forms.options.cleaned_data["override_reason"],
-            matches=report.strong,
+            actor=actor, reason=override_reason, matches=report.strong
         )
 
     attempt, owned = attempts.attempt_claim(
@@ -167,6 +167,7 @@ def customer_create(request: HtmxHttpRequest) -> HttpResponse:
         user=request.user,
         campaign=forms.options.cleaned_data["campaign"],
         payload=payload,
+        override_reason=override_reason,
     )
     if owned:
         attempt = services.customer_create(attempt=attempt, client=client, actor=actor)
@@ -299,6 +300,26 @@ def attempt_reconcile(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     return redirect("attempt-detail", key=attempt.submission_key)
 
 
+@require_POST
+@permission_required("customers.create_customer", raise_exception=True)
+def attempt_note(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    """Add the RevCent note that a create could not add at the time (never a second one)."""
+    attempt = _own_attempt(request, key)
+    try:
+        attempt = services.attempt_note_retry(
+            attempt=attempt, client=get_client(), actor=Actor.from_request(request)
+        )
+    except RevCentError as exc:
+        messages.error(request, f"Could not check the customer's notes: {exc.message}")
+    if attempt.note_id:
+        messages.success(request, "The RevCent note is there.")
+    else:
+        messages.error(request, "The RevCent note is still missing; try again in a moment.")
+    if attempt.customer_id:
+        return redirect("customer-detail", customer_id=attempt.customer_id)
+    return redirect("attempt-detail", key=attempt.submission_key)
+
+
 # --- Customer page ------------------------------------------------------------------------------
 def _can_view_customers(user) -> bool:
     return user.has_perm("customers.create_customer") or user.has_perm("customers.view_audit_trail")
@@ -344,7 +365,9 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
         return render(request, "customers/customer_detail.html", context, status=503)
     if attempt is not None:
         attempt = services.attempt_verify(attempt=attempt, detail=detail)
+        attempt = services.attempt_note_found(attempt=attempt, detail=detail)
         context["comparison"] = services.customer_compare(attempt, detail)
+        context["note_text"] = services.note_text(attempt)
     template = _card_form_template(request)
     links = list(CardLink.objects.filter(customer_id=customer_id).select_related("created_by"))
     context.update(

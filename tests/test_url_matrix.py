@@ -107,6 +107,7 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     "customer-duplicates": (302, 405, 405, 405),
     "attempt-detail": (302, 200, 403, 200),
     "attempt-reconcile": (302, 405, 405, 405),
+    "attempt-note": (302, 405, 405, 405),
     "customer-detail": (302, 200, 200, 200),
     "caller-verify": (302, 405, 405, 405),
     "card-link-create": (302, 405, 405, 405),
@@ -130,6 +131,7 @@ def all_url_names(patterns=None, prefix: str = "") -> list[tuple[str, URLPattern
 POST_MATRIX: dict[str, tuple[int, int, int, int]] = {
     "customer-duplicates": (302, 200, 403, 200),
     "attempt-reconcile": (302, 302, 403, 302),
+    "attempt-note": (302, 302, 403, 302),
     "caller-verify": (302, 302, 403, 302),
     "card-link-create": (302, 302, 403, 302),
     "card-link-expire": (302, 302, 403, 302),

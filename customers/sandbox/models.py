@@ -7,6 +7,8 @@ client, exactly as it would see RevCent.
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 
 
@@ -62,6 +64,36 @@ class SandboxCustomer(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} <{self.email}>"
 
+    def index(self) -> None:
+        """Fill the search columns: RevCent searches these fields."""
+        values = [
+            self.id,
+            self.first_name,
+            self.last_name,
+            self.email,
+            self.phone,
+            self.address_line_1,
+            self.internal_id,
+            *(str(item.get("value", "")) for item in self.metadata),
+        ]
+        self.search_text = " ".join(v.lower() for v in values if v)
+        self.phone_digits = re.sub(r"\D", "", self.phone or "")
+
+
+class SandboxNote(models.Model):
+    """A note on a customer (CreateNote), as GetCustomer's `notes` returns it."""
+
+    id = models.CharField(max_length=20, primary_key=True)
+    customer = models.ForeignKey(SandboxCustomer, on_delete=models.CASCADE, related_name="notes")
+    text = models.CharField(max_length=255)
+    created_unix = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["created_unix", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
 
 class SandboxCard(models.Model):
     """A card added through the sandbox's hosted card form: never the number itself."""
@@ -87,6 +119,10 @@ class SandboxApiCall(models.Model):
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=200)
     status = models.PositiveSmallIntegerField()
+    # What GetAPICalls reports of the call: its operation, code, and the customer made.
+    operation = models.CharField(max_length=40, blank=True)
+    code = models.SmallIntegerField(null=True, blank=True)
+    customer_id = models.CharField(max_length=20, blank=True)
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.status} ({self.api_call_id})"

@@ -9,6 +9,8 @@ import time
 
 from django.db import IntegrityError, transaction
 
+from customers.sandbox.models import SandboxCampaign, SandboxCustomer, SandboxGroup
+
 CAMPAIGNS = [
     ("SbxCampaignDefault01", "Default Campaign"),
     ("SbxCampaignPhone0002", "Phone Orders"),
@@ -63,9 +65,6 @@ def forget_seeding() -> None:
 
 
 def seed() -> None:
-    from customers.sandbox.models import SandboxCampaign, SandboxCustomer, SandboxGroup
-    from customers.sandbox.transport import index_customer
-
     now = int(time.time())
     for pk, name in CAMPAIGNS:
         _insert_if_missing(SandboxCampaign(pk=pk, name=name))
@@ -97,7 +96,7 @@ def seed() -> None:
             internal_id=internal,
             metadata=[{"name": "source", "value": "sandbox seed"}],
         )
-        index_customer(customer)
+        customer.index()
         _insert_if_missing(customer)
 
 

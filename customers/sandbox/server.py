@@ -55,14 +55,21 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def start(
-    host: str = "127.0.0.1", port: int = 0, latency_ms: int | None = None
+    host: str = "127.0.0.1",
+    port: int = 0,
+    latency_ms: int | None = None,
+    *,
+    nested_customer: bool = False,
 ) -> tuple[ThreadingHTTPServer, list[dict[str, str]]]:
     """Serve in a background thread; returns the server and the list of request headers."""
     seen: list[dict[str, str]] = []
     handler = type(
         "SandboxHandler",
         (_Handler,),
-        {"transport": SandboxTransport(latency_ms=latency_ms), "seen_headers": seen},
+        {
+            "transport": SandboxTransport(latency_ms, nested_customer=nested_customer),
+            "seen_headers": seen,
+        },
     )
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True

@@ -1,9 +1,9 @@
 """A RevCent v2 simulator, plugged into the RevCent client as an httpx transport.
 
-It follows the working contract in `../shared/revcent-api.md` §12 (the paths and key sets
-come from customers/revcent.py, the one place that holds that contract), keeps its state
-in the database, and answers like RevCent: an `api_call_id` on every response, HTTP 400
-and `code` 0 with a message for bad input.
+It serves RevCent's documented shapes from customers/revcent/contract.py (the one place
+that holds them): GetCustomer's fields at the top level with its `notes`, errors as
+`{code: 0, error_code, message, result}`, CreateNote, and GetAPICalls from the log of every
+call it served. It keeps its state in the database.
 
 Fault injection (see docs/sandbox.md): a configurable latency, and trigger words that,
 found in a search term or a new customer's e-mail, make a call misbehave the way a real
@@ -25,17 +25,18 @@ import pycountry
 from django.conf import settings
 from django.db.models import Q
 
-from customers import revcent
+from customers.revcent import contract
 from customers.sandbox.models import (
     SandboxApiCall,
     SandboxCampaign,
     SandboxCustomer,
     SandboxGroup,
+    SandboxNote,
 )
 from customers.sandbox.seed import ensure_seeded
 
 _ALPHABET = string.ascii_letters + string.digits
-_BASE_PATH = httpx.URL(revcent.SANDBOX_BASE_URL).path.rstrip("/")
+_BASE_PATH = httpx.URL(contract.SANDBOX_BASE_URL).path.rstrip("/")
 
 # Trigger words, checked longest first. Documented in docs/sandbox.md.
 TRIGGERS = {
@@ -62,15 +63,23 @@ def _digits(text: str) -> str:
 
 
 class _Reject(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, error_code: str = "invalid_request") -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.error_code = error_code
+
+
+# The `result` word RevCent puts beside an error (its schema's examples: Error, Not Found).
+_RESULTS = {404: "Not Found"}
 
 
 class SandboxTransport(httpx.BaseTransport):
-    def __init__(self, latency_ms: int | None = None) -> None:
+    def __init__(self, latency_ms: int | None = None, *, nested_customer: bool = False) -> None:
         self.latency_ms = latency_ms
+        # Serve GetCustomer in this project's first guess (fields under "customer") instead
+        # of the documented top level: shows that the client and revcent_check cope.
+        self.nested_customer = nested_customer
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         latency = (
@@ -80,40 +89,47 @@ class SandboxTransport(httpx.BaseTransport):
             time.sleep(latency / 1000)
         ensure_seeded()
         path = request.url.path
-        if not path.startswith(_BASE_PATH + "/"):
-            return self._error(request, 404, "Unknown API path.")
-        path = path[len(_BASE_PATH) :]
+        operation = ""
         try:
-            handler, kwargs = self._route(request.method, path)
+            if not path.startswith(_BASE_PATH + "/"):
+                raise _Reject(404, "Unknown API path.", "not_found")
+            operation, handler, kwargs = self._route(request.method, path[len(_BASE_PATH) :])
             body = self._json_body(request) if request.method == "POST" else {}
             trigger = self._trigger(request, body)
-            fault = self._fault_before(trigger, request)
+            fault = self._fault_before(trigger, request, operation)
             if fault is not None:
                 return fault
             payload = handler(request, body, **kwargs)
+            response = self._ok(request, operation, payload)
             if trigger == "timeout_after_create" and request.method == "POST":
-                # The customer now exists, but the caller never hears about it.
+                # The customer now exists (and the call is in the API-call log), but the
+                # caller never hears about it.
                 raise httpx.ReadTimeout("Sandbox: answer lost after the create.", request=request)
-            return self._ok(request, payload)
+            return response
         except _Reject as exc:
-            return self._error(request, exc.status, exc.message)
+            return self._error(request, operation, exc)
 
     # Routing ------------------------------------------------------------------------------
-    def _route(self, method: str, path: str) -> tuple[Callable[..., dict], dict[str, str]]:
-        for route_method, template, handler in (
-            ("GET", revcent.PATH_SEARCH_CUSTOMERS, self._search),
-            ("POST", revcent.PATH_CREATE_CUSTOMER, self._create),
-            ("GET", revcent.PATH_GET_CUSTOMER_GROUPS, self._groups),
-            ("POST", revcent.PATH_ADD_CUSTOMER_TO_GROUP, self._add_to_groups),
-            ("GET", revcent.PATH_GET_CUSTOMER, self._get),
-        ):
-            pattern = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$"
+    def _route(self, method: str, path: str) -> tuple[str, Callable[..., dict], dict[str, str]]:
+        handlers: dict[str, Callable[..., dict]] = {
+            contract.SEARCH_CUSTOMERS.name: self._search,
+            contract.CREATE_CUSTOMER.name: self._create,
+            contract.GET_CUSTOMER_GROUPS.name: self._groups,
+            contract.ADD_CUSTOMER_TO_GROUP.name: self._add_to_groups,
+            contract.GET_CUSTOMER.name: self._get,
+            contract.CREATE_NOTE.name: self._create_note,
+            contract.GET_API_CALLS.name: self._api_calls,
+        }
+        # Fixed paths before templated ones: /customers/search is not a customer ID.
+        operations = sorted(contract.OPERATIONS.values(), key=lambda op: "{" in op.path)
+        for op in operations:
+            pattern = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", op.path) + "$"
             match = re.match(pattern, path)
+            if match and method == op.method:
+                return op.name, handlers[op.name], match.groupdict()
             if match:
-                if method != route_method:
-                    raise _Reject(405, f"Method {method} is not allowed here.")
-                return handler, match.groupdict()
-        raise _Reject(404, "Unknown API path.")
+                raise _Reject(405, f"Method {method} is not allowed here.", "method_not_allowed")
+        raise _Reject(404, "Unknown API path.", "not_found")
 
     @staticmethod
     def _json_body(request: httpx.Request) -> dict[str, Any]:
@@ -136,13 +152,19 @@ class SandboxTransport(httpx.BaseTransport):
                 return trigger
         return None
 
-    def _fault_before(self, trigger: str | None, request: httpx.Request) -> httpx.Response | None:
+    def _fault_before(
+        self, trigger: str | None, request: httpx.Request, operation: str
+    ) -> httpx.Response | None:
         if trigger == "timeout":
             raise httpx.ReadTimeout("Sandbox: simulated timeout.", request=request)
         if trigger == "network_error":
             raise httpx.ConnectError("Sandbox: simulated connection failure.", request=request)
         if trigger == "server_error":
-            return self._error(request, 500, "Sandbox: simulated internal error.")
+            return self._error(
+                request,
+                operation,
+                _Reject(500, "Sandbox: simulated internal error.", "internal_error"),
+            )
         if trigger == "html_error":
             return httpx.Response(
                 502,
@@ -151,13 +173,18 @@ class SandboxTransport(httpx.BaseTransport):
             )
         if trigger == "rate_limit":
             return self._error(
-                request, 429, "Sandbox: too many requests.", headers={"Retry-After": "1"}
+                request,
+                operation,
+                _Reject(429, "Sandbox: too many requests.", "rate_limited"),
+                headers={"Retry-After": "1"},
             )
         return None
 
     # Responses ----------------------------------------------------------------------------
     @staticmethod
-    def _envelope(request: httpx.Request, status: int) -> dict[str, Any]:
+    def _envelope(
+        request: httpx.Request, operation: str, status: int, customer_id: str = ""
+    ) -> dict[str, Any]:
         envelope = {"api_call_id": new_id(), "api_call_unix": _now()}
         SandboxApiCall.objects.create(
             api_call_id=envelope["api_call_id"],
@@ -165,21 +192,33 @@ class SandboxTransport(httpx.BaseTransport):
             method=request.method,
             path=request.url.path[:200],
             status=status,
+            operation=operation,
+            code=1 if status == 200 else 0,
+            customer_id=customer_id,
         )
         return envelope
 
-    def _ok(self, request: httpx.Request, payload: dict[str, Any]) -> httpx.Response:
-        return httpx.Response(200, json={**self._envelope(request, 200), "code": 1, **payload})
+    def _ok(self, request: httpx.Request, operation: str, payload: dict) -> httpx.Response:
+        made = payload.get("customer_id", "") if operation == "CreateCustomer" else ""
+        envelope = self._envelope(request, operation, 200, made)
+        return httpx.Response(200, json={**envelope, "code": 1, **payload})
 
     def _error(
         self,
         request: httpx.Request,
-        status: int,
-        message: str,
+        operation: str,
+        reject: _Reject,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        body = {**self._envelope(request, status), "code": 0, "message": message}
-        return httpx.Response(status, headers=headers, json=body)
+        # RevCent's documented error body (CreateNote.json's `default` response).
+        body = {
+            **self._envelope(request, operation, reject.status),
+            "code": 0,
+            "error_code": reject.error_code,
+            "message": reject.message,
+            "result": _RESULTS.get(reject.status, "Error"),
+        }
+        return httpx.Response(reject.status, headers=headers, json=body)
 
     # Operations ---------------------------------------------------------------------------
     def _search(self, request: httpx.Request, body: dict) -> dict[str, Any]:
@@ -200,7 +239,7 @@ class SandboxTransport(httpx.BaseTransport):
                 query = query.filter(search_text__contains=token)
         hits = [
             {"item_type": "customer", **_customer_fields(customer)}
-            for customer in query[: revcent.SEARCH_MAX_HITS]
+            for customer in query[: contract.SEARCH_MAX_HITS]
         ]
         return {"current_count": len(hits), "results": hits}
 
@@ -216,19 +255,25 @@ class SandboxTransport(httpx.BaseTransport):
             metadata=metadata,
             **customer_data,
         )
-        index_customer(customer)
+        customer.index()
         customer.save()
         return {"customer_id": customer.id, "result": "Customer created."}
 
     def _get(self, request: httpx.Request, body: dict, customer_id: str) -> dict[str, Any]:
         customer = self._customer(customer_id)
         if "sandbox-get-fails" in customer.email.lower():
-            raise _Reject(500, "Sandbox: simulated failure reading this customer.")
+            message = "Sandbox: simulated failure reading this customer."
+            raise _Reject(500, message, "internal_error")
+        # As RevCent documents it: the customer's fields at the top level, beside the envelope.
         data = _customer_fields(customer)
         data.update(
             enabled=customer.enabled,
             bill_to=customer.bill_to,
             metadata=customer.metadata,
+            notes=[
+                {"id": n.id, "text": n.text, "created_date_unix": n.created_unix}
+                for n in customer.notes.all()
+            ],
             customer_group=[{"id": g.id, "name": g.name} for g in customer.groups.all()],
             customer_card=[
                 {
@@ -241,16 +286,10 @@ class SandboxTransport(httpx.BaseTransport):
                 for card in customer.cards.all()
             ],
         )
-        return {"customer": data}
+        return {"customer": data} if self.nested_customer else data
 
     def _groups(self, request: httpx.Request, body: dict) -> dict[str, Any]:
-        try:
-            page = int(request.url.params["page"])
-            limit = int(request.url.params["limit"])
-        except (KeyError, ValueError):
-            raise _Reject(400, "page and limit are required whole numbers.") from None
-        if not 1 <= limit <= 25 or page < 1:
-            raise _Reject(400, "limit must be 1 to 25 and page at least 1.")
+        page, limit = _paging(request)
         groups = SandboxGroup.objects.all()[(page - 1) * limit : page * limit]
         results = [
             {
@@ -262,7 +301,7 @@ class SandboxTransport(httpx.BaseTransport):
             }
             for g in groups
         ]
-        return {"current_count": len(results), "current_page": page, "results": results}
+        return _listing(results, page)
 
     def _add_to_groups(self, request: httpx.Request, body: dict, customer_id: str) -> dict:
         customer = self._customer(customer_id)
@@ -283,16 +322,70 @@ class SandboxTransport(httpx.BaseTransport):
 
     @staticmethod
     def _customer(customer_id: str) -> SandboxCustomer:
-        if not revcent.REVCENT_ID.match(customer_id):
+        if not contract.REVCENT_ID.match(customer_id):
             raise _Reject(400, "customer_id must be 20 characters.")
         try:
             return SandboxCustomer.objects.get(pk=customer_id)
         except SandboxCustomer.DoesNotExist:
-            raise _Reject(404, "Customer not found.") from None
+            raise _Reject(404, "Customer not found.", "not_found") from None
+
+    def _create_note(self, request: httpx.Request, body: dict) -> dict[str, Any]:
+        if set(body) != {"item_type", "item_id", "text"}:
+            raise _Reject(400, "A note takes exactly item_type, item_id and text.")
+        if body["item_type"] != "customer":
+            raise _Reject(400, "The sandbox keeps notes on customers only.")
+        text = body["text"]
+        if not isinstance(text, str) or not 1 <= len(text) <= contract.NOTE_TEXT_MAX:
+            raise _Reject(400, f"text must be 1 to {contract.NOTE_TEXT_MAX} characters.")
+        customer = self._customer(str(body["item_id"]))
+        note = SandboxNote.objects.create(
+            id=new_id(), customer=customer, text=text, created_unix=_now()
+        )
+        return {"note_id": note.id, "result": "Note created."}
+
+    def _api_calls(self, request: httpx.Request, body: dict) -> dict[str, Any]:
+        page, limit = _paging(request)
+        try:
+            start, end = (int(request.url.params[key]) for key in ("date_start", "date_end"))
+        except (KeyError, ValueError):
+            raise _Reject(400, "date_start and date_end are required unix times.") from None
+        if not 0 <= end - start <= contract.API_CALLS_MAX_WINDOW_SECONDS:
+            raise _Reject(400, "date_end must follow date_start by at most 2 days.")
+        calls = SandboxApiCall.objects.filter(
+            api_call_unix__gte=start, api_call_unix__lte=end
+        ).order_by("-api_call_unix", "api_call_id")[(page - 1) * limit : page * limit]
+        results = [
+            {
+                "api_call_id": call.api_call_id,
+                "api_call_unix": call.api_call_unix,
+                "operation": call.operation,
+                "method": call.method,
+                "path": call.path,
+                "code": call.code,
+                "customer_id": call.customer_id,
+            }
+            for call in calls
+        ]
+        return _listing(results, page)
+
+
+def _paging(request: httpx.Request) -> tuple[int, int]:
+    """A list operation's page and limit (both required; limit 1-25), as RevCent takes them."""
+    try:
+        page, limit = (int(request.url.params[key]) for key in ("page", "limit"))
+    except (KeyError, ValueError):
+        raise _Reject(400, "page and limit are required whole numbers.") from None
+    if not 1 <= limit <= contract.PAGE_LIMIT_MAX or page < 1:
+        raise _Reject(400, "limit must be 1 to 25 and page at least 1.")
+    return page, limit
+
+
+def _listing(results: list[dict[str, Any]], page: int) -> dict[str, Any]:
+    return {"current_count": len(results), "current_page": page, "results": results}
 
 
 # --- Validation, as RevCent's schema would do it -------------------------------------------------
-_CONTACT_KEYS = set(revcent.CUSTOMER_KEYS)
+_CONTACT_KEYS = set(contract.CUSTOMER_KEYS)
 _REQUIRED = ("first_name", "last_name", "email")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -316,14 +409,14 @@ def _validate_contact(data: Any, where: str) -> dict[str, str]:
     country = data.get("country", "")
     if country and (len(country) != 3 or pycountry.countries.get(alpha_3=country) is None):
         raise _Reject(400, f"{where}.country must be an ISO 3166-1 alpha-3 code, like USA.")
-    return {key: data.get(key, "") for key in revcent.CUSTOMER_KEYS}
+    return {key: data.get(key, "") for key in contract.CUSTOMER_KEYS}
 
 
 def _validate_create(body: dict[str, Any]) -> tuple[dict, dict, list]:
     if "payment" in body:
         # RevCent would accept raw card data here; Support Desk must never send it.
         raise _Reject(400, "payment is refused by the sandbox: Support Desk never sends cards.")
-    unknown = set(body) - revcent.CREATE_KEYS
+    unknown = set(body) - contract.CREATE_KEYS
     if unknown:
         raise _Reject(400, f"{sorted(unknown)[0]} is not an allowed field.")
     if not isinstance(body.get("campaign"), str) or not body["campaign"].strip():
@@ -361,21 +454,5 @@ def _customer_fields(customer: SandboxCustomer) -> dict[str, Any]:
         "id": customer.id,
         "created_date_unix": customer.created_unix,
         "internal_id": customer.internal_id,
-        **{key: getattr(customer, key) for key in revcent.CUSTOMER_KEYS},
+        **{key: getattr(customer, key) for key in contract.CUSTOMER_KEYS},
     }
-
-
-def index_customer(customer: SandboxCustomer) -> None:
-    """Fill the search columns: RevCent searches these fields (§3)."""
-    values = [
-        customer.id,
-        customer.first_name,
-        customer.last_name,
-        customer.email,
-        customer.phone,
-        customer.address_line_1,
-        customer.internal_id,
-        *(str(item.get("value", "")) for item in customer.metadata),
-    ]
-    customer.search_text = " ".join(v.lower() for v in values if v)
-    customer.phone_digits = _digits(customer.phone)

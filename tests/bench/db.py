@@ -130,6 +130,7 @@ def insert_audit_rows(count: int) -> float:
         "WHEN s.r % 20 = 16 THEN 400 WHEN s.r % 20 = 19 THEN 502 ELSE NULL END",
         "revcent_code": "CASE WHEN s.api AND s.r % 20 < 16 THEN 1 "
         "WHEN s.api AND s.r % 20 = 16 THEN 0 ELSE NULL END",
+        "error_code": "CASE WHEN s.api AND s.r % 20 = 16 THEN 'invalid_request' ELSE '' END",
         "api_call_id": "CASE WHEN s.api THEN substr(md5(s.g::text || random()::text), 1, 20) "
         "ELSE '' END",
         "api_call_unix": "CASE WHEN s.api THEN extract(epoch FROM s.ts)::bigint END",

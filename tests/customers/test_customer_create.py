@@ -265,9 +265,11 @@ def test_timeout_after_create_is_reconciled_to_the_created_customer(agent_client
     assert attempt.state == CreateAttempt.State.CREATED
     assert response["Location"] == reverse("customer-detail", args=[attempt.customer_id])
     html = agent_client.get(response["Location"]).content.decode()
-    assert "a search found the customer: it was created" in html
+    assert "its API-call log shows it arrived and made this customer" in html
+    assert attempt.settled_by == CreateAttempt.SettledBy.API_CALL_LOG
     outcomes = list(AuditEntry.objects.order_by("id").values_list("operation", "outcome"))
     assert ("CreateCustomer", "timeout") in outcomes
+    assert ("GetAPICalls", "ok") in outcomes
     assert outcomes.count(("CreateCustomer", "timeout")) == 1
 
 

@@ -7,7 +7,6 @@ audit row the call left behind.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -36,6 +35,19 @@ CARD = "4242 4242 4242 4242"
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
+class FakeClock:
+    """Monotonic time that moves only when told: no test here waits on a real clock."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class Server:
     """A scripted RevCent: answers from a list (the last answer repeats), records requests."""
 
@@ -43,6 +55,7 @@ class Server:
         self.answers = list(answers)
         self.requests: list[httpx.Request] = []
         self.sleeps: list[float] = []
+        self.clock = FakeClock()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -61,6 +74,7 @@ class Server:
             deadline_seconds=deadline_seconds,
             transport=httpx.MockTransport(self),
             sleep=self.sleeps.append,
+            clock=self.clock,
         )
 
 
@@ -390,32 +404,60 @@ def test_it_reports_a_connect_error_as_a_network_error():
 
 
 class SlowDribble(httpx.SyncByteStream):
-    """A server that answers, then sends its body one byte every 50 ms."""
+    """A server that answers, then sends its body one byte every 50 ms (of the fake clock)."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.sent = 0
 
     def __iter__(self) -> Iterator[bytes]:
         for _ in range(200):
-            time.sleep(0.05)
+            self.clock.advance(0.05)
+            self.sent += 1
             yield b" "
 
 
 def test_it_cuts_off_a_slow_dribble_at_the_deadline():
-    server = Server(
-        httpx.Response(200, headers={"content-type": "application/json"}, stream=SlowDribble())
-    )
+    server = Server()
+    dribble = SlowDribble(server.clock)
+    server.answers = [
+        httpx.Response(200, headers={"content-type": "application/json"}, stream=dribble)
+    ]
 
-    started = time.monotonic()
     with pytest.raises(RevCentUnavailable) as caught:
         search(server, deadline_seconds=0.3)
-    elapsed = time.monotonic() - started
 
-    assert elapsed < 1.0
+    # Cut off at the first chunk past 300 ms, not after the whole 10 s body.
+    assert dribble.sent == 7
     assert "did not answer in time" in caught.value.message
     assert len(server.requests) == 1
     entry = only_entry()
     assert entry.outcome == AuditEntry.Outcome.TIMEOUT
     assert entry.message.startswith("No answer within the time limit")
-    assert 250 <= entry.duration_ms < 1000
+    # The call as the agent waited for it: from before its audit row to the cut-off.
+    assert entry.duration_ms == 350
     assert_completed(entry)
+
+
+def test_the_deadline_and_the_duration_start_before_the_audit_row_is_written(monkeypatch):
+    """A slow audit write counts against the call's deadline and shows in its duration."""
+    from customers import audit
+
+    server = Server(ok(current_count=0, results=[]))
+    real_started = audit.api_call_started
+
+    def slow_row(**kwargs):
+        server.clock.advance(0.25)  # the database took 250 ms to write the row
+        return real_started(**kwargs)
+
+    monkeypatch.setattr(audit, "api_call_started", slow_row)
+    with pytest.raises(RevCentUnavailable):
+        search(server, deadline_seconds=0.2)
+
+    assert server.requests == []  # the deadline had passed before anything was sent
+    entry = only_entry()
+    assert entry.outcome == AuditEntry.Outcome.TIMEOUT
+    assert entry.duration_ms == 250
 
 
 def test_it_sends_a_create_once_and_reports_the_outcome_unknown_on_timeout():

@@ -1,27 +1,53 @@
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from customers.audit import Actor
-from customers.revcent import RevCentError, contract_mismatches, get_client
+from customers.revcent import (
+    RevCentApiError,
+    RevCentClient,
+    RevCentError,
+    contract,
+    contract_mismatches,
+    error_mismatches,
+    get_client,
+)
+
+# An ID of the right form that no RevCent account holds: asking for it shows the error body.
+MISSING_ID = "RevcentCheckMissing1"
 
 
 class Command(BaseCommand):
     help = (
-        "Smoke-test the configured RevCent (a test-mode key in real life, or the sandbox): "
-        "search, and with --create also create and get a clearly labelled test customer. "
-        "Compares every response with the working contract and reports mismatches."
+        "Check the configured RevCent (a test-mode key in real life, or the sandbox) against "
+        "the contract in customers/revcent/contract.py: search and RevCent's error body; with "
+        "--create also CreateCustomer, GetCustomer, CreateNote and GetAPICalls on a clearly "
+        "labelled test customer; with --groups also GetCustomerGroups and AddCustomerToGroup. "
+        "Prints each operation as CONFIRMED or ASSUMED and what differed; exits non-zero on a "
+        "mismatch."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--create",
             action="store_true",
-            help="Also create a test customer (use a TEST-mode API key) and read it back.",
+            help="Also create a test customer (use a TEST-mode API key), note it, read it back.",
+        )
+        parser.add_argument(
+            "--groups",
+            action="store_true",
+            help="Also add the test customer to one enabled group and read it back "
+            "(implies --create; settles AddCustomerToGroup's unverified path).",
+        )
+        parser.add_argument(
+            "--search-term",
+            default="revcent-check@example.com",
+            help="What to search for; a known customer's e-mail also checks the hits' shape.",
         )
         parser.add_argument(
             "--campaign",
@@ -29,46 +55,140 @@ class Command(BaseCommand):
             help="RevCent campaign ID or name for the test customer (default: %(default)s).",
         )
 
-    def handle(self, *args, create: bool, campaign: str, **options) -> None:
+    def handle(
+        self, *args, create: bool, groups: bool, campaign: str, search_term: str, **options
+    ) -> None:
         target = "the built-in sandbox" if settings.REVCENT_SANDBOX else settings.REVCENT_BASE_URL
         self.stdout.write(f"Checking RevCent at {target}")
-        bodies: list[tuple[str, dict[str, Any]]] = []
-        client = get_client(on_response=lambda op, body: bodies.append((op, body)))
+        self.bodies: list[tuple[str, dict[str, Any]]] = []
+        self.problems: list[str] = []
+        client = get_client(on_response=lambda op, body: self.bodies.append((op, body)))
         actor = Actor(name="revcent_check")
         try:
-            result = client.search_customers("revcent-check@example.com", actor=actor)
-            problems = self._step("SearchCustomers", result.api_call_id, bodies)
-            if create:
-                email = f"revcent-check+{secrets.token_hex(4)}@example.com"
-                created = client.create_customer(
-                    {
-                        "campaign": campaign,
-                        "customer": {
-                            "first_name": "Support Desk",
-                            "last_name": "Connectivity Check",
-                            "email": email,
-                        },
-                        "metadata": [{"name": "source", "value": "supportdesk revcent_check"}],
-                    },
-                    actor=actor,
-                )
-                problems += self._step("CreateCustomer", created.api_call_id, bodies)
-                detail = client.get_customer(created.customer_id, actor=actor)
-                problems += self._step("GetCustomer", detail.api_call_id, bodies)
-                if detail.contact.email.lower() != email:
-                    problems.append(f"GetCustomer: e-mail {detail.contact.email!r} != {email!r}")
+            self._check_reads(client, actor, search_term)
+            if create or groups:
+                customer_id = self._check_create(client, actor, campaign)
+                if groups:
+                    self._check_groups(client, actor, customer_id)
         except RevCentError as exc:
             raise CommandError(f"{exc.message} (api_call_id: {exc.api_call_id or 'none'})") from exc
         finally:
             client.close()
-        if problems:
-            raise CommandError("Responses differ from the contract:\n  " + "\n  ".join(problems))
+        if self.problems:
+            raise CommandError(
+                "Responses differ from the contract:\n  " + "\n  ".join(self.problems)
+            )
         self.stdout.write(self.style.SUCCESS("All responses match the contract."))
 
-    def _step(self, operation: str, api_call_id: str, bodies: list) -> list[str]:
-        """Report one call; return how its response differs from the contract."""
-        body = next(body for op, body in reversed(bodies) if op == operation)
-        mismatches = contract_mismatches(operation, body)
-        verdict = "OK" if not mismatches else f"{len(mismatches)} mismatch(es)"
-        self.stdout.write(f"  {operation}: api_call_id {api_call_id} — {verdict}")
-        return [f"{operation}: {problem}" for problem in mismatches]
+    # Steps ------------------------------------------------------------------------------------
+    def _check_reads(self, client: RevCentClient, actor: Actor, term: str) -> None:
+        result = client.search_customers(term, actor=actor)
+        self._report("SearchCustomers", result.api_call_id)
+        try:
+            client.get_customer(MISSING_ID, actor=actor)
+        except RevCentApiError as exc:
+            body = self._last("GetCustomer")
+            problems = error_mismatches(body)
+            self._line(
+                "Error body",
+                "CONFIRMED (documented `default` response)",
+                exc.api_call_id,
+                problems,
+                [f"error_code {exc.error_code!r}, HTTP {exc.http_status}"],
+            )
+            self.problems += [f"Error body: {problem}" for problem in problems]
+        else:
+            self.problems.append(f"GetCustomer {MISSING_ID}: expected an error, got a customer")
+
+    def _check_create(self, client: RevCentClient, actor: Actor, campaign: str) -> str:
+        email = f"revcent-check+{secrets.token_hex(4)}@example.com"
+        started = int(time.time())
+        created = client.create_customer(
+            {
+                "campaign": campaign,
+                "customer": {
+                    "first_name": "Support Desk",
+                    "last_name": "Connectivity Check",
+                    "email": email,
+                },
+                "metadata": [{"name": "source", "value": "supportdesk revcent_check"}],
+            },
+            actor=actor,
+        )
+        self._report("CreateCustomer", created.api_call_id)
+        detail = client.get_customer(created.customer_id, actor=actor)
+        found = [
+            f"customer fields: {detail.layout}",
+            f"groups array: {detail.groups_key or 'absent'}",
+            f"cards array: {detail.cards_key or 'absent'}",
+        ]
+        self._report("GetCustomer", detail.api_call_id, found)
+        if detail.contact.email.lower() != email:
+            self.problems.append(f"GetCustomer: e-mail {detail.contact.email!r} != {email!r}")
+
+        text = "Support Desk revcent_check: connectivity test customer"
+        note = client.create_note(created.customer_id, text, actor=actor)
+        self._report("CreateNote", note.api_call_id)
+        detail = client.get_customer(created.customer_id, actor=actor)
+        self.stdout.write(f"  GetCustomer read-back of the note (api_call_id {detail.api_call_id})")
+        if not any(n.text == text for n in detail.notes):
+            self.problems.append("GetCustomer: the new note is not in `notes`")
+
+        calls = client.get_api_calls(
+            date_start=started - 600, date_end=int(time.time()) + 60, actor=actor
+        )
+        record = next((c for c in calls if c.api_call_id == created.api_call_id), None)
+        shape = self._last("GetAPICalls").get("results") or [{}]
+        keys = sorted(shape[0]) if isinstance(shape[0], dict) else []
+        self._report("GetAPICalls", "", [f"item keys: {', '.join(keys) or 'none'}"])
+        if record is None:
+            self.problems.append("GetAPICalls: the CreateCustomer call is not in the log")
+        elif record.customer_id and record.customer_id != created.customer_id:
+            self.problems.append("GetAPICalls: the logged create names another customer")
+        return created.customer_id
+
+    def _check_groups(self, client: RevCentClient, actor: Actor, customer_id: str) -> None:
+        enabled = [g for g in client.get_customer_groups(actor=actor) if g.enabled]
+        self._report("GetCustomerGroups", "")
+        if not enabled:
+            self.problems.append("GetCustomerGroups: no enabled group to test AddCustomerToGroup")
+            return
+        call_id = client.add_customer_to_groups(customer_id, [enabled[0].id], actor=actor)
+        self._report("AddCustomerToGroup", call_id, [f"path {contract.ADD_CUSTOMER_TO_GROUP.path}"])
+        detail = client.get_customer(customer_id, actor=actor)
+        self.stdout.write(f"  GetCustomer read-back of groups (api_call_id {detail.api_call_id})")
+        if enabled[0].id not in {group.id for group in detail.groups}:
+            self.problems.append(
+                f"AddCustomerToGroup: GetCustomer does not list group {enabled[0].id}"
+            )
+
+    # Output -----------------------------------------------------------------------------------
+    def _last(self, operation: str) -> dict[str, Any]:
+        return next(body for op, body in reversed(self.bodies) if op == operation)
+
+    def _report(self, operation: str, api_call_id: str, found: list[str] | None = None) -> None:
+        """Report one call; record how its response differs from the contract."""
+        spec = contract.OPERATIONS[operation]
+        body = self._last(operation)
+        problems = contract_mismatches(operation, body)
+        evidence = f"path {spec.path_evidence}; shape {spec.shape_evidence}"
+        self._line(operation, evidence, api_call_id or str(body.get("api_call_id", "")), problems)
+        for line in found or []:
+            self.stdout.write(f"      found: {line}")
+        self.problems += [f"{operation}: {problem}" for problem in problems]
+
+    def _line(
+        self,
+        name: str,
+        evidence: str,
+        api_call_id: str,
+        problems: list[str],
+        found: list[str] | None = None,
+    ) -> None:
+        verdict = "OK" if not problems else f"{len(problems)} mismatch(es)"
+        self.stdout.write(f"  {name}: {verdict} (api_call_id {api_call_id or 'none'})")
+        self.stdout.write(f"      {evidence}")
+        for line in found or []:
+            self.stdout.write(f"      found: {line}")
+        for problem in problems:
+            self.stdout.write(f"      differs: {problem}")

@@ -13,9 +13,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--port", type=int, default=9999)
         parser.add_argument("--latency-ms", type=int, default=None)
+        parser.add_argument(
+            "--nested-customer",
+            action="store_true",
+            help="Answer GetCustomer with the fields under 'customer' (the older guess) instead "
+            "of at the top level as RevCent documents it.",
+        )
 
-    def handle(self, *args, port: int, latency_ms: int | None, **options) -> None:
-        httpd, _ = server.start("127.0.0.1", port, latency_ms)
+    def handle(
+        self, *args, port: int, latency_ms: int | None, nested_customer: bool, **options
+    ) -> None:
+        httpd, _ = server.start("127.0.0.1", port, latency_ms, nested_customer=nested_customer)
         self.stdout.write(f"RevCent sandbox on http://127.0.0.1:{port}/v2 (Ctrl-C to stop)")
         try:
             while True:

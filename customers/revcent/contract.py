@@ -1,0 +1,243 @@
+"""What Support Desk knows, and what it assumes, about RevCent's v2 API: the one place.
+
+Each operation's path and response shape is marked CONFIRMED (with the RevCent document it
+comes from) or ASSUMED (with the reason). Confirming an assumption against RevCent's
+operation schemas (https://revcent.com/documentation/files/api/operation/<Operation>.json)
+or a test-mode call changes this file and nothing else: the client, the sandbox and
+`manage.py revcent_check` all read it. RevCent's own reference: https://revcent.com/docs/api/v2
+
+Nothing here imports the client or Django models, so the sandbox (a test double of RevCent)
+can import it without an import cycle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+SANDBOX_BASE_URL = "https://revcent-sandbox.invalid/v2"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    confirmed: bool
+    source: str
+
+    def __str__(self) -> str:
+        return f"{'CONFIRMED' if self.confirmed else 'ASSUMED'} ({self.source})"
+
+
+def confirmed(source: str) -> Evidence:
+    return Evidence(True, source)
+
+
+def assumed(reason: str) -> Evidence:
+    return Evidence(False, reason)
+
+
+# IDs are 20 characters (CONFIRMED: the envelope's api_call_id and every *_id in the
+# operation schemas); the alphabet, letters and digits, is ASSUMED from the docs' examples.
+REVCENT_ID = re.compile(r"^[A-Za-z0-9]{20}$")
+SEARCH_MAX_HITS = 10  # CONFIRMED: at most 10 hits, no paging (kb.revcent.com api-search)
+PAGE_LIMIT_MAX = 25  # CONFIRMED: list operations take limit 1-25 (GetCustomerGroups.json)
+API_CALLS_MAX_WINDOW_SECONDS = 2 * 86400  # CONFIRMED: GetAPICalls spans at most 2 days
+NOTE_TEXT_MAX = 255  # CONFIRMED: CreateNote text is 1-255 characters (CreateNote.json)
+METADATA_NAME_MAX = 100  # CONFIRMED: the CreateCustomer guide
+METADATA_VALUE_MAX = 255  # CONFIRMED: the CreateCustomer guide
+
+# The contact fields of `customer` and `bill_to` (CONFIRMED: the CreateCustomer guide).
+CUSTOMER_KEYS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "address_line_1",
+    "address_line_2",
+    "city",
+    "state",
+    "zip",
+    "country",
+)
+# CONFIRMED (the guide); `payment` exists too, and Support Desk never sends it.
+CREATE_KEYS = frozenset({"campaign", "customer", "bill_to", "internal_customer_id", "metadata"})
+ENVELOPE_KEYS = ("api_call_id", "api_call_unix", "code")  # CONFIRMED: APICallResponseInfo
+# CONFIRMED: every `default` (error) response, e.g. CreateNote.json. HTTP statuses are not
+# documented, so the client reads any status with `code` other than 1 as an error.
+ERROR_KEYS = ("api_call_id", "api_call_unix", "code", "error_code", "message", "result")
+
+# Array names inside GetCustomer. `notes` is CONFIRMED (OverviewNote.md); the group and card
+# arrays are ASSUMED: the first name is the working guess, the others are accepted too, and
+# `revcent_check` says which one a server used.
+NOTES_KEYS = ("notes",)
+GROUP_ARRAY_KEYS = ("customer_group", "customer_groups", "groups")
+CARD_ARRAY_KEYS = ("customer_card", "customer_cards", "cards")
+# ASSUMED: the item shape of GetAPICalls' results is not in the stored schema. These are the
+# plausible names for each thing the reconciliation needs, tried in order.
+API_CALL_ITEM_KEYS = {
+    "id": ("api_call_id", "id"),
+    "operation": ("operation", "api_operation", "name"),
+    "method": ("method", "request_method", "http_method"),
+    "path": ("path", "endpoint", "url", "request_path"),
+    "customer_id": ("customer_id", "item_id"),
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One RevCent operation: how to call it and what its success body holds."""
+
+    name: str
+    method: str
+    path: str
+    path_evidence: Evidence
+    shape_evidence: Evidence
+    # Keys every success body must hold; a list's or object's items must hold `item_keys`.
+    keys: tuple[str, ...] = ENVELOPE_KEYS
+    list_key: str = ""
+    item_keys: tuple[str, ...] = ()
+    # Changes data in RevCent: never retried, and "no answer" means "outcome unknown".
+    changes: bool = False
+    id_key: str = ""  # the new thing's ID in a create's answer
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+SEARCH_CUSTOMERS = Operation(
+    "SearchCustomers",
+    "GET",
+    "/customers/search",
+    assumed("every stored sibling is GET /v2/<collection>/search?search_term=, e.g. products"),
+    assumed("the `results` envelope key; hits may carry `score` and `highlights`, and `email`"),
+    keys=(*ENVELOPE_KEYS, "results"),
+    list_key="results",
+    item_keys=("id",),
+)
+CREATE_CUSTOMER = Operation(
+    "CreateCustomer",
+    "POST",
+    "/customers",
+    confirmed("CreateCustomer.json"),
+    confirmed("the CreateCustomer guide: customer_id, result"),
+    keys=(*ENVELOPE_KEYS, "customer_id", "result"),
+    changes=True,
+    id_key="customer_id",
+)
+GET_CUSTOMER = Operation(
+    "GetCustomer",
+    "GET",
+    "/customers/{customer_id}",
+    confirmed("GetCustomer.json"),
+    confirmed("GetCustomer.json: the customer's fields at the top level, beside the envelope"),
+    keys=(*ENVELOPE_KEYS, "id", "first_name", "last_name", "email"),
+    notes=("groups and cards array names are ASSUMED: " + ", ".join(GROUP_ARRAY_KEYS),),
+)
+GET_CUSTOMER_GROUPS = Operation(
+    "GetCustomerGroups",
+    "GET",
+    "/customer_groups",
+    confirmed("GetCustomerGroups.json"),
+    confirmed("GetCustomerGroups.json: current_count, current_page, results"),
+    keys=(*ENVELOPE_KEYS, "results"),
+    list_key="results",
+    item_keys=("id", "name", "enabled"),
+)
+# ASSUMED and UNVERIFIED: RevCent documents AddCustomerToGroup's inputs (customer_id and a
+# customer_group array) but not its path, and this guess goes against RevCent's action-path
+# pattern (POST /v2/customers/{id}/add_card). `revcent_check --groups` settles it.
+ADD_CUSTOMER_TO_GROUP = Operation(
+    "AddCustomerToGroup",
+    "POST",
+    "/customers/{customer_id}/customer_group",
+    assumed("UNVERIFIED path: inputs are documented (AddCustomerToGroup.md), the path is not"),
+    assumed("the standard envelope and `result`"),
+    keys=(*ENVELOPE_KEYS, "result"),
+    changes=True,
+)
+CREATE_NOTE = Operation(
+    "CreateNote",
+    "POST",
+    "/notes",
+    confirmed("CreateNote.json"),
+    confirmed("CreateNote.json: note_id, result"),
+    keys=(*ENVELOPE_KEYS, "note_id", "result"),
+    changes=True,
+    id_key="note_id",
+)
+GET_API_CALLS = Operation(
+    "GetAPICalls",
+    "GET",
+    "/api_calls",
+    confirmed("GetAPICalls.json: date_start, date_end (unix seconds, at most 2 days), page"),
+    assumed("the `results` key and its items' fields (see API_CALL_ITEM_KEYS)"),
+    keys=(*ENVELOPE_KEYS, "results"),
+    list_key="results",
+    item_keys=("api_call_unix",),
+)
+OPERATIONS = {
+    op.name: op
+    for op in (
+        SEARCH_CUSTOMERS,
+        CREATE_CUSTOMER,
+        GET_CUSTOMER,
+        GET_CUSTOMER_GROUPS,
+        ADD_CUSTOMER_TO_GROUP,
+        CREATE_NOTE,
+        GET_API_CALLS,
+    )
+}
+
+
+def first_key(data: dict[str, Any], names: tuple[str, ...]) -> str:
+    """The first of names that data holds, or ""."""
+    return next((name for name in names if name in data), "")
+
+
+def customer_body(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """GetCustomer's customer fields, and where they were: "top level" as RevCent documents
+    it, or "nested under 'customer'" (this project's first guess, still accepted)."""
+    nested = body.get("customer")
+    if isinstance(nested, dict) and not any(key in body for key in ("id", "email")):
+        return nested, "nested under 'customer'"
+    return body, "top level"
+
+
+def contract_mismatches(operation: str, body: dict[str, Any]) -> list[str]:
+    """How a successful response differs from the contract, field by field."""
+    spec = OPERATIONS[operation]
+    if spec is GET_CUSTOMER:
+        customer, _ = customer_body(body)
+        body = {**{key: body.get(key) for key in ENVELOPE_KEYS if key in body}, **customer}
+    problems = [f"missing key {key!r}" for key in spec.keys if key not in body]
+    problems += _envelope_problems(body, success=True)
+    if spec.id_key and spec.id_key in body and not REVCENT_ID.match(str(body[spec.id_key])):
+        problems.append(f"{spec.id_key} is not 20 letters and digits: {body[spec.id_key]!r}")
+    if spec.list_key and spec.list_key in body:
+        items = body[spec.list_key]
+        if not isinstance(items, list):
+            return [*problems, f"{spec.list_key!r} is not a list"]
+        for index, item in enumerate(items):
+            where = f"{spec.list_key}[{index}]"
+            if not isinstance(item, dict):
+                problems.append(f"{where} is not an object")
+                continue
+            problems += [f"{where} is missing key {k!r}" for k in spec.item_keys if k not in item]
+    return problems
+
+
+def error_mismatches(body: dict[str, Any]) -> list[str]:
+    """How an error response differs from RevCent's documented error body."""
+    problems = [f"missing key {key!r}" for key in ERROR_KEYS if key not in body]
+    return problems + _envelope_problems(body, success=False)
+
+
+def _envelope_problems(body: dict[str, Any], *, success: bool) -> list[str]:
+    problems = []
+    if "api_call_id" in body and not REVCENT_ID.match(str(body["api_call_id"])):
+        problems.append(f"api_call_id is not 20 letters and digits: {body['api_call_id']!r}")
+    if "api_call_unix" in body and not isinstance(body["api_call_unix"], int):
+        problems.append("api_call_unix is not an integer")
+    expected = 1 if success else 0
+    if body.get("code") != expected:
+        problems.append(f"code is {body.get('code')!r}, expected {expected}")
+    return problems

@@ -1,0 +1,127 @@
+"""The shape of the code: no import cycles (deferred imports included), small modules."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("customers", "supportdesk")
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def project_modules() -> dict[str, Path]:
+    return {
+        module_name(path): path
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+    }
+
+
+def _type_checking_only(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return True
+    return False
+
+
+def imports_of(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """Every project module that `name` imports, at the top or inside a function."""
+    tree = ast.parse(path.read_text())
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if _type_checking_only(node, parents):
+            continue
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                base = f"{base}.{node.module}" if node.module else base
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                for alias in node.names
+            ]
+        else:
+            continue
+        found |= {target for target in targets if target in modules}
+    # Importing a.b.c first runs package a.b's __init__ (unless the importer is inside a.b,
+    # which is then already running): that is an import of a.b too.
+    own = {name.rsplit(".", n)[0] for n in range(name.count(".") + 1)}
+    for target in list(found):
+        parts = target.split(".")
+        found |= {".".join(parts[:n]) for n in range(1, len(parts))} - own
+    return {target for target in found if target in modules and target != name}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return []
+
+
+def test_there_is_no_import_cycle():
+    modules = project_modules()
+    graph = {name: imports_of(name, path, modules) for name, path in modules.items()}
+    assert find_cycle(graph) == []
+
+
+def test_the_cycle_finder_finds_a_deferred_import_cycle(tmp_path):
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_a_submodule_import_counts_as_importing_its_package(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("from pkg.client import Client\n")
+    (tmp_path / "pkg" / "client.py").write_text(
+        "def f():\n    from other import thing\n    return thing\n"
+    )
+    (tmp_path / "pkg" / "contract.py").write_text("X = 1\n")
+    (tmp_path / "other.py").write_text("from pkg.contract import X\n")
+    modules = {module_name(p, tmp_path): p for p in tmp_path.rglob("*.py")}
+    graph = {name: imports_of(name, path, modules) for name, path in modules.items()}
+    assert find_cycle(graph) == ["other", "pkg", "pkg.client", "other"]
+
+
+def test_the_sandbox_imports_the_contract_never_the_client():
+    modules = project_modules()
+    for name, path in modules.items():
+        if name.startswith("customers.sandbox"):
+            assert not imports_of(name, path, modules) & {
+                "customers.revcent.client",
+                "customers.revcent.exchange",
+                "customers.revcent.factory",
+            }, name
+
+
+def test_no_module_of_the_revcent_package_is_over_300_lines():
+    for path in (ROOT / "customers" / "revcent").glob("*.py"):
+        assert len(path.read_text().splitlines()) <= 300, path.name
