@@ -1,27 +1,89 @@
-"""Idempotency for creates: one submission key, at most one CreateCustomer call.
+"""A create attempt from claim to verified customer: the one place for its lifecycle.
 
-The rendered form carries a fresh key. The first request to insert that key into the
-database (a unique column, so the database decides, across threads and app servers) owns
-the create; any other request with the same key only reads the first one's outcome.
+Idempotency: the rendered form carries a fresh submission key. The first request to insert
+that key into the database (a unique column, so the database decides, across threads and
+app servers) owns the create; any other request with the same key only reads the first
+one's outcome. A create with no answer is reconciled (RevCent's API-call log, then a search
+for the e-mail), never sent again.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from customers.audit import Actor
+from customers.duplicates import (
+    DuplicateReport,
+    duplicate_check,
+    duplicate_override_record,
+    identifiers_from_payload,
+)
+from customers.matching import normalize_email
 from customers.models import Campaign, CreateAttempt
+from customers.notes import attempt_note, attempt_note_found
+from customers.revcent import (
+    PAGE_LIMIT_MAX,
+    REVCENT_ID,
+    CustomerDetail,
+    RevCentClient,
+    RevCentError,
+    RevCentOutcomeUnknown,
+)
 
-RECENT = timedelta(hours=24)
+# A customer found after an unanswered create counts as "ours" if RevCent says it was
+# created no earlier than this before the attempt (clocks differ a little).
+CLOCK_SKEW = timedelta(minutes=10)
 
 
-def new_submission_key() -> uuid.UUID:
-    return uuid.uuid4()
+@dataclass(frozen=True)
+class Submission:
+    """Where a create submission ended: at an attempt, or at the duplicate gate (report)."""
+
+    attempt: CreateAttempt | None = None
+    report: DuplicateReport | None = None
+
+
+def customer_create_submit(
+    *,
+    key: uuid.UUID,
+    user: AbstractBaseUser,
+    campaign: Campaign,
+    payload: dict[str, Any],
+    override_reason: str,
+    client: RevCentClient,
+    actor: Actor,
+) -> Submission:
+    """Search → (gate) → claim → create → note, for one submission of the create form.
+
+    The duplicate gate stops the create when RevCent (or a recent create here) has a strong
+    match, or could not be searched, unless the agent gave an override reason.
+    """
+    existing = attempt_for_key(key)
+    if existing is not None:
+        return Submission(attempt=existing)
+    ids = identifiers_from_payload(payload)
+    report = duplicate_check(ids, client=client, actor=actor, exclude_key=key)
+    if report.strong or not report.complete:
+        if not override_reason:
+            # A parallel submission of this very form may have created the customer while
+            # we searched; then that is the answer, not a duplicate warning about itself.
+            return Submission(attempt=attempt_for_key(key), report=report)
+        duplicate_override_record(actor=actor, reason=override_reason, matches=report.strong)
+    else:
+        override_reason = ""
+    attempt, owned = attempt_claim(
+        key=key, user=user, campaign=campaign, payload=payload, override_reason=override_reason
+    )
+    if owned:
+        attempt = attempt_create(attempt=attempt, client=client, actor=actor)
+    return Submission(attempt=attempt)
 
 
 def attempt_for_key(key: uuid.UUID) -> CreateAttempt | None:
@@ -31,7 +93,7 @@ def attempt_for_key(key: uuid.UUID) -> CreateAttempt | None:
 def attempt_claim(
     *,
     key: uuid.UUID,
-    user,
+    user: AbstractBaseUser,
     campaign: Campaign,
     payload: dict[str, Any],
     override_reason: str = "",
@@ -55,31 +117,180 @@ def attempt_claim(
         return CreateAttempt.objects.get(submission_key=key), False
 
 
-def recent_attempts(*, now=None):
-    """Creates made through this app in the last 24 hours that may not be searchable yet."""
-    since = (now or timezone.now()) - RECENT
-    return CreateAttempt.objects.filter(created_at__gte=since).exclude(
-        state=CreateAttempt.State.FAILED
+def attempt_for_customer(customer_id: str) -> CreateAttempt | None:
+    """The newest attempt here that made this customer, if any."""
+    return CreateAttempt.objects.filter(customer_id=customer_id).order_by("-created_at").first()
+
+
+def attempt_create(*, attempt: CreateAttempt, client: RevCentClient, actor: Actor) -> CreateAttempt:
+    """Call CreateCustomer once for a claimed attempt and record what happened."""
+    try:
+        created = client.create_customer(attempt.payload, actor=actor)
+    except RevCentOutcomeUnknown as exc:
+        attempt.state = CreateAttempt.State.UNKNOWN
+        attempt.message = exc.message
+        attempt.create_api_call_id = exc.api_call_id
+        attempt.save()
+        return attempt_reconcile(attempt=attempt, client=client, actor=actor)
+    except RevCentError as exc:
+        attempt.state = CreateAttempt.State.FAILED
+        attempt.message = exc.message
+        attempt.create_api_call_id = exc.api_call_id
+        attempt.save()
+        return attempt
+    attempt.state = CreateAttempt.State.CREATED
+    attempt.customer_id = created.customer_id
+    attempt.create_api_call_id = created.api_call_id
+    attempt.message = ""
+    attempt.save()
+    return attempt_note(attempt=attempt, client=client, actor=actor)
+
+
+def attempt_reconcile(
+    *, attempt: CreateAttempt, client: RevCentClient, actor: Actor
+) -> CreateAttempt:
+    """After an unanswered create: find out from RevCent whether the customer exists.
+
+    First RevCent's own API-call log (did a CreateCustomer arrive, and which customer did it
+    make?), then a search for the e-mail. The create is never sent again.
+    """
+    if attempt.state != CreateAttempt.State.UNKNOWN:
+        return attempt
+    logged = _created_per_api_call_log(attempt=attempt, client=client, actor=actor)
+    if logged:
+        return _attempt_settled(
+            attempt,
+            customer_id=logged,
+            by=CreateAttempt.SettledBy.API_CALL_LOG,
+            client=client,
+            actor=actor,
+        )
+    try:
+        result = client.search_customers(attempt.email, actor=actor)
+    except RevCentError:
+        attempt.message = (
+            "RevCent did not answer the create, and could not be reached to check it either. "
+            "The customer may exist: check again in a moment, and do not create them again."
+        )
+        attempt.save()
+        return attempt
+    since = attempt.created_at - CLOCK_SKEW
+    taken = _customers_of_other_attempts(attempt)
+    found = [
+        hit.id
+        for hit in result.hits
+        if normalize_email(hit.contact.email) == attempt.email
+        and (hit.created is None or hit.created >= since)
+        and hit.id not in taken
+    ]
+    if len(found) == 1:
+        return _attempt_settled(
+            attempt,
+            customer_id=found[0],
+            by=CreateAttempt.SettledBy.EMAIL_SEARCH,
+            client=client,
+            actor=actor,
+        )
+    if found:
+        attempt.message = (
+            f"RevCent did not answer the create, and {len(found)} customers with this e-mail "
+            f"were created since ({', '.join(found)}). Open them from their IDs; do not "
+            "create another."
+        )
+    else:
+        attempt.message = (
+            "RevCent did not answer the create, and a search does not find the customer yet. "
+            "RevCent's search can lag a little: check again before creating anything."
+        )
+    attempt.save()
+    return attempt
+
+
+def _customers_of_other_attempts(attempt: CreateAttempt) -> set[str]:
+    """Customers that other attempts here already made: never this attempt's answer."""
+    others = CreateAttempt.objects.exclude(pk=attempt.pk).exclude(customer_id="")
+    since = attempt.created_at - CLOCK_SKEW
+    return set(
+        others.filter(email=attempt.email, created_at__gte=since).values_list(
+            "customer_id", flat=True
+        )
     )
 
 
-def recent_attempts_like(ids) -> QuerySet[CreateAttempt]:
-    """Recent attempts sharing the e-mail (also without a +tag), phone, internal ID or last
-    name with ids: the database narrows, the matching rules decide."""
-    from customers.matching import email_without_tag
+_SETTLED_BY = {
+    CreateAttempt.SettledBy.API_CALL_LOG: "its API-call log shows it arrived and made this "
+    "customer",
+    CreateAttempt.SettledBy.EMAIL_SEARCH: "a search for the e-mail found the customer: it was "
+    "created",
+}
 
-    wanted = Q()
-    if ids.email:
-        email = ids.email.strip().lower()
-        local, _, domain = email_without_tag(email).partition("@")
-        wanted |= Q(email=email) | Q(email__startswith=f"{local}+", email__endswith=f"@{domain}")
-        wanted |= Q(email=f"{local}@{domain}")
-    if ids.phone:
-        wanted |= Q(phone=ids.phone)
-    if ids.internal_id:
-        wanted |= Q(internal_id=ids.internal_id)
-    if ids.last_name:
-        wanted |= Q(last_name=ids.last_name.strip().casefold())
-    if not wanted:
-        return CreateAttempt.objects.none()
-    return recent_attempts().filter(wanted)
+
+def _attempt_settled(
+    attempt: CreateAttempt,
+    *,
+    customer_id: str,
+    by: CreateAttempt.SettledBy,
+    client: RevCentClient,
+    actor: Actor,
+) -> CreateAttempt:
+    """An unanswered create turned out to have made customer_id: record it, and the note."""
+    attempt.state = CreateAttempt.State.CREATED
+    attempt.customer_id = customer_id
+    attempt.settled_by = by
+    attempt.message = (
+        f"RevCent did not answer the create, but {_SETTLED_BY[by]}. No second customer was made."
+    )
+    attempt.save()
+    return attempt_note(attempt=attempt, client=client, actor=actor)
+
+
+# How many customers made in the attempt's window are read back to find ours.
+API_LOG_MAX_CANDIDATES = 5
+API_LOG_MAX_PAGES = 4
+
+
+def _created_per_api_call_log(
+    *, attempt: CreateAttempt, client: RevCentClient, actor: Actor
+) -> str:
+    """The customer ID that RevCent's API-call log shows this attempt made, or ""."""
+    start = attempt.created_at - CLOCK_SKEW
+    end = attempt.created_at + timedelta(seconds=client.deadline_seconds) + CLOCK_SKEW
+    made: list[str] = []
+    try:
+        for page in range(1, API_LOG_MAX_PAGES + 1):
+            records = client.get_api_calls(
+                date_start=int(start.timestamp()),
+                date_end=int(min(end, timezone.now()).timestamp()),
+                page=page,
+                actor=actor,
+            )
+            made += [
+                r.customer_id
+                for r in records
+                if r.is_create_customer() and r.code == 1 and REVCENT_ID.match(r.customer_id)
+            ]
+            if len(records) < PAGE_LIMIT_MAX:
+                break
+        # The log does not say whose create each was (other agents create too): read the
+        # customers it made in the window and keep the one with this attempt's e-mail.
+        ours = []
+        taken = _customers_of_other_attempts(attempt)
+        candidates = [c for c in dict.fromkeys(made) if c not in taken]
+        for customer_id in candidates[:API_LOG_MAX_CANDIDATES]:
+            detail = client.get_customer(customer_id, actor=actor)
+            if normalize_email(detail.contact.email) == attempt.email:
+                ours.append(customer_id)
+    except RevCentError:
+        return ""  # the log could not settle it; the e-mail search is next
+    return ours[0] if len(ours) == 1 else ""
+
+
+def attempt_verify(*, attempt: CreateAttempt, detail: CustomerDetail) -> CreateAttempt:
+    """GetCustomer answered for the new customer: it exists, so the create is verified; and
+    a note whose answer was lost shows in its `notes`."""
+    if attempt.state == CreateAttempt.State.CREATED:
+        attempt.state = CreateAttempt.State.VERIFIED
+        attempt.verified_at = timezone.now()
+        attempt.verify_api_call_id = detail.api_call_id
+        attempt.save()
+    return attempt_note_found(attempt=attempt, detail=detail)

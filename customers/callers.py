@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import time
 
+from customers import audit
+from customers.audit import Actor
 from customers.matching import normalize_email
-from customers.models import CreateAttempt
+from customers.models import AuditEntry, CreateAttempt
 from customers.revcent import CustomerDetail
 
 VERIFIED_FOR_SECONDS = 15 * 60
@@ -21,6 +23,24 @@ def caller_answer_matches(*, detail: CustomerDetail, kind: str, answer: str) -> 
         expected = normalize_email(detail.contact.email)
         return bool(expected) and normalize_email(answer) == expected
     return False
+
+
+def caller_check(*, detail: CustomerDetail, kind: str, answer: str, actor: Actor) -> bool:
+    """Check the caller's answer against RevCent's record, and audit the outcome. The answer
+    itself is never recorded: it is the reply to a security question."""
+    label = CHECKS[kind]
+    matches = caller_answer_matches(detail=detail, kind=kind, answer=answer)
+    audit.agent_action(
+        action=(
+            AuditEntry.Operation.CALLER_VERIFIED
+            if matches
+            else AuditEntry.Operation.CALLER_VERIFICATION_FAILED
+        ),
+        actor=actor,
+        customer_id=detail.id,
+        message=f"By {label}." if matches else f"By {label}: did not match.",
+    )
+    return matches
 
 
 def caller_check_needed(*, customer_id: str, user) -> bool:

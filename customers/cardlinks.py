@@ -6,10 +6,12 @@ token is a signed, expiring reference to a CardLink row. Plain functions, no req
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.core.mail import send_mail
 from django.utils import timezone
@@ -17,7 +19,9 @@ from django.utils import timezone
 from customers import audit
 from customers.audit import Actor
 from customers.models import CardLink
+from customers.revcent import RevCentClient, RevCentError
 
+logger = logging.getLogger(__name__)
 TOKEN_SALT = "supportdesk.card-link.v1"
 
 
@@ -102,3 +106,44 @@ def mask_email(email: str) -> str:
     """j•••@example.com: enough for the agent to confirm, not to copy down."""
     local, _, domain = email.partition("@")
     return f"{local[:1]}•••@{domain}" if domain else "•••"
+
+
+def card_link_rows(customer_id: str, *, template: str, email: str) -> list[tuple[CardLink, str]]:
+    """The customer's links, each with its URL while it is active (else "")."""
+    links = CardLink.objects.filter(customer_id=customer_id).select_related("created_by")
+    return [
+        (link, card_link_url(link, template=template, email=email) if link.active else "")
+        for link in links
+    ]
+
+
+def card_link_issue(
+    *,
+    customer_id: str,
+    channel: str,
+    user: AbstractBaseUser,
+    template: str,
+    client: RevCentClient,
+    actor: Actor,
+) -> tuple[bool, str]:
+    """Make a link (and e-mail it, for that channel); say how it went, for the agent.
+
+    The e-mail address comes from RevCent's record, never from what an agent types.
+    """
+    try:
+        detail = client.get_customer(customer_id, actor=actor)
+    except RevCentError as exc:
+        return False, f"No link was made: {exc.message}"
+    link = card_link_create(customer_id=customer_id, user=user, channel=channel, actor=actor)
+    if channel != CardLink.Channel.EMAIL:
+        return True, "Card link created: copy it below and give it to the customer."
+    url = card_link_url(link, template=template, email=detail.contact.email)
+    try:
+        card_link_send(
+            link=link, url=url, email=detail.contact.email, customer_name=detail.contact.name
+        )
+    except Exception:  # SMTP down: say so, and expire the unsent link
+        logger.exception("Card link e-mail failed for %s", customer_id)
+        card_link_expire(link=link, user=user, actor=actor)
+        return False, "The e-mail could not be sent; the link was withdrawn."
+    return True, f"Card link e-mailed to {mask_email(detail.contact.email)}."

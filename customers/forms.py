@@ -6,17 +6,21 @@ removed from the bound data, so the re-rendered form never shows it again.
 
 from __future__ import annotations
 
-import re
-from functools import cache
+from typing import Any
 
-import phonenumbers
-import pycountry
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from customers.callers import CHECKS
 from customers.cardguard import contains_card_number
-from customers.models import Campaign
+from customers.contact import (
+    CONTACT_FIELDS,
+    CONTACT_SPECS,
+    country_choices,
+    looks_secret,
+    normalize_phone,
+)
+from customers.models import Campaign, CardLink
 
 CARD_NUMBER_MESSAGE = (
     "This looks like a card number. Card details are never entered in Support Desk: "
@@ -24,81 +28,38 @@ CARD_NUMBER_MESSAGE = (
 )
 RESERVED_METADATA = "source"
 SOURCE_METADATA = (RESERVED_METADATA, "supportdesk")
-# Metadata whose name says it holds a secret (RevCent: "do not store card data, secrets,
-# or sensitive authentication values in metadata"). Long words match inside a name; short
-# ones only as a whole word, so "company" is not caught by "pan".
-_SECRET_SUBSTRINGS = (
-    "password",
-    "passwd",
-    "passcode",
-    "secret",
-    "token",
-    "apikey",
-    "api_key",
-    "api key",
-    "privatekey",
-    "private key",
-    "cvv",
-    "cvc",
-    "card",
-    "securitycode",
-    "security code",
-    "credential",
-)
-_SECRET_WORDS = {"pan", "pin", "cid", "ssn", "pwd", "cv2", "key", "otp"}
-
-
-@cache
-def country_choices() -> list[tuple[str, str]]:
-    """Country names shown, ISO 3166-1 alpha-3 codes submitted (what RevCent expects)."""
-    countries = sorted(pycountry.countries, key=lambda c: getattr(c, "common_name", c.name))
-    return [("", "—")] + [(c.alpha_3, getattr(c, "common_name", c.name)) for c in countries]
-
-
-def looks_secret(name: str) -> bool:
-    lowered = name.lower()
-    words = set(re.split(r"[^a-z0-9]+", lowered))
-    squashed = re.sub(r"[^a-z0-9 _]", "", lowered)
-    return bool(words & _SECRET_WORDS) or any(s in squashed for s in _SECRET_SUBSTRINGS)
-
-
-def normalize_phone(raw: str, *, country_alpha3: str = "") -> str:
-    """E.164 (+13055550100) from what the agent typed; ValueError if it is not a phone."""
-    region = settings.PHONE_DEFAULT_REGION
-    if country_alpha3:
-        country = pycountry.countries.get(alpha_3=country_alpha3)
-        region = country.alpha_2 if country else region
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError(str(exc)) from None
-    if not phonenumbers.is_possible_number(number) or len(str(number.national_number)) < 6:
-        raise ValueError("not a possible number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class CardGuardMixin:
     """Refuse card numbers in every field, before any other check sees the value.
 
     The request's data has usually been scrubbed already (CardNumberGuardMiddleware), so a
-    view passes the names that were refused in `refused`; data from anywhere else is checked
-    here directly. Either way the field is blanked and carries only the card-number message.
+    view passes the names it refused as `refused_card_fields`; data from anywhere else is
+    checked here directly. Either way the field is blanked and carries only the card-number
+    message, and after cleaning `refused_card_fields` names this form's refused fields.
     """
 
-    def __init__(self, *args, refused: list[str] | tuple[str, ...] = (), **kwargs) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        refused_card_fields: list[str] | tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.refused_names = set(refused)
-        self.card_number_fields: list[str] = []
+        self._refused_by_request = set(refused_card_fields)
+        self.refused_card_fields: list[str] = []
 
     def full_clean(self) -> None:
-        super().full_clean()
+        super().full_clean()  # type: ignore[misc]
         if not self.is_bound:
             return
         refused = []
         for name in self.fields:
             key = self.add_prefix(name)
             raw = self.data.get(key, "")
-            if key in self.refused_names or (isinstance(raw, str) and contains_card_number(raw)):
+            if key in self._refused_by_request or (
+                isinstance(raw, str) and contains_card_number(raw)
+            ):
                 refused.append(name)
         if not refused:
             return
@@ -110,7 +71,7 @@ class CardGuardMixin:
             self._errors[name] = self.error_class(
                 [ValidationError(CARD_NUMBER_MESSAGE, code="card_number")]
             )
-        self.card_number_fields = refused
+        self.refused_card_fields = refused
 
 
 def _text(label: str, max_length: int, *, required: bool = False, **attrs) -> forms.CharField:
@@ -123,28 +84,34 @@ def _text(label: str, max_length: int, *, required: bool = False, **attrs) -> fo
     )
 
 
+def _contact_field(name: str) -> forms.Field:
+    """The form field for one contact field, from its spec in customers/contact.py."""
+    spec = CONTACT_SPECS[name]
+    if spec["kind"] == "email":
+        return forms.EmailField(
+            label=spec["label"],
+            max_length=spec["max_length"],
+            widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+            error_messages={"invalid": "Enter a valid email address, like name@example.com."},
+        )
+    if spec["kind"] == "country":
+        return forms.ChoiceField(label=spec["label"], required=False, choices=country_choices)
+    attrs = {"type": "tel"} if spec["kind"] == "tel" else {}
+    return _text(spec["label"], spec["max_length"], required=spec["required"], **attrs)
+
+
 class ContactForm(CardGuardMixin, forms.Form):
-    """The fields RevCent's `customer` and `bill_to` objects share."""
+    """The fields RevCent's `customer` and `bill_to` objects share (customers/contact.py)."""
 
-    first_name = _text("First name", 100, required=True)
-    last_name = _text("Last name", 100, required=True)
-    email = forms.EmailField(
-        label="Email",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-        error_messages={"invalid": "Enter a valid email address, like name@example.com."},
-    )
-    phone = _text("Phone", 40, type="tel")
-    company = _text("Company", 255)
-    address_line_1 = _text("Address line 1", 255)
-    address_line_2 = _text("Address line 2", 255)
-    city = _text("City", 100)
-    state = _text("State", 100)
-    zip = _text("ZIP", 20)
-    country = forms.ChoiceField(label="Country", required=False, choices=country_choices)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Fields from the one contact field list, in its order (Django's way for a form
+        # whose fields come from data).
+        for name in CONTACT_FIELDS:
+            self.fields[name] = _contact_field(name)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         phone = data.get("phone")
         if phone:
             try:
@@ -257,3 +224,14 @@ class CustomerGroupsForm(forms.Form):
     def __init__(self, *args, choices: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["groups"].choices = choices
+
+
+class CallerCheckForm(forms.Form):
+    """The caller's answer to a question about RevCent's record (ZIP or e-mail)."""
+
+    kind = forms.ChoiceField(choices=list(CHECKS.items()))
+    answer = forms.CharField(max_length=254, strip=True)
+
+
+class CardLinkForm(forms.Form):
+    channel = forms.ChoiceField(choices=CardLink.Channel.choices)

@@ -12,24 +12,18 @@ from datetime import datetime
 
 import phonenumbers
 
-from customers.forms import normalize_phone
+from customers.contact import Contact, normalize_phone
 
 STRONG = "strong"
 POSSIBLE = "possible"
 
 
 @dataclass(frozen=True)
-class Identifiers:
-    """What the agent has typed so far that can identify a person."""
+class Identifiers(Contact):
+    """What the agent has typed so far that can identify a person. The country (alpha-3)
+    helps read phone numbers written without a country code."""
 
-    email: str = ""
-    phone: str = ""
     internal_id: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    zip: str = ""
-    city: str = ""
-    country: str = ""  # alpha-3; helps read phone numbers written without a country code
 
     def search_terms(self) -> list[str]:
         """What to ask SearchCustomers for, one term per identifier."""
@@ -40,25 +34,15 @@ class Identifiers:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    customer_id: str
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    phone: str = ""
-    city: str = ""
-    state: str = ""
-    zip: str = ""
-    country: str = ""
+class Candidate(Contact):
+    """A customer who may be the one the agent is typing in."""
+
+    customer_id: str = ""
     internal_id: str = ""
     created: datetime | None = None
     # "revcent": a SearchCustomers hit; "recent": created through this app lately.
     source: str = "revcent"
     note: str = ""
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
 
 
 @dataclass(frozen=True)

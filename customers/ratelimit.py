@@ -12,7 +12,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 
-def rate_limit_hit(user_id: int, *, limit: int | None = None, now: float | None = None) -> bool:
+def count_search_over_limit(
+    user_id: int, *, limit: int | None = None, now: float | None = None
+) -> bool:
     """Count one search; True if this agent is over the limit for the current minute."""
     limit = limit or settings.DUPLICATE_SEARCHES_PER_MINUTE
     window = int((now if now is not None else time.time()) // 60)

@@ -6,8 +6,8 @@ operation schemas (https://revcent.com/documentation/files/api/operation/<Operat
 or a test-mode call changes this file and nothing else: the client, the sandbox and
 `manage.py revcent_check` all read it. RevCent's own reference: https://revcent.com/docs/api/v2
 
-Nothing here imports the client or Django models, so the sandbox (a test double of RevCent)
-can import it without an import cycle.
+Nothing here imports the client or Django models (only the contact field list), so the
+sandbox, a test double of RevCent, can import it without an import cycle.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from customers.contact import CONTACT_FIELDS
 
 SANDBOX_BASE_URL = "https://revcent-sandbox.invalid/v2"
 
@@ -46,20 +48,9 @@ NOTE_TEXT_MAX = 255  # CONFIRMED: CreateNote text is 1-255 characters (CreateNot
 METADATA_NAME_MAX = 100  # CONFIRMED: the CreateCustomer guide
 METADATA_VALUE_MAX = 255  # CONFIRMED: the CreateCustomer guide
 
-# The contact fields of `customer` and `bill_to` (CONFIRMED: the CreateCustomer guide).
-CUSTOMER_KEYS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "address_line_1",
-    "address_line_2",
-    "city",
-    "state",
-    "zip",
-    "country",
-)
+# The contact fields of `customer` and `bill_to` (CONFIRMED: the CreateCustomer guide),
+# defined once in customers/contact.py.
+CUSTOMER_KEYS = CONTACT_FIELDS
 # CONFIRMED (the guide); `payment` exists too, and Support Desk never sends it.
 CREATE_KEYS = frozenset({"campaign", "customer", "bill_to", "internal_customer_id", "metadata"})
 ENVELOPE_KEYS = ("api_call_id", "api_call_unix", "code")  # CONFIRMED: APICallResponseInfo

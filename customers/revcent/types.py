@@ -1,7 +1,7 @@
 """Typed results of RevCent operations, and the parsers that read them tolerantly.
 
 Unknown keys are ignored and a missing optional key is not an error; which shapes are
-expected is in contract.py.
+expected is in contract.py. `Contact` (customers/contact.py) is re-exported from here.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from customers.contact import Contact
 from customers.revcent import contract
 
 
@@ -31,32 +32,6 @@ def when(unix: Any) -> datetime | None:
 
 def _objects(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-@dataclass(frozen=True)
-class Contact:
-    """The name, e-mail, phone and address fields shared by customer, bill_to and hits."""
-
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    phone: str = ""
-    company: str = ""
-    address_line_1: str = ""
-    address_line_2: str = ""
-    city: str = ""
-    state: str = ""
-    zip: str = ""
-    country: str = ""
-
-    @classmethod
-    def parse(cls, data: Any) -> Contact:
-        data = data if isinstance(data, dict) else {}
-        return cls(**{key: text(data, key) for key in contract.CUSTOMER_KEYS})
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pycountry
 from django.conf import settings
 from django.db.models import Q
 
 from customers.revcent import contract
+from customers.sandbox.faults import trigger_for
 from customers.sandbox.models import (
     SandboxApiCall,
     SandboxCampaign,
@@ -34,20 +34,10 @@ from customers.sandbox.models import (
     SandboxNote,
 )
 from customers.sandbox.seed import ensure_seeded
+from customers.sandbox.validation import Reject, listing, paging, validate_create
 
 _ALPHABET = string.ascii_letters + string.digits
 _BASE_PATH = httpx.URL(contract.SANDBOX_BASE_URL).path.rstrip("/")
-
-# Trigger words, checked longest first. Documented in docs/sandbox.md.
-TRIGGERS = {
-    "sandbox-timeout-after-create": "timeout_after_create",
-    "sandbox-timeout": "timeout",
-    "sandbox-network-error": "network_error",
-    "sandbox-server-error": "server_error",
-    "sandbox-html-error": "html_error",
-    "sandbox-rate-limit": "rate_limit",
-    "sandbox-get-fails": "get_fails",
-}
 
 
 def new_id() -> str:
@@ -60,14 +50,6 @@ def _now() -> int:
 
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text or "")
-
-
-class _Reject(Exception):
-    def __init__(self, status: int, message: str, error_code: str = "invalid_request") -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.error_code = error_code
 
 
 # The `result` word RevCent puts beside an error (its schema's examples: Error, Not Found).
@@ -92,10 +74,10 @@ class SandboxTransport(httpx.BaseTransport):
         operation = ""
         try:
             if not path.startswith(_BASE_PATH + "/"):
-                raise _Reject(404, "Unknown API path.", "not_found")
+                raise Reject(404, "Unknown API path.", "not_found")
             operation, handler, kwargs = self._route(request.method, path[len(_BASE_PATH) :])
             body = self._json_body(request) if request.method == "POST" else {}
-            trigger = self._trigger(request, body)
+            trigger = trigger_for(request, body)
             fault = self._fault_before(trigger, request, operation)
             if fault is not None:
                 return fault
@@ -106,7 +88,7 @@ class SandboxTransport(httpx.BaseTransport):
                 # caller never hears about it.
                 raise httpx.ReadTimeout("Sandbox: answer lost after the create.", request=request)
             return response
-        except _Reject as exc:
+        except Reject as exc:
             return self._error(request, operation, exc)
 
     # Routing ------------------------------------------------------------------------------
@@ -128,29 +110,18 @@ class SandboxTransport(httpx.BaseTransport):
             if match and method == op.method:
                 return op.name, handlers[op.name], match.groupdict()
             if match:
-                raise _Reject(405, f"Method {method} is not allowed here.", "method_not_allowed")
-        raise _Reject(404, "Unknown API path.", "not_found")
+                raise Reject(405, f"Method {method} is not allowed here.", "method_not_allowed")
+        raise Reject(404, "Unknown API path.", "not_found")
 
     @staticmethod
     def _json_body(request: httpx.Request) -> dict[str, Any]:
         try:
             body = json.loads(request.content or b"{}")
         except ValueError:
-            raise _Reject(400, "The request body is not valid JSON.") from None
+            raise Reject(400, "The request body is not valid JSON.") from None
         if not isinstance(body, dict):
-            raise _Reject(400, "The request body must be a JSON object.")
+            raise Reject(400, "The request body must be a JSON object.")
         return body
-
-    @staticmethod
-    def _trigger(request: httpx.Request, body: dict[str, Any]) -> str | None:
-        customer = body.get("customer") if isinstance(body.get("customer"), dict) else {}
-        haystack = " ".join(
-            [request.url.params.get("search_term", ""), str(customer.get("email", ""))]
-        ).lower()
-        for word, trigger in TRIGGERS.items():
-            if word in haystack:
-                return trigger
-        return None
 
     def _fault_before(
         self, trigger: str | None, request: httpx.Request, operation: str
@@ -163,7 +134,7 @@ class SandboxTransport(httpx.BaseTransport):
             return self._error(
                 request,
                 operation,
-                _Reject(500, "Sandbox: simulated internal error.", "internal_error"),
+                Reject(500, "Sandbox: simulated internal error.", "internal_error"),
             )
         if trigger == "html_error":
             return httpx.Response(
@@ -175,7 +146,7 @@ class SandboxTransport(httpx.BaseTransport):
             return self._error(
                 request,
                 operation,
-                _Reject(429, "Sandbox: too many requests.", "rate_limited"),
+                Reject(429, "Sandbox: too many requests.", "rate_limited"),
                 headers={"Retry-After": "1"},
             )
         return None
@@ -207,7 +178,7 @@ class SandboxTransport(httpx.BaseTransport):
         self,
         request: httpx.Request,
         operation: str,
-        reject: _Reject,
+        reject: Reject,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         # RevCent's documented error body (CreateNote.json's `default` response).
@@ -224,7 +195,7 @@ class SandboxTransport(httpx.BaseTransport):
     def _search(self, request: httpx.Request, body: dict) -> dict[str, Any]:
         term = request.url.params.get("search_term", "").strip()
         if not term:
-            raise _Reject(400, "search_term is required.")
+            raise Reject(400, "search_term is required.")
         query = SandboxCustomer.objects.all()
         digits = _digits(term)
         if len(digits) >= 7 and len(digits) >= len(term.replace(" ", "")) * 0.6:
@@ -244,7 +215,7 @@ class SandboxTransport(httpx.BaseTransport):
         return {"current_count": len(hits), "results": hits}
 
     def _create(self, request: httpx.Request, body: dict) -> dict[str, Any]:
-        customer_data, bill_to, metadata = _validate_create(body)
+        customer_data, bill_to, metadata = validate_create(body)
         campaign = _find_campaign(body["campaign"])
         customer = SandboxCustomer(
             id=new_id(),
@@ -263,7 +234,7 @@ class SandboxTransport(httpx.BaseTransport):
         customer = self._customer(customer_id)
         if "sandbox-get-fails" in customer.email.lower():
             message = "Sandbox: simulated failure reading this customer."
-            raise _Reject(500, message, "internal_error")
+            raise Reject(500, message, "internal_error")
         # As RevCent documents it: the customer's fields at the top level, beside the envelope.
         data = _customer_fields(customer)
         data.update(
@@ -289,7 +260,7 @@ class SandboxTransport(httpx.BaseTransport):
         return {"customer": data} if self.nested_customer else data
 
     def _groups(self, request: httpx.Request, body: dict) -> dict[str, Any]:
-        page, limit = _paging(request)
+        page, limit = paging(request)
         groups = SandboxGroup.objects.all()[(page - 1) * limit : page * limit]
         results = [
             {
@@ -301,42 +272,42 @@ class SandboxTransport(httpx.BaseTransport):
             }
             for g in groups
         ]
-        return _listing(results, page)
+        return listing(results, page)
 
     def _add_to_groups(self, request: httpx.Request, body: dict, customer_id: str) -> dict:
         customer = self._customer(customer_id)
         unknown = set(body) - {"customer_group"}
         if unknown:
-            raise _Reject(400, f"Unknown field: {sorted(unknown)[0]}.")
+            raise Reject(400, f"Unknown field: {sorted(unknown)[0]}.")
         ids = body.get("customer_group")
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-            raise _Reject(400, "customer_group must be a non-empty array of group IDs.")
+            raise Reject(400, "customer_group must be a non-empty array of group IDs.")
         groups = {g.id: g for g in SandboxGroup.objects.filter(id__in=ids)}
         for group_id in ids:
             if group_id not in groups:
-                raise _Reject(400, f"Customer group {group_id} does not exist.")
+                raise Reject(400, f"Customer group {group_id} does not exist.")
             if not groups[group_id].enabled:
-                raise _Reject(400, f"Customer group {groups[group_id].name} is disabled.")
+                raise Reject(400, f"Customer group {groups[group_id].name} is disabled.")
         customer.groups.add(*groups.values())
         return {"result": f"Customer added to {len(groups)} group(s)."}
 
     @staticmethod
     def _customer(customer_id: str) -> SandboxCustomer:
         if not contract.REVCENT_ID.match(customer_id):
-            raise _Reject(400, "customer_id must be 20 characters.")
+            raise Reject(400, "customer_id must be 20 characters.")
         try:
             return SandboxCustomer.objects.get(pk=customer_id)
         except SandboxCustomer.DoesNotExist:
-            raise _Reject(404, "Customer not found.", "not_found") from None
+            raise Reject(404, "Customer not found.", "not_found") from None
 
     def _create_note(self, request: httpx.Request, body: dict) -> dict[str, Any]:
         if set(body) != {"item_type", "item_id", "text"}:
-            raise _Reject(400, "A note takes exactly item_type, item_id and text.")
+            raise Reject(400, "A note takes exactly item_type, item_id and text.")
         if body["item_type"] != "customer":
-            raise _Reject(400, "The sandbox keeps notes on customers only.")
+            raise Reject(400, "The sandbox keeps notes on customers only.")
         text = body["text"]
         if not isinstance(text, str) or not 1 <= len(text) <= contract.NOTE_TEXT_MAX:
-            raise _Reject(400, f"text must be 1 to {contract.NOTE_TEXT_MAX} characters.")
+            raise Reject(400, f"text must be 1 to {contract.NOTE_TEXT_MAX} characters.")
         customer = self._customer(str(body["item_id"]))
         note = SandboxNote.objects.create(
             id=new_id(), customer=customer, text=text, created_unix=_now()
@@ -344,13 +315,13 @@ class SandboxTransport(httpx.BaseTransport):
         return {"note_id": note.id, "result": "Note created."}
 
     def _api_calls(self, request: httpx.Request, body: dict) -> dict[str, Any]:
-        page, limit = _paging(request)
+        page, limit = paging(request)
         try:
             start, end = (int(request.url.params[key]) for key in ("date_start", "date_end"))
         except (KeyError, ValueError):
-            raise _Reject(400, "date_start and date_end are required unix times.") from None
+            raise Reject(400, "date_start and date_end are required unix times.") from None
         if not 0 <= end - start <= contract.API_CALLS_MAX_WINDOW_SECONDS:
-            raise _Reject(400, "date_end must follow date_start by at most 2 days.")
+            raise Reject(400, "date_end must follow date_start by at most 2 days.")
         calls = SandboxApiCall.objects.filter(
             api_call_unix__gte=start, api_call_unix__lte=end
         ).order_by("-api_call_unix", "api_call_id")[(page - 1) * limit : page * limit]
@@ -366,86 +337,13 @@ class SandboxTransport(httpx.BaseTransport):
             }
             for call in calls
         ]
-        return _listing(results, page)
-
-
-def _paging(request: httpx.Request) -> tuple[int, int]:
-    """A list operation's page and limit (both required; limit 1-25), as RevCent takes them."""
-    try:
-        page, limit = (int(request.url.params[key]) for key in ("page", "limit"))
-    except (KeyError, ValueError):
-        raise _Reject(400, "page and limit are required whole numbers.") from None
-    if not 1 <= limit <= contract.PAGE_LIMIT_MAX or page < 1:
-        raise _Reject(400, "limit must be 1 to 25 and page at least 1.")
-    return page, limit
-
-
-def _listing(results: list[dict[str, Any]], page: int) -> dict[str, Any]:
-    return {"current_count": len(results), "current_page": page, "results": results}
-
-
-# --- Validation, as RevCent's schema would do it -------------------------------------------------
-_CONTACT_KEYS = set(contract.CUSTOMER_KEYS)
-_REQUIRED = ("first_name", "last_name", "email")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _validate_contact(data: Any, where: str) -> dict[str, str]:
-    if not isinstance(data, dict):
-        raise _Reject(400, f"{where} must be an object.")
-    unknown = set(data) - _CONTACT_KEYS
-    if unknown:
-        raise _Reject(400, f"{where}.{sorted(unknown)[0]} is not an allowed field.")
-    for key, value in data.items():
-        if not isinstance(value, str):
-            raise _Reject(400, f"{where}.{key} must be a string.")
-        if len(value) > 255:
-            raise _Reject(400, f"{where}.{key} is longer than 255 characters.")
-    for key in _REQUIRED:
-        if not str(data.get(key, "")).strip():
-            raise _Reject(400, f"{where}.{key} is required.")
-    if not _EMAIL.match(data["email"]):
-        raise _Reject(400, f"{where}.email is not a valid e-mail address.")
-    country = data.get("country", "")
-    if country and (len(country) != 3 or pycountry.countries.get(alpha_3=country) is None):
-        raise _Reject(400, f"{where}.country must be an ISO 3166-1 alpha-3 code, like USA.")
-    return {key: data.get(key, "") for key in contract.CUSTOMER_KEYS}
-
-
-def _validate_create(body: dict[str, Any]) -> tuple[dict, dict, list]:
-    if "payment" in body:
-        # RevCent would accept raw card data here; Support Desk must never send it.
-        raise _Reject(400, "payment is refused by the sandbox: Support Desk never sends cards.")
-    unknown = set(body) - contract.CREATE_KEYS
-    if unknown:
-        raise _Reject(400, f"{sorted(unknown)[0]} is not an allowed field.")
-    if not isinstance(body.get("campaign"), str) or not body["campaign"].strip():
-        raise _Reject(400, "campaign is required.")
-    if "customer" not in body:
-        raise _Reject(400, "customer is required.")
-    customer = _validate_contact(body["customer"], "customer")
-    bill_to = _validate_contact(body["bill_to"], "bill_to") if "bill_to" in body else {}
-    internal = body.get("internal_customer_id", "")
-    if not isinstance(internal, str) or len(internal) > 255:
-        raise _Reject(400, "internal_customer_id must be a string of at most 255 characters.")
-    metadata = body.get("metadata", [])
-    if not isinstance(metadata, list):
-        raise _Reject(400, "metadata must be an array of {name, value} objects.")
-    for item in metadata:
-        if not isinstance(item, dict) or set(item) != {"name", "value"}:
-            raise _Reject(400, "Each metadata item must have exactly name and value.")
-        name, value = item["name"], item["value"]
-        if not isinstance(name, str) or not 1 <= len(name) <= 100:
-            raise _Reject(400, "metadata name must be 1 to 100 characters.")
-        if not isinstance(value, str) or not 1 <= len(value) <= 255:
-            raise _Reject(400, "metadata value must be 1 to 255 characters.")
-    return customer, bill_to, metadata
+        return listing(results, page)
 
 
 def _find_campaign(reference: str) -> SandboxCampaign:
     campaign = SandboxCampaign.objects.filter(Q(pk=reference) | Q(name=reference)).first()
     if campaign is None:
-        raise _Reject(400, f"Campaign {reference!r} does not exist.")
+        raise Reject(400, f"Campaign {reference!r} does not exist.")
     return campaign
 
 

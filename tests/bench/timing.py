@@ -18,21 +18,22 @@ from django.db import connections
 
 # (label, module, attribute path): the steps of the panel and the create workflow.
 SPANS = [
-    ("form", "customers.services", "identifiers_from_form_data"),
-    ("ratelimit", "customers.ratelimit", "rate_limit_hit"),
-    ("dupcheck", "customers.services", "duplicate_check"),
-    ("search", "customers.services", "search_terms"),
+    ("form", "customers.views.create", "identifiers_from_form_data"),
+    ("ratelimit", "customers.ratelimit", "count_search_over_limit"),
+    ("dupcheck", "customers.views.create", "duplicate_check"),
+    ("search", "customers.duplicates", "search_terms"),
     ("audit_begin", "customers.revcent.exchange", "begin"),
     ("audit_settle", "customers.revcent.exchange", "settle"),
     ("exchange", "customers.revcent.exchange", "send"),
-    ("recent", "customers.services", "_attempt_candidates"),
-    ("match", "customers.services", "match_all"),
+    ("recent", "customers.duplicates", "_attempt_candidates"),
+    ("match", "customers.duplicates", "match_all"),
     ("claim", "customers.attempts", "attempt_claim"),
-    ("create", "customers.services", "customer_create"),
-    ("verify", "customers.services", "attempt_verify"),
+    ("create", "customers.attempts", "attempt_create"),
+    ("verify", "customers.attempts", "attempt_verify"),
     ("timeline", "customers.audit", "customer_timeline"),
     ("render", "django.shortcuts", "render"),
-    ("render", "customers.views", "render"),
+    ("render", "customers.views.create", "render"),
+    ("render", "customers.views.customer", "render"),
 ]
 
 # Summed over every thread, the search pool's included: right when one request runs at a time,

@@ -204,7 +204,7 @@ def test_the_contact_form_never_raises_and_keeps_its_limits(data):
     assert cleaned["first_name"].strip() and cleaned["last_name"].strip()
     assert cleaned["phone"] == "" or E164.fullmatch(cleaned["phone"]), cleaned["phone"]
     assert cleaned["country"] == "" or pycountry.countries.get(alpha_3=cleaned["country"])
-    assert not form.card_number_fields
+    assert not form.refused_card_fields
     assert not any_card_number(data)  # a valid form had no card number typed in it
 
 
@@ -223,7 +223,7 @@ def test_a_card_number_makes_the_contact_form_invalid_at_that_field(field, pan, 
     }
     form = ContactForm({f"c-{key}": value for key, value in data.items()}, prefix="c")
     assert not form.is_valid()
-    assert form.card_number_fields == [field]
+    assert form.refused_card_fields == [field]
     assert form.errors[field][0].startswith("This looks like a card number")
     assert form.data[f"c-{field}"] == ""
 

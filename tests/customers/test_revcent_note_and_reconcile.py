@@ -184,3 +184,29 @@ def test_the_api_call_log_picks_this_attempts_customer_among_others(
     assert attempt.settled_by == CreateAttempt.SettledBy.API_CALL_LOG
     detail = get_client().get_customer(attempt.customer_id, actor=Actor(name="t"))
     assert detail.contact.email == email
+
+
+@pytest.mark.parametrize("api_call_log", ["working", "down"])
+def test_a_second_unanswered_create_for_one_email_settles_to_its_own_customer(
+    agent_client, campaign, monkeypatch, api_call_log
+):
+    if api_call_log == "down":
+
+        def log_down(self, **kwargs):
+            raise RevCentError("RevCent could not be reached.")
+
+        monkeypatch.setattr(RevCentClient, "get_api_calls", log_down)
+    email = "sandbox-timeout-after-create@example.com"
+    agent_client.post(URL, create_post(campaign, customer={**CUSTOMER, "email": email}))
+    second = create_post(
+        campaign,
+        customer={**CUSTOMER, "email": email, "last_name": "Other"},
+        create_anyway="on",
+        override_reason="A different person sharing the family inbox.",
+    )
+    agent_client.post(URL, second)
+
+    first, then = CreateAttempt.objects.order_by("created_at")
+    assert first.state == then.state == CreateAttempt.State.CREATED
+    assert first.customer_id and then.customer_id and first.customer_id != then.customer_id
+    assert AuditEntry.objects.filter(operation="CreateCustomer").count() == 2

@@ -1,4 +1,5 @@
-"""RevCentClient against a scripted HTTP server (httpx.MockTransport): every failure in §12.
+"""RevCentClient against a scripted HTTP server (httpx.MockTransport): every failure the
+contract (customers/revcent/contract.py) names.
 
 Each test checks three things: the exception class, the text the agent would read, and the
 audit row the call left behind.

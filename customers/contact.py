@@ -1,0 +1,127 @@
+"""A customer's contact details: the one list of fields, and the rules about their values.
+
+RevCent's `customer` and `bill_to` objects share these fields (the CreateCustomer guide).
+The RevCent contract, the client's results, the forms, the duplicate matching and the
+sandbox all take their field lists from `Contact` below, so a field is added in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import Any
+
+import phonenumbers
+import pycountry
+from django.conf import settings
+
+
+def _spec(label: str, max_length: int = 255, *, required: bool = False, kind: str = "text"):
+    """A contact field: its label and limits for the forms. `kind` picks the form widget."""
+    return field(
+        default="",
+        metadata={"label": label, "max_length": max_length, "required": required, "kind": kind},
+    )
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The name, e-mail, phone and address fields of `customer`, `bill_to` and search hits."""
+
+    first_name: str = _spec("First name", 100, required=True)
+    last_name: str = _spec("Last name", 100, required=True)
+    email: str = _spec("Email", 254, required=True, kind="email")
+    phone: str = _spec("Phone", 40, kind="tel")
+    company: str = _spec("Company")
+    address_line_1: str = _spec("Address line 1")
+    address_line_2: str = _spec("Address line 2")
+    city: str = _spec("City", 100)
+    state: str = _spec("State", 100)
+    zip: str = _spec("ZIP", 20)
+    # ISO 3166-1 alpha-3, as RevCent wants it ("USA").
+    country: str = _spec("Country", 3, kind="country")
+
+    @classmethod
+    def parse(cls, data: Any) -> Contact:
+        """From a RevCent object or a payload: known keys only, as trimmed text."""
+        data = data if isinstance(data, dict) else {}
+        return cls(
+            **{
+                name: "" if data.get(name) is None else str(data[name]).strip()
+                for name in CONTACT_FIELDS
+            }
+        )
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def filled(self) -> dict[str, str]:
+        """Only the fields with a value, as RevCent's objects want them."""
+        return {name: getattr(self, name) for name in CONTACT_FIELDS if getattr(self, name)}
+
+
+CONTACT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Contact))
+CONTACT_SPECS = {f.name: f.metadata for f in fields(Contact)}
+LABELS: dict[str, str] = {name: spec["label"] for name, spec in CONTACT_SPECS.items()}
+
+
+def contact_fields_of(data: dict[str, Any]) -> dict[str, Any]:
+    """The contact fields of a bigger record (a Candidate, say), by name."""
+    return {name: data[name] for name in CONTACT_FIELDS if name in data}
+
+
+# --- Rules about the values ---------------------------------------------------------------------
+@cache
+def country_choices() -> list[tuple[str, str]]:
+    """Country names shown, ISO 3166-1 alpha-3 codes submitted (what RevCent expects)."""
+    countries = sorted(pycountry.countries, key=lambda c: getattr(c, "common_name", c.name))
+    return [("", "—")] + [(c.alpha_3, getattr(c, "common_name", c.name)) for c in countries]
+
+
+def normalize_phone(raw: str, *, country_alpha3: str = "") -> str:
+    """E.164 (+13055550100) from what the agent typed; ValueError if it is not a phone."""
+    region = settings.PHONE_DEFAULT_REGION
+    if country_alpha3:
+        country = pycountry.countries.get(alpha_3=country_alpha3)
+        region = country.alpha_2 if country else region
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(str(exc)) from None
+    if not phonenumbers.is_possible_number(number) or len(str(number.national_number)) < 6:
+        raise ValueError("not a possible number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Metadata whose name says it holds a secret (RevCent: "do not store card data, secrets,
+# or sensitive authentication values in metadata"). Long words match inside a name; short
+# ones only as a whole word, so "company" is not caught by "pan".
+_SECRET_SUBSTRINGS = (
+    "password",
+    "passwd",
+    "passcode",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api key",
+    "privatekey",
+    "private key",
+    "cvv",
+    "cvc",
+    "card",
+    "securitycode",
+    "security code",
+    "credential",
+)
+_SECRET_WORDS = {"pan", "pin", "cid", "ssn", "pwd", "cv2", "key", "otp"}
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a metadata name says its value is a secret."""
+    lowered = name.lower()
+    words = set(re.split(r"[^a-z0-9]+", lowered))
+    squashed = re.sub(r"[^a-z0-9 _]", "", lowered)
+    return bool(words & _SECRET_WORDS) or any(s in squashed for s in _SECRET_SUBSTRINGS)

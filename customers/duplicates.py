@@ -1,0 +1,187 @@
+"""The duplicate check: search RevCent for what the agent typed, add this app's own recent
+creates, and match (customers/matching.py decides what counts as the same person).
+
+Plain functions over plain values and the RevCent client; no request in them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from customers import audit
+from customers.audit import Actor
+from customers.contact import Contact
+from customers.matching import Candidate, Identifiers, Match, email_without_tag, match_all
+from customers.models import AuditEntry, CreateAttempt
+from customers.revcent import RevCentClient, RevCentError, SearchResult
+
+SEARCH_CACHE_SECONDS = 60
+RECENT = timedelta(hours=24)
+RECENT_CANDIDATES_MAX = 50
+
+
+@dataclass
+class DuplicateReport:
+    matches: list[Match] = field(default_factory=list)
+    # Terms whose search hit RevCent's 10-result cap: there may be more matches.
+    capped: list[str] = field(default_factory=list)
+    # Terms that could not be searched (RevCent did not answer): the check is incomplete.
+    failed: list[str] = field(default_factory=list)
+    searched: list[str] = field(default_factory=list)
+
+    @property
+    def strong(self) -> list[Match]:
+        return [m for m in self.matches if m.strong]
+
+    @property
+    def complete(self) -> bool:
+        return not self.failed
+
+
+def identifiers_from_payload(payload: dict[str, Any]) -> Identifiers:
+    """The identifiers of a CreateCustomer body."""
+    contact = Contact.parse(payload.get("customer"))
+    return Identifiers(**asdict(contact), internal_id=payload.get("internal_customer_id", ""))
+
+
+def duplicate_check(
+    ids: Identifiers,
+    *,
+    client: RevCentClient,
+    actor: Actor,
+    exclude_key: uuid.UUID | None = None,
+    use_cache: bool = False,
+) -> DuplicateReport:
+    """Search RevCent for every identifier at once, add this app's recent creates, match.
+
+    The submit-time gate searches afresh (use_cache=False): it is the last check before a
+    create. The live panel, refreshed as the agent types, uses the cache.
+    """
+    report = DuplicateReport(searched=ids.search_terms())
+    candidates: list[Candidate] = []
+    if report.searched:
+        found = search_terms(report.searched, client=client, actor=actor, use_cache=use_cache)
+        for term, result in found.items():
+            if isinstance(result, RevCentError):
+                report.failed.append(term)
+                continue
+            if result.capped:
+                report.capped.append(term)
+            candidates += _hit_candidates(result)
+    # RevCent's search index may not show a customer created a moment ago.
+    candidates += _attempt_candidates(ids, exclude_key)
+    report.matches = match_all(ids, candidates)
+    return report
+
+
+def search_terms(
+    terms: list[str], *, client: RevCentClient, actor: Actor, use_cache: bool
+) -> dict[str, SearchResult | RevCentError]:
+    """SearchCustomers for each term at once; with use_cache, identical searches made in
+    the last minute (by anyone, on any app server) are answered from the shared cache."""
+    results: dict[str, SearchResult | RevCentError] = {}
+    if use_cache:
+        cached = cache.get_many([_cache_key(term) for term in terms])
+        for term in terms:
+            if _cache_key(term) in cached:
+                results[term] = cached[_cache_key(term)]
+    missing = [term for term in terms if term not in results]
+    if missing:
+        fresh = client.search_customers_many(missing, actor=actor)
+        results.update(fresh)
+        if use_cache:
+            found = {_cache_key(t): r for t, r in fresh.items() if isinstance(r, SearchResult)}
+            cache.set_many(found, timeout=SEARCH_CACHE_SECONDS)
+    return {term: results[term] for term in terms}
+
+
+def _cache_key(term: str) -> str:
+    # Hashed: the cache's keys show up in monitoring tools; the customer's e-mail should not.
+    # The version changes whenever SearchResult does, so no server reads an old pickle.
+    digest = hashlib.sha256(term.strip().casefold().encode()).hexdigest()
+    return f"revcent-search:v2:{digest}"
+
+
+def _hit_candidates(result: SearchResult) -> list[Candidate]:
+    return [
+        Candidate(
+            **asdict(hit.contact),
+            customer_id=hit.id,
+            internal_id=hit.internal_id,
+            created=hit.created,
+        )
+        for hit in result.hits
+    ]
+
+
+def _attempt_candidates(ids: Identifiers, exclude_key: uuid.UUID | None) -> list[Candidate]:
+    """This app's creates of the last 24 hours that share an identifier with ids."""
+    candidates = []
+    recent = recent_attempts_like(ids).select_related("user")[:RECENT_CANDIDATES_MAX]
+    for attempt in recent:
+        if exclude_key and attempt.submission_key == exclude_key:
+            continue
+        who = attempt.user.get_username()
+        note = (
+            f"Created here by {who}"
+            if attempt.customer_id
+            else f"Create attempt by {who}: {attempt.get_state_display()}"
+        )
+        candidates.append(
+            Candidate(
+                **asdict(Contact.parse(attempt.payload.get("customer"))),
+                customer_id=attempt.customer_id,
+                internal_id=attempt.payload.get("internal_customer_id", ""),
+                created=attempt.created_at,
+                source="recent",
+                note=note,
+            )
+        )
+    return candidates
+
+
+def recent_attempts(*, now: datetime | None = None) -> QuerySet[CreateAttempt]:
+    """Creates made through this app in the last 24 hours that may not be searchable yet."""
+    since = (now or timezone.now()) - RECENT
+    return CreateAttempt.objects.filter(created_at__gte=since).exclude(
+        state=CreateAttempt.State.FAILED
+    )
+
+
+def recent_attempts_like(ids: Identifiers) -> QuerySet[CreateAttempt]:
+    """Recent attempts sharing the e-mail (also without a +tag), phone, internal ID or last
+    name with ids: the database narrows, the matching rules decide."""
+    wanted = Q()
+    if ids.email:
+        email = ids.email.strip().lower()
+        local, _, domain = email_without_tag(email).partition("@")
+        wanted |= Q(email=email) | Q(email__startswith=f"{local}+", email__endswith=f"@{domain}")
+        wanted |= Q(email=f"{local}@{domain}")
+    if ids.phone:
+        wanted |= Q(phone=ids.phone)
+    if ids.internal_id:
+        wanted |= Q(internal_id=ids.internal_id)
+    if ids.last_name:
+        wanted |= Q(last_name=ids.last_name.strip().casefold())
+    if not wanted:
+        return CreateAttempt.objects.none()
+    return recent_attempts().filter(wanted)
+
+
+def duplicate_override_record(*, actor: Actor, reason: str, matches: list[Match]) -> None:
+    """Audit "created anyway": the strong matches the agent saw, and the reason they gave."""
+    ids = ", ".join(m.candidate.customer_id or "(recent attempt)" for m in matches)
+    audit.agent_action(
+        action=AuditEntry.Operation.DUPLICATE_OVERRIDE,
+        actor=actor,
+        message=f"Created anyway despite strong matches [{ids}]: {reason}",
+        target_customer_id=next((m.candidate.customer_id for m in matches), ""),
+    )

@@ -1,0 +1,37 @@
+"""Thin views: read the request, call a service, render or redirect.
+
+The work happens in plain functions without a request: attempts.py (the create),
+duplicates.py (the duplicate check), callers.py, cardlinks.py, groups.py, notes.py.
+"""
+
+from __future__ import annotations
+
+from customers.views.create import (
+    attempt_detail,
+    attempt_note,
+    attempt_reconcile,
+    customer_create,
+    customer_duplicates,
+    home,
+)
+from customers.views.customer import (
+    caller_verify,
+    card_link_create,
+    card_link_expire,
+    customer_detail,
+    customer_groups,
+)
+
+__all__ = [
+    "attempt_detail",
+    "attempt_note",
+    "attempt_reconcile",
+    "card_link_create",
+    "card_link_expire",
+    "caller_verify",
+    "customer_create",
+    "customer_detail",
+    "customer_duplicates",
+    "customer_groups",
+    "home",
+]
