@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -53,7 +53,7 @@ class Submission:
 def customer_create_submit(
     *,
     key: uuid.UUID,
-    user: AbstractBaseUser,
+    user: User,
     campaign: Campaign,
     payload: dict[str, Any],
     override_reason: str,
@@ -93,7 +93,7 @@ def attempt_for_key(key: uuid.UUID) -> CreateAttempt | None:
 def attempt_claim(
     *,
     key: uuid.UUID,
-    user: AbstractBaseUser,
+    user: User,
     campaign: Campaign,
     payload: dict[str, Any],
     override_reason: str = "",

@@ -11,7 +11,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.mail import send_mail
 from django.utils import timezone
@@ -121,7 +121,7 @@ def card_link_issue(
     *,
     customer_id: str,
     channel: str,
-    user: AbstractBaseUser,
+    user: User,
     template: str,
     client: RevCentClient,
     actor: Actor,

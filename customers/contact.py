@@ -17,7 +17,7 @@ import pycountry
 from django.conf import settings
 
 
-def _spec(label: str, max_length: int = 255, *, required: bool = False, kind: str = "text"):
+def _spec(label: str, max_length: int = 255, *, required: bool = False, kind: str = "text") -> Any:
     """A contact field: its label and limits for the forms. `kind` picks the form widget."""
     return field(
         default="",

@@ -6,10 +6,11 @@ removed from the bound data, so the re-rendered form never shows it again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from customers.callers import CHECKS
 from customers.cardguard import contains_card_number
@@ -30,8 +31,8 @@ RESERVED_METADATA = "source"
 SOURCE_METADATA = (RESERVED_METADATA, "supportdesk")
 
 
-class CardGuardMixin:
-    """Refuse card numbers in every field, before any other check sees the value.
+class CardGuardForm(forms.Form):
+    """A form that refuses card numbers in every field, before any other check sees them.
 
     The request's data has usually been scrubbed already (CardNumberGuardMiddleware), so a
     view passes the names it refused as `refused_card_fields`; data from anywhere else is
@@ -50,7 +51,7 @@ class CardGuardMixin:
         self.refused_card_fields: list[str] = []
 
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()
         if not self.is_bound:
             return
         refused = []
@@ -63,18 +64,20 @@ class CardGuardMixin:
                 refused.append(name)
         if not refused:
             return
-        self.data = self.data.copy()  # QueryDicts are immutable
+        # A QueryDict is immutable: blank the field in a copy.
+        data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
         for name in refused:
-            self.data[self.add_prefix(name)] = ""
+            data[self.add_prefix(name)] = ""
             self.cleaned_data.pop(name, None)
             # Replace whatever else was said about the field: the only message is this one.
-            self._errors[name] = self.error_class(
+            self.errors[name] = self.error_class(
                 [ValidationError(CARD_NUMBER_MESSAGE, code="card_number")]
             )
+        self.data = data
         self.refused_card_fields = refused
 
 
-def _text(label: str, max_length: int, *, required: bool = False, **attrs) -> forms.CharField:
+def _text(label: str, max_length: int, *, required: bool = False, **attrs: str) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=max_length,
@@ -100,7 +103,7 @@ def _contact_field(name: str) -> forms.Field:
     return _text(spec["label"], spec["max_length"], required=spec["required"], **attrs)
 
 
-class ContactForm(CardGuardMixin, forms.Form):
+class ContactForm(CardGuardForm):
     """The fields RevCent's `customer` and `bill_to` objects share (customers/contact.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -132,7 +135,7 @@ class ContactForm(CardGuardMixin, forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value}
 
 
-class CreateOptionsForm(CardGuardMixin, forms.Form):
+class CreateOptionsForm(CardGuardForm):
     campaign = forms.ModelChoiceField(
         label="Campaign",
         queryset=Campaign.objects.filter(active=True),
@@ -167,7 +170,7 @@ class CreateOptionsForm(CardGuardMixin, forms.Form):
         return False
 
 
-class MetadataForm(CardGuardMixin, forms.Form):
+class MetadataForm(CardGuardForm):
     name = _text("Name", 100, required=True)
     value = _text("Value", 255, required=True)
 
@@ -185,7 +188,13 @@ class MetadataForm(CardGuardMixin, forms.Form):
         return name
 
 
-class BaseMetadataFormSet(forms.BaseFormSet):
+if TYPE_CHECKING:  # BaseFormSet is generic in the stubs only, not at run time
+    _FormSetOfMetadata = forms.BaseFormSet[MetadataForm]
+else:
+    _FormSetOfMetadata = forms.BaseFormSet
+
+
+class BaseMetadataFormSet(_FormSetOfMetadata):
     def clean(self) -> None:
         super().clean()
         seen: set[str] = set()
@@ -207,8 +216,12 @@ class BaseMetadataFormSet(forms.BaseFormSet):
         ]
 
 
-MetadataFormSet = forms.formset_factory(
-    MetadataForm, formset=BaseMetadataFormSet, extra=0, max_num=20, validate_max=True
+# formset_factory's stub returns the plain BaseFormSet type; ours has pairs().
+MetadataFormSet = cast(
+    type[BaseMetadataFormSet],
+    forms.formset_factory(
+        MetadataForm, formset=BaseMetadataFormSet, extra=0, max_num=20, validate_max=True
+    ),
 )
 
 
@@ -221,9 +234,11 @@ class CustomerGroupsForm(forms.Form):
         error_messages={"required": "Choose at least one group."},
     )
 
-    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["groups"].choices = choices
+        groups = self.fields["groups"]
+        assert isinstance(groups, forms.MultipleChoiceField)
+        groups.choices = choices
 
 
 class CallerCheckForm(forms.Form):

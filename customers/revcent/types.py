@@ -214,7 +214,7 @@ def parse_api_calls(body: dict[str, Any]) -> list[ApiCallRecord]:
     records = []
     for item in _objects(body.get("results")):
         unix, code = item.get("api_call_unix"), item.get("code")
-        response = item.get("response") if isinstance(item.get("response"), dict) else {}
+        response = item["response"] if isinstance(item.get("response"), dict) else {}
         records.append(
             ApiCallRecord(
                 api_call_id=first_text(item, keys["id"]),

@@ -21,7 +21,7 @@ TRIGGERS = {
 
 def trigger_for(request: httpx.Request, body: dict[str, Any]) -> str | None:
     """The fault a search term or a new customer's e-mail asks for, if any."""
-    customer = body.get("customer") if isinstance(body.get("customer"), dict) else {}
+    customer = body["customer"] if isinstance(body.get("customer"), dict) else {}
     haystack = " ".join(
         [request.url.params.get("search_term", ""), str(customer.get("email", ""))]
     ).lower()

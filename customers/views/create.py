@@ -9,10 +9,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from customers import attempts, ratelimit
 from customers.audit import Actor
@@ -23,23 +22,19 @@ from customers.matching import Identifiers
 from customers.models import Campaign, CreateAttempt
 from customers.notes import attempt_note_retry
 from customers.revcent import RevCentError, get_client
+from supportdesk.requests import AppRequest
 
 CREATE_TEMPLATE = "customers/customer_create.html"
 
 
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-    refused_card_fields: list[str]
-
-
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AppRequest) -> HttpResponse:
     return render(request, "customers/home.html")
 
 
 # --- New customer ---------------------------------------------------------------------------
 def _render_create(
-    request: HttpRequest,
+    request: AppRequest,
     form: CustomerCreateForm,
     *,
     report: DuplicateReport | None = None,
@@ -57,7 +52,7 @@ def _render_create(
 
 @require_http_methods(["GET", "POST"])
 @permission_required("customers.create_customer", raise_exception=True)
-def customer_create(request: HtmxHttpRequest) -> HttpResponse:
+def customer_create(request: AppRequest) -> HttpResponse:
     if request.method == "GET":
         return _render_create(request, CustomerCreateForm())
     action = request.POST.get("_action", "create")
@@ -82,7 +77,7 @@ def customer_create(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _attempt_outcome(
-    request: HttpRequest, attempt: CreateAttempt, form: CustomerCreateForm
+    request: AppRequest, attempt: CreateAttempt, form: CustomerCreateForm
 ) -> HttpResponse:
     """Where a submission ends up, whichever request made the create."""
     if attempt.user_id != request.user.pk:
@@ -97,7 +92,7 @@ def _attempt_outcome(
     return _render_create(request, retry, error=attempt.message)
 
 
-def _metadata_rows(request: HtmxHttpRequest, action: str) -> HttpResponse:
+def _metadata_rows(request: AppRequest, action: str) -> HttpResponse:
     """Add or remove a metadata row, keeping what was typed (card numbers excepted)."""
     guard = {"refused_card_fields": request.refused_card_fields}
     bound = MetadataFormSet(request.POST, prefix="metadata", form_kwargs=guard)
@@ -123,7 +118,7 @@ def _metadata_rows(request: HtmxHttpRequest, action: str) -> HttpResponse:
 # --- The live duplicate panel ------------------------------------------------------------------
 @require_POST
 @permission_required("customers.create_customer", raise_exception=True)
-def customer_duplicates(request: HtmxHttpRequest) -> HttpResponse:
+def customer_duplicates(request: AppRequest) -> HttpResponse:
     """The panel beside the create form, refreshed by htmx as the agent types.
 
     POST, so what the agent typed never appears in a URL or an access log.
@@ -158,7 +153,7 @@ def _term_labels(ids: Identifiers) -> dict[str, str]:
 
 
 # --- An attempt whose outcome is not a customer page (yet) ---------------------------------------
-def _own_attempt(request: HttpRequest, key: uuid.UUID) -> CreateAttempt:
+def _own_attempt(request: AppRequest, key: uuid.UUID) -> CreateAttempt:
     """The agent's own attempt (any, for a superuser), or 404."""
     attempt = get_object_or_404(CreateAttempt, submission_key=key)
     if attempt.user_id != request.user.pk and not request.user.is_superuser:
@@ -174,7 +169,7 @@ def _to_attempt_result(attempt: CreateAttempt) -> HttpResponse:
 
 @require_GET
 @permission_required("customers.create_customer", raise_exception=True)
-def attempt_detail(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+def attempt_detail(request: AppRequest, key: uuid.UUID) -> HttpResponse:
     attempt = _own_attempt(request, key)
     if attempt.customer_id:
         return _to_attempt_result(attempt)
@@ -183,7 +178,7 @@ def attempt_detail(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @permission_required("customers.create_customer", raise_exception=True)
-def attempt_reconcile(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+def attempt_reconcile(request: AppRequest, key: uuid.UUID) -> HttpResponse:
     attempt = attempts.attempt_reconcile(
         attempt=_own_attempt(request, key), client=get_client(), actor=Actor.from_request(request)
     )
@@ -192,7 +187,7 @@ def attempt_reconcile(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @permission_required("customers.create_customer", raise_exception=True)
-def attempt_note(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+def attempt_note(request: AppRequest, key: uuid.UUID) -> HttpResponse:
     """Add the RevCent note that a create could not add at the time (never a second one)."""
     attempt = _own_attempt(request, key)
     try:

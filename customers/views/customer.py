@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,12 +25,13 @@ from customers.groups import customer_groups_enabled
 from customers.models import CardLink
 from customers.notes import note_text
 from customers.revcent import REVCENT_ID, RevCentApiError, RevCentError, get_client
+from supportdesk.requests import AppRequest
 
 DETAIL_TEMPLATE = "customers/customer_detail.html"
 
 
 # --- Customer page ------------------------------------------------------------------------------
-def _checked_customer_id(request: HttpRequest, customer_id: str) -> str:
+def _checked_customer_id(request: AppRequest, customer_id: str) -> str:
     """A customer ID the user may look at, or 403/404."""
     user = request.user
     if not (
@@ -42,7 +43,7 @@ def _checked_customer_id(request: HttpRequest, customer_id: str) -> str:
     return customer_id
 
 
-def _card_form_template(request: HttpRequest) -> str:
+def _card_form_template(request: AppRequest) -> str:
     """SECURE_CARD_FORM_URL, or in sandbox mode the sandbox's own hosted form."""
     if settings.SECURE_CARD_FORM_URL:
         return settings.SECURE_CARD_FORM_URL
@@ -52,7 +53,7 @@ def _card_form_template(request: HttpRequest) -> str:
     return ""
 
 
-def _caller_check_pending(request: HttpRequest, customer_id: str) -> bool:
+def _caller_check_pending(request: AppRequest, customer_id: str) -> bool:
     """True while this action must wait for the caller to be verified."""
     store = request.session.get("verified_callers", {})
     return callers.caller_check_needed(
@@ -68,7 +69,7 @@ def caller_verified_required(what: str) -> Callable:
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, customer_id: str, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: AppRequest, customer_id: str, **kwargs: Any) -> HttpResponse:
             customer_id = _checked_customer_id(request, customer_id)
             if _caller_check_pending(request, customer_id):
                 messages.error(request, f"Verify the caller before {what}.")
@@ -81,7 +82,7 @@ def caller_verified_required(what: str) -> Callable:
 
 
 def _revcent_error_page(
-    request: HttpRequest, exc: RevCentError, context: dict[str, Any]
+    request: AppRequest, exc: RevCentError, context: dict[str, Any]
 ) -> HttpResponse:
     status = 503
     context["error"] = exc.message
@@ -93,7 +94,7 @@ def _revcent_error_page(
 
 
 @require_GET
-def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
+def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
     customer_id = _checked_customer_id(request, customer_id)
     attempt = attempts.attempt_for_customer(customer_id)
     context: dict[str, Any] = {"customer_id": customer_id, "attempt": attempt}
@@ -121,7 +122,7 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
 
 @require_POST
 @permission_required("customers.create_customer", raise_exception=True)
-def caller_verify(request: HttpRequest, customer_id: str) -> HttpResponse:
+def caller_verify(request: AppRequest, customer_id: str) -> HttpResponse:
     customer_id = _checked_customer_id(request, customer_id)
     form = CallerCheckForm(request.POST)
     if not form.is_valid():
@@ -150,7 +151,7 @@ def caller_verify(request: HttpRequest, customer_id: str) -> HttpResponse:
 @require_POST
 @permission_required("customers.create_customer", raise_exception=True)
 @caller_verified_required("sending a card link")
-def card_link_create(request: HttpRequest, customer_id: str) -> HttpResponse:
+def card_link_create(request: AppRequest, customer_id: str) -> HttpResponse:
     template = _card_form_template(request)
     form = CardLinkForm(request.POST)
     if not template:
@@ -172,7 +173,7 @@ def card_link_create(request: HttpRequest, customer_id: str) -> HttpResponse:
 
 @require_POST
 @permission_required("customers.create_customer", raise_exception=True)
-def card_link_expire(request: HttpRequest, customer_id: str, link_id: uuid.UUID) -> HttpResponse:
+def card_link_expire(request: AppRequest, customer_id: str, link_id: uuid.UUID) -> HttpResponse:
     customer_id = _checked_customer_id(request, customer_id)
     link = get_object_or_404(CardLink, pk=link_id, customer_id=customer_id)
     cardlinks.card_link_expire(link=link, user=request.user, actor=Actor.from_request(request))
@@ -184,7 +185,7 @@ def card_link_expire(request: HttpRequest, customer_id: str, link_id: uuid.UUID)
 @require_http_methods(["GET", "POST"])
 @permission_required("customers.create_customer", raise_exception=True)
 @caller_verified_required("changing their groups")
-def customer_groups(request: HttpRequest, customer_id: str) -> HttpResponse:
+def customer_groups(request: AppRequest, customer_id: str) -> HttpResponse:
     """Choose groups → confirm → AddCustomerToGroup → GetCustomer. Nothing without the confirm."""
     client, actor = get_client(), Actor.from_request(request)
     try:
