@@ -1,4 +1,4 @@
-"""Writing the audit trail. Reading it is Django admin's job (customers/admin.py)."""
+"""Writing the audit trail. Reading it is Django admin's job (customers/audit/admin.py)."""
 
 from __future__ import annotations
 
