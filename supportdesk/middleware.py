@@ -18,6 +18,7 @@ from django_otp import user_has_device
 
 from customers import audit
 from customers.cardguard import scrub_card_numbers
+from customers.models import AuditEntry
 from supportdesk.mfa import mfa_required
 
 # A request ID from the load balancer is kept only when it looks like one; anything else
@@ -137,7 +138,7 @@ class CardNumberGuardMiddleware:
         if refused:
             request.refused_card_fields = refused
             audit.agent_action(
-                action="CardNumberRefused",
+                action=AuditEntry.Operation.CARD_NUMBER_REFUSED,
                 actor=audit.Actor.from_request(request),
                 message=f"Fields: {', '.join(refused)}; page {request.path}",
             )

@@ -123,7 +123,7 @@ def api_call_completed(
 
 def agent_action(
     *,
-    action: str,
+    action: AuditEntry.Operation,
     actor: Actor,
     message: str = "",
     customer_id: str = "",
