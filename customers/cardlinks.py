@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from customers import audit
 from customers.audit import Actor
-from customers.models import CardLink
+from customers.models import AuditEntry, CardLink
 from customers.revcent import RevCentClient, RevCentError
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def card_link_create(*, customer_id: str, user, channel: str, actor: Actor) -> C
         expires_at=now + timedelta(hours=settings.CARD_LINK_HOURS),
     )
     audit.agent_action(
-        action="CardLinkCreated",
+        action=AuditEntry.Operation.CARD_LINK_CREATED,
         actor=actor,
         customer_id=customer_id,
         message=(
@@ -95,7 +95,7 @@ def card_link_expire(*, link: CardLink, user, actor: Actor) -> None:
     link.expired_by = user
     link.save(update_fields=["expired_at", "expired_by"])
     audit.agent_action(
-        action="CardLinkExpired",
+        action=AuditEntry.Operation.CARD_LINK_EXPIRED,
         actor=actor,
         customer_id=link.customer_id,
         message=f"Link created {link.created_at:%Y-%m-%d %H:%M %Z} expired early.",

@@ -124,7 +124,7 @@ class AuditEntry(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
 
     # Tamper evidence: each completed row's hash covers its content and the previous row's
-    # hash, in the order rows were completed (chain_seq). See customers/audit.py.
+    # hash, in the order rows were completed (chain_seq). See customers/audit/chain.py.
     chain_seq = models.BigIntegerField(null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     row_hash = models.CharField(max_length=64, blank=True)

@@ -10,6 +10,7 @@ from django.dispatch import receiver
 
 from customers import audit
 from customers.audit import Actor
+from customers.models import AuditEntry
 
 
 def _request_id(request) -> str:
@@ -18,7 +19,9 @@ def _request_id(request) -> str:
 
 @receiver(user_logged_in, dispatch_uid="customers.audit_sign_in")
 def audit_sign_in(sender, request, user, **kwargs) -> None:
-    audit.agent_action(action="SignIn", actor=Actor(user=user, request_id=_request_id(request)))
+    audit.agent_action(
+        action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=user, request_id=_request_id(request))
+    )
 
 
 @receiver(user_logged_in, dispatch_uid="customers.start_session_clock")
@@ -33,7 +36,7 @@ def audit_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     # Only the username that was tried: never the password Django hands us here.
     username = str(credentials.get("username", ""))[:150]
     audit.agent_action(
-        action="SignInFailed",
+        action=AuditEntry.Operation.SIGN_IN_FAILED,
         actor=Actor(name=username, request_id=_request_id(request)),
         message="Wrong username or password.",
     )
@@ -42,7 +45,7 @@ def audit_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
 @receiver(user_locked_out, dispatch_uid="customers.audit_locked_out")
 def audit_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     audit.agent_action(
-        action="LockedOut",
+        action=AuditEntry.Operation.LOCKED_OUT,
         actor=Actor(name=str(username or "")[:150], request_id=_request_id(request)),
         message=f"Too many failed sign-ins from {ip_address}.",
     )

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from customers import audit
 from customers.audit import Actor
+from customers.models import AuditEntry
 from customers.roles import AGENTS, AUDITORS
 
 DEMO_USERNAMES = {"agent", "auditor", "admin"}
@@ -85,7 +86,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             device.save()
             codes = _new_recovery_codes(user)
             otp_login(request, device)
-            audit.agent_action(action="MfaEnrolled", actor=Actor.from_request(request))
+            audit.agent_action(
+                action=AuditEntry.Operation.MFA_ENROLLED, actor=Actor.from_request(request)
+            )
             return render(
                 request,
                 "registration/mfa_recovery_codes.html",
@@ -126,7 +129,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        audit.agent_action(action="MfaFailed", actor=Actor.from_request(request))
+        audit.agent_action(
+            action=AuditEntry.Operation.MFA_FAILED, actor=Actor.from_request(request)
+        )
         form.add_error(
             "token", "That code is not right (or was used already). Wait for a new one and retry."
         )

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,11 +12,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import resolve
+from django.utils.deprecation import MiddlewareMixin
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp import user_has_device
 
 from customers import audit
 from customers.cardguard import scrub_card_numbers
+from customers.models import AuditEntry
 from supportdesk.mfa import mfa_required
 
 # A request ID from the load balancer is kept only when it looks like one; anything else
@@ -25,32 +26,24 @@ from supportdesk.mfa import mfa_required
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-class RequestIdMiddleware:
+class RequestIdMiddleware(MiddlewareMixin):
     """Give every request an ID that ties log lines and audit rows together."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> None:
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
-        response = self.get_response(request)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response["X-Request-ID"] = request.request_id
         return response
 
 
-class HtmxLoginRedirectMiddleware:
+class HtmxLoginRedirectMiddleware(MiddlewareMixin):
     """Send an htmx request with an expired session to the login page as a whole page.
 
     Without this, LoginRequiredMiddleware's 302 is followed by htmx itself and the login
     form is swapped into whatever panel asked, which looks like a broken page.
     """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         if not getattr(request, "htmx", False) or request.user.is_authenticated:
@@ -63,36 +56,28 @@ class HtmxLoginRedirectMiddleware:
         return HttpResponseClientRedirect(login["Location"])
 
 
-class SessionLifetimeMiddleware:
+class SessionLifetimeMiddleware(MiddlewareMixin):
     """End a session 12 hours after sign-in, however active it has been."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
-            started = request.session.setdefault("signed_in_at", time.time())
-            if time.time() - started > settings.SESSION_MAX_AGE_SECONDS:
-                logout(request)
-                messages.info(request, "You were signed out after 12 hours. Please sign in again.")
-                if request.htmx:
-                    return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
-                return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
-        return self.get_response(request)
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if not request.user.is_authenticated:
+            return None
+        started = request.session.setdefault("signed_in_at", time.time())
+        if time.time() - started <= settings.SESSION_MAX_AGE_SECONDS:
+            return None
+        logout(request)
+        messages.info(request, "You were signed out after 12 hours. Please sign in again.")
+        if request.htmx:
+            return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
+        return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
 
 
 # Pages a signed-in user may reach before their second factor: the factor pages themselves.
 _MFA_OPEN = {"mfa-setup", "mfa-verify", "logout"}
 
 
-class MfaRequiredMiddleware:
+class MfaRequiredMiddleware(MiddlewareMixin):
     """Admins and auditors (and agents, when configured) reach nothing without a second factor."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         user = request.user
@@ -109,7 +94,7 @@ class MfaRequiredMiddleware:
         return redirect(target)
 
 
-class CardNumberGuardMiddleware:
+class CardNumberGuardMiddleware(MiddlewareMixin):
     """Blank any card number in a request's query string or form data before a view sees it.
 
     The field names are kept on `request.refused_card_fields` so forms can say which field
@@ -117,12 +102,9 @@ class CardNumberGuardMiddleware:
     `accepts_card_numbers` (the sandbox's simulated card provider page) is exempt.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> None:
+        # Views read it without checking, so it must exist even where process_view exits early.
         request.refused_card_fields = []
-        return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         if getattr(view_func, "accepts_card_numbers", False):
@@ -137,7 +119,7 @@ class CardNumberGuardMiddleware:
         if refused:
             request.refused_card_fields = refused
             audit.agent_action(
-                action="CardNumberRefused",
+                action=AuditEntry.Operation.CARD_NUMBER_REFUSED,
                 actor=audit.Actor.from_request(request),
                 message=f"Fields: {', '.join(refused)}; page {request.path}",
             )

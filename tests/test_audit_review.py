@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers import audit
-from customers.admin import spreadsheet_safe
 from customers.audit import Actor
+from customers.audit.csv import spreadsheet_safe
 from customers.models import AuditEntry
 from customers.revcent import get_client
 from tests.conftest import login_verified

@@ -140,7 +140,6 @@ def test_a_call_inside_a_transaction_is_refused_and_not_made():
 
 
 def test_no_call_is_made_when_the_row_cannot_be_written(monkeypatch):
-    from customers import audit
     from customers.revcent import RevCentRefused
     from customers.sandbox.transport import SandboxTransport
 
@@ -152,7 +151,7 @@ def test_no_call_is_made_when_the_row_cannot_be_written(monkeypatch):
     def broken(**kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(audit.AuditEntry.objects, "create", broken)
+    monkeypatch.setattr(AuditEntry.objects, "create", broken)
     with pytest.raises(RevCentRefused, match="audit trail could not be written"):
         get_client().search_customers("jane@example.com", actor=Actor(name="x"))
     assert calls == []

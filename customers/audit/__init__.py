@@ -1,0 +1,36 @@
+"""The audit trail: writing it (writer) and proving it untouched (chain).
+
+Callers import from here (`from customers import audit`), so the split stays an inner detail.
+"""
+
+from __future__ import annotations
+
+from customers.audit.chain import (
+    HASHED_FIELDS,
+    HASHED_IF_SET,
+    ChainProblem,
+    row_digest,
+    verify_chain,
+)
+from customers.audit.writer import (
+    Actor,
+    AuditWriteRefused,
+    agent_action,
+    api_call_completed,
+    api_call_started,
+    customer_timeline,
+)
+
+__all__ = [
+    "HASHED_FIELDS",
+    "HASHED_IF_SET",
+    "Actor",
+    "AuditWriteRefused",
+    "ChainProblem",
+    "agent_action",
+    "api_call_completed",
+    "api_call_started",
+    "customer_timeline",
+    "row_digest",
+    "verify_chain",
+]
