@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_otp import user_has_device
 
 from customers import audit
-from customers.cardguard import scrub_card_numbers
+from customers.cardguard import ACCEPTS_CARD_NUMBERS, scrub_card_numbers
 from customers.models import AuditEntry
 from supportdesk.mfa import mfa_required, user_is_verified
 from supportdesk.requests import MiddlewareRequest
@@ -118,7 +118,7 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
 
     The field names are kept on `request.refused_card_fields` so forms can say which field
     was refused; the refusal is audited (names only). Only a view marked
-    `accepts_card_numbers` (the sandbox's simulated card provider page) is exempt.
+    `@accepts_card_numbers` (the sandbox's simulated card provider page) is exempt.
     """
 
     def process_request(self, request: MiddlewareRequest) -> None:
@@ -132,7 +132,7 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
-        if getattr(view_func, "accepts_card_numbers", False):
+        if getattr(view_func, ACCEPTS_CARD_NUMBERS, False):
             return None
         request.GET, refused = scrub_card_numbers(request.GET)
         if request.method == "POST" and request.content_type in (
