@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+from django.contrib.auth.models import User
+
 from customers import audit
 from customers.audit import Actor
 from customers.matching import normalize_email
@@ -43,7 +45,7 @@ def caller_check(*, detail: CustomerDetail, kind: str, answer: str, actor: Actor
     return matches
 
 
-def caller_check_needed(*, customer_id: str, user) -> bool:
+def caller_check_needed(*, customer_id: str, user: User) -> bool:
     """A customer this agent just created needs no check; anyone else's does."""
     return not CreateAttempt.objects.filter(
         customer_id=customer_id,

@@ -10,8 +10,11 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
-from django.http import QueryDict
+if TYPE_CHECKING:  # the stubs' type of request.GET/POST; Django has no class by this name
+    from django.http.request import _ImmutableQueryDict
 
 # Runs of digit groups, each group separated from the next by one space or dash. A card
 # number is any stretch of whole groups holding 13-19 digits that passes Luhn, so a number
@@ -111,7 +114,7 @@ class RedactCardNumbersFilter(logging.Filter):
         return True
 
 
-def scrub_card_numbers(data: QueryDict) -> tuple[QueryDict, list[str]]:
+def scrub_card_numbers(data: _ImmutableQueryDict) -> tuple[_ImmutableQueryDict, list[str]]:
     """A copy of request data with every value holding a card number blanked, and the names
     of those fields. Used on every request (supportdesk.middleware), so no view, form, log
     line or error page ever sees the digits."""
@@ -122,4 +125,15 @@ def scrub_card_numbers(data: QueryDict) -> tuple[QueryDict, list[str]]:
     for key in refused:
         clean.setlist(key, ["" for _ in clean.getlist(key)])
     clean._mutable = False
-    return clean, refused
+    return cast("_ImmutableQueryDict", clean), refused  # immutable again, like the original
+
+
+# The mark CardNumberGuardMiddleware looks for on a view.
+ACCEPTS_CARD_NUMBERS = "accepts_card_numbers"
+
+
+def accepts_card_numbers[V: Callable[..., object]](view_func: V) -> V:
+    """Exempt a view from the card-number guard (supportdesk.middleware): only a page that
+    stands in for the card provider's may ever take a card number. Put it outermost."""
+    setattr(view_func, ACCEPTS_CARD_NUMBERS, True)  # a view attribute, like csrf_exempt's
+    return view_func

@@ -52,7 +52,7 @@ def card_link_url(link: CardLink, *, template: str, email: str) -> str:
     )
 
 
-def card_link_create(*, customer_id: str, user, channel: str, actor: Actor) -> CardLink:
+def card_link_create(*, customer_id: str, user: User, channel: str, actor: Actor) -> CardLink:
     now = timezone.now()
     link = CardLink.objects.create(
         customer_id=customer_id,
@@ -88,7 +88,7 @@ def card_link_send(*, link: CardLink, url: str, email: str, customer_name: str) 
     )
 
 
-def card_link_expire(*, link: CardLink, user, actor: Actor) -> None:
+def card_link_expire(*, link: CardLink, user: User, actor: Actor) -> None:
     if link.expired_at is not None:
         return
     link.expired_at = timezone.now()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -32,13 +33,13 @@ class AuditTrailIsAppendOnly(Exception):
 
 
 class AuditEntryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AuditTrailIsAppendOnly("Audit entries cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AuditTrailIsAppendOnly("Audit entries cannot be deleted.")
 
-    def _complete(self, **fields) -> int:
+    def _complete(self, **fields: Any) -> int:
         # The one permitted write after insert: filling in the result of a call that was
         # recorded before it was made. Callers filter on completed_at=None, so a finished
         # entry is never touched; PostgreSQL's trigger enforces the same.
@@ -148,14 +149,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.operation} {self.get_outcome_display()} ({self.api_call_id or 'no call id'})"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditTrailIsAppendOnly("Audit entries cannot be changed.")
         if self.operation not in self.Operation.values:
             raise ValueError(f"Unknown audit operation {self.operation!r}.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditTrailIsAppendOnly("Audit entries cannot be deleted.")
 
 

@@ -6,6 +6,11 @@ migration filled, so the same function makes the groups again).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only; ensure_roles imports the models itself when called
+    from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+
 AGENTS = "Support agents"
 AUDITORS = "Auditors"
 
@@ -20,7 +25,12 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def ensure_roles(group_model=None, permission_model=None, *, strict: bool = True) -> None:
+def ensure_roles(
+    group_model: type[Group] | None = None,
+    permission_model: type[Permission] | None = None,
+    *,
+    strict: bool = True,
+) -> None:
     """Create the groups and give them exactly their permissions; safe to run again.
 
     Migrations pass strict=False: an early migration runs before later models (and so their
@@ -41,7 +51,7 @@ def ensure_roles(group_model=None, permission_model=None, *, strict: bool = True
         group.permissions.set(wanted)
 
 
-def role_label(user) -> str:
+def role_label(user: User | AnonymousUser) -> str:
     """The role shown beside the user's name in the header."""
     if not user.is_authenticated:
         return ""

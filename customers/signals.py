@@ -3,36 +3,45 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from axes.signals import user_locked_out
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from customers import audit
 from customers.audit import Actor
 from customers.models import AuditEntry
 
 
-def _request_id(request) -> str:
+def _request_id(request: HttpRequest | None) -> str:
     return getattr(request, "request_id", "") if request is not None else ""
 
 
 @receiver(user_logged_in, dispatch_uid="customers.audit_sign_in")
-def audit_sign_in(sender, request, user, **kwargs) -> None:
+def audit_sign_in(
+    sender: type[User], request: HttpRequest | None, user: User, **kwargs: Any
+) -> None:
     audit.agent_action(
         action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=user, request_id=_request_id(request))
     )
 
 
 @receiver(user_logged_in, dispatch_uid="customers.start_session_clock")
-def start_session_clock(sender, request, user, **kwargs) -> None:
+def start_session_clock(
+    sender: type[User], request: HttpRequest | None, user: User, **kwargs: Any
+) -> None:
     # SessionLifetimeMiddleware ends the session 12 hours after this moment.
     if request is not None and hasattr(request, "session"):
         request.session["signed_in_at"] = time.time()
 
 
 @receiver(user_login_failed, dispatch_uid="customers.audit_sign_in_failed")
-def audit_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+def audit_sign_in_failed(
+    sender: str, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # Only the username that was tried: never the password Django hands us here.
     username = str(credentials.get("username", ""))[:150]
     audit.agent_action(
@@ -43,7 +52,13 @@ def audit_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
 
 
 @receiver(user_locked_out, dispatch_uid="customers.audit_locked_out")
-def audit_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+def audit_locked_out(
+    sender: str,
+    request: HttpRequest | None,
+    username: str | None,
+    ip_address: str | None,
+    **kwargs: Any,
+) -> None:
     audit.agent_action(
         action=AuditEntry.Operation.LOCKED_OUT,
         actor=Actor(name=str(username or "")[:150], request_id=_request_id(request)),

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import secrets
+from typing import Protocol, cast
 
 import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,12 +30,26 @@ from customers import audit
 from customers.audit import Actor
 from customers.models import AuditEntry
 from customers.roles import AGENTS, AUDITORS
+from supportdesk.requests import AppRequest
 
 DEMO_USERNAMES = {"agent", "auditor", "admin"}
 RECOVERY_CODES = 10
 
 
-def mfa_required(user: AbstractBaseUser) -> bool:
+class _OtpUser(Protocol):
+    def is_verified(self) -> bool: ...
+
+
+def user_is_verified(user: User | AnonymousUser) -> bool:
+    """Whether this session's user has passed their second factor.
+
+    django_otp's OTPMiddleware adds is_verified() to request.user at run time; neither the
+    stubs nor django_otp (untyped) know of it, hence the cast.
+    """
+    return cast(_OtpUser, user).is_verified()
+
+
+def mfa_required(user: User | AnonymousUser) -> bool:
     """Admins, auditors and every staff user; agents when REQUIRE_MFA_FOR_AGENTS is on."""
     if not user.is_authenticated:
         return False
@@ -71,9 +86,9 @@ def _qr_data_uri(url: str) -> str:
 @never_cache
 @sensitive_post_parameters("token")
 @require_http_methods(["GET", "POST"])
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AppRequest) -> HttpResponse:
     user = request.user
-    if user_has_device(user) and not request.user.is_verified():
+    if user_has_device(user) and not user_is_verified(user):
         # A stolen password must not be enough to enrol a second authenticator.
         return redirect(f"{resolve_url('mfa-verify')}?{request.GET.urlencode()}")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -109,7 +124,7 @@ def _base32(device: TOTPDevice) -> str:
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
-def _new_recovery_codes(user) -> list[str]:
+def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
     codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
@@ -120,7 +135,7 @@ def _new_recovery_codes(user) -> list[str]:
 @never_cache
 @sensitive_post_parameters("token")
 @require_http_methods(["GET", "POST"])
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AppRequest) -> HttpResponse:
     if not user_has_device(request.user):
         return redirect(f"{resolve_url('mfa-setup')}?{request.GET.urlencode()}")
     form = TokenForm(request.POST or None)

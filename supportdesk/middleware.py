@@ -3,13 +3,15 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, resolve_url
 from django.urls import resolve
 from django.utils.deprecation import MiddlewareMixin
@@ -17,23 +19,28 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_otp import user_has_device
 
 from customers import audit
-from customers.cardguard import scrub_card_numbers
+from customers.cardguard import ACCEPTS_CARD_NUMBERS, scrub_card_numbers
 from customers.models import AuditEntry
-from supportdesk.mfa import mfa_required
+from supportdesk.mfa import mfa_required, user_is_verified
+from supportdesk.requests import MiddlewareRequest
 
 # A request ID from the load balancer is kept only when it looks like one; anything else
 # could smuggle text into the audit trail.
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
+_View = Callable[..., HttpResponseBase]
+
 
 class RequestIdMiddleware(MiddlewareMixin):
     """Give every request an ID that ties log lines and audit rows together."""
 
-    def process_request(self, request: HttpRequest) -> None:
+    def process_request(self, request: MiddlewareRequest) -> None:
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: MiddlewareRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         response["X-Request-ID"] = request.request_id
         return response
 
@@ -45,7 +52,13 @@ class HtmxLoginRedirectMiddleware(MiddlewareMixin):
     form is swapped into whatever panel asked, which looks like a broken page.
     """
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: MiddlewareRequest,
+        view_func: _View,
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         if not getattr(request, "htmx", False) or request.user.is_authenticated:
             return None
         if not getattr(view_func, "login_required", True):
@@ -59,7 +72,7 @@ class HtmxLoginRedirectMiddleware(MiddlewareMixin):
 class SessionLifetimeMiddleware(MiddlewareMixin):
     """End a session 12 hours after sign-in, however active it has been."""
 
-    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+    def process_request(self, request: MiddlewareRequest) -> HttpResponse | None:
         if not request.user.is_authenticated:
             return None
         started = request.session.setdefault("signed_in_at", time.time())
@@ -79,9 +92,15 @@ _MFA_OPEN = {"mfa-setup", "mfa-verify", "logout"}
 class MfaRequiredMiddleware(MiddlewareMixin):
     """Admins and auditors (and agents, when configured) reach nothing without a second factor."""
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: MiddlewareRequest,
+        view_func: _View,
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or user.is_verified() or not mfa_required(user):
+        if not user.is_authenticated or user_is_verified(user) or not mfa_required(user):
             return None
         if not getattr(view_func, "login_required", True):
             return None
@@ -99,15 +118,21 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
 
     The field names are kept on `request.refused_card_fields` so forms can say which field
     was refused; the refusal is audited (names only). Only a view marked
-    `accepts_card_numbers` (the sandbox's simulated card provider page) is exempt.
+    `@accepts_card_numbers` (the sandbox's simulated card provider page) is exempt.
     """
 
-    def process_request(self, request: HttpRequest) -> None:
+    def process_request(self, request: MiddlewareRequest) -> None:
         # Views read it without checking, so it must exist even where process_view exits early.
         request.refused_card_fields = []
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        if getattr(view_func, "accepts_card_numbers", False):
+    def process_view(
+        self,
+        request: MiddlewareRequest,
+        view_func: _View,
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        if getattr(view_func, ACCEPTS_CARD_NUMBERS, False):
             return None
         request.GET, refused = scrub_card_numbers(request.GET)
         if request.method == "POST" and request.content_type in (

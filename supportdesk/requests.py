@@ -1,5 +1,6 @@
-"""The request as our views see it, for the type checker: past the login middleware (so a
-signed-in user), with django-htmx's details, our request ID and the card guard's list."""
+"""The request as our middleware and views see it, for the type checker: with django-htmx's
+details, our request ID and the card guard's list; past the login middleware (AppRequest),
+also a signed-in user."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
 
-class AppRequest(HttpRequest):
-    user: User  # narrowed: LoginRequiredMiddleware ran first
+class MiddlewareRequest(HttpRequest):
+    """Any request once our middleware has set its attributes; the user may be anonymous."""
+
     htmx: HtmxDetails
     request_id: str
     refused_card_fields: list[str]
+
+
+class AppRequest(MiddlewareRequest):
+    user: User  # narrowed: LoginRequiredMiddleware ran first

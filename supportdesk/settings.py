@@ -6,8 +6,10 @@ with a message that names the variable, so a typo never becomes a silent default
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -46,7 +48,7 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
-def env_url(name: str, default: str, parse) -> dict:
+def env_url(name: str, default: str, parse: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
     raw = env.str(name, default=default)
     try:
         return parse(raw)

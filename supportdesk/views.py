@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
@@ -40,7 +42,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 class SignOutView(LogoutView):
     """Django's logout (POST only), then a word that it worked on the login page."""
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
         # After logout(): the old session, and any message in it, is already gone.
         messages.info(request, "You have signed out.")

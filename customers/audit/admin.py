@@ -6,15 +6,21 @@ Registered from customers/admin.py, the module admin autodiscovery imports.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponseBadRequest
-from django.urls import path, reverse
+from django.db.models import Q, QuerySet
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from customers.audit.csv import export_response
@@ -24,8 +30,15 @@ from customers.models import AuditEntry
 # of rows: counting is what makes audit lists slow. Beyond this many, the count says "+".
 COUNT_CAP = 10_000
 
+if TYPE_CHECKING:  # ModelAdmin is generic in the stubs only, not at run time
+    _AuditEntryModelAdmin = admin.ModelAdmin[AuditEntry]
+else:
+    _AuditEntryModelAdmin = admin.ModelAdmin
+
 
 class CappedCountPaginator(Paginator):
+    object_list: QuerySet[AuditEntry]  # the admin pages its changelist's queryset
+
     @cached_property
     def count(self) -> int:
         # COUNT(*) over a LIMITed subquery: bounded work, however big the table.
@@ -43,7 +56,9 @@ class ErrorCodeFilter(admin.SimpleListFilter):
     parameter_name = "error_code"
     MAX_CODES = 50
 
-    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
         table = connection.ops.quote_name(AuditEntry._meta.db_table)
         sql = f"""
             WITH RECURSIVE codes(code) AS (
@@ -59,13 +74,15 @@ class ErrorCodeFilter(admin.SimpleListFilter):
             cursor.execute(sql)
             return [(code, code) for (code,) in cursor.fetchall()]
 
-    def queryset(self, request: HttpRequest, queryset):
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[AuditEntry]
+    ) -> QuerySet[AuditEntry]:
         if self.value():
             return queryset.filter(error_code=self.value())
         return queryset
 
 
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(_AuditEntryModelAdmin):
     """The audit trail, read-only for everyone (superusers included)."""
 
     list_display = [
@@ -114,7 +131,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
             )
         return entry.username or "—"
 
-    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[AuditEntry], search_term: str
+    ) -> tuple[QuerySet[AuditEntry], bool]:
         """Exact, case-sensitive matches only, so each is one index look-up.
 
         Django's "=field" search is case-insensitive (UPPER(...) = UPPER(...)), which no
@@ -130,19 +149,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
             | Q(username=term)
         ), False
 
-    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: AuditEntry | None = None) -> list[str]:
         return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         export = path(
             "export.csv",
             self.admin_site.admin_view(self.export_csv),
@@ -150,7 +169,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
         )
         return [export, *super().get_urls()]
 
-    def changelist_view(self, request: HttpRequest, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         extra_context = {
             **(extra_context or {}),
             "can_export": request.user.has_perm("customers.export_audit_trail"),
@@ -158,7 +179,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    def export_csv(self, request: HttpRequest):
+    def export_csv(self, request: HttpRequest) -> StreamingHttpResponse | HttpResponseBadRequest:
         """The changelist's filtered rows as CSV, streamed row by row."""
         if not (
             self.has_view_permission(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -26,7 +26,8 @@ class AuditWriteRefused(Exception):
 class Actor:
     """Who is acting, as the audit trail records it."""
 
-    user: AbstractBaseUser | None = None
+    # auth.User: AuditEntry.user points at AUTH_USER_MODEL, which is Django's default.
+    user: User | None = None
     request_id: str = ""
     # For work with no signed-in user, e.g. a management command.
     name: str = ""

@@ -100,7 +100,7 @@ def seed() -> None:
         _insert_if_missing(customer)
 
 
-def _insert_if_missing(instance) -> None:
+def _insert_if_missing(instance: SandboxCampaign | SandboxCustomer | SandboxGroup) -> None:
     if type(instance).objects.filter(pk=instance.pk).exists():
         return
     try:

@@ -156,10 +156,10 @@ class SandboxTransport(httpx.BaseTransport):
     def _envelope(
         request: httpx.Request, operation: str, status: int, customer_id: str = ""
     ) -> dict[str, Any]:
-        envelope = {"api_call_id": new_id(), "api_call_unix": _now()}
+        call_id, call_unix = new_id(), _now()
         SandboxApiCall.objects.create(
-            api_call_id=envelope["api_call_id"],
-            api_call_unix=envelope["api_call_unix"],
+            api_call_id=call_id,
+            api_call_unix=call_unix,
             method=request.method,
             path=request.url.path[:200],
             status=status,
@@ -167,7 +167,7 @@ class SandboxTransport(httpx.BaseTransport):
             code=1 if status == 200 else 0,
             customer_id=customer_id,
         )
-        return envelope
+        return {"api_call_id": call_id, "api_call_unix": call_unix}
 
     def _ok(self, request: httpx.Request, operation: str, payload: dict) -> httpx.Response:
         made = payload.get("customer_id", "") if operation == "CreateCustomer" else ""

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from customers.cardguard import luhn_valid
+from customers.cardguard import accepts_card_numbers, luhn_valid
 from customers.cardlinks import card_link_from_token
 from customers.sandbox.models import SandboxCard, SandboxCustomer
 
@@ -63,6 +63,8 @@ class HostedCardForm(forms.Form):
         return ""  # never kept
 
 
+# The one page that takes a card number: the (simulated) provider's, never Support Desk's.
+@accepts_card_numbers
 @login_not_required
 @never_cache
 @sensitive_post_parameters("card_number", "cvc", "expiry")
@@ -80,14 +82,11 @@ def card_form(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "sandbox/card_form.html", {"done": True, "customer": customer})
     if form.is_bound:
         # Never send a card number back to the browser, valid or not.
-        form.data = form.data.copy()
-        form.data["card_number"] = ""
-        form.data["cvc"] = ""
+        data = request.POST.copy()
+        data["card_number"] = ""
+        data["cvc"] = ""
+        form.data = data
     return render(request, "sandbox/card_form.html", {"form": form, "customer": customer})
-
-
-# The one page that takes a card number: the (simulated) provider's, never Support Desk's.
-card_form.accepts_card_numbers = True
 
 
 @sensitive_variables("digits")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from typing import Any
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.text import capfirst
@@ -20,7 +22,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("admin/date_hierarchy.html")
-def audit_date_hierarchy(cl) -> dict:
+def audit_date_hierarchy(cl: ChangeList) -> dict[str, Any] | None:
     field_name = cl.date_hierarchy
     year_field, month_field, day_field = (f"{field_name}__{p}" for p in ("year", "month", "day"))
     year, month = cl.params.get(year_field), cl.params.get(month_field)
@@ -67,9 +69,11 @@ def audit_date_hierarchy(cl) -> dict:
             for y in range(first.year, last.year + 1)
         ]
         back = None
+    field = cl.model._meta.get_field(field_name)
+    assert isinstance(field, models.DateField)  # admin's checks allow nothing else here
     return {
         "show": True,
         "back": back,
         "choices": choices,
-        "field_name": cl.model._meta.get_field(field_name).verbose_name,
+        "field_name": field.verbose_name,
     }

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import getpass
+from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from customers.roles import AGENTS, AUDITORS
 
@@ -18,12 +19,12 @@ class Command(BaseCommand):
         "at a prompt, never taken from the command line (it would stay in shell history)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", choices=sorted(ROLES), required=True)
         parser.add_argument("--email", default="")
 
-    def handle(self, *args, username: str, role: str, email: str, **options) -> None:
+    def handle(self, *args: Any, username: str, role: str, email: str, **options: Any) -> None:
         user_model = get_user_model()
         if user_model.objects.filter(username=username).exists():
             raise CommandError(f"{username!r} already exists; manage them in Django admin.")
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             + (" They set up two-factor sign-in at first sign-in." if role != "agent" else "")
         )
 
-    def _ask_password(self, user) -> str:
+    def _ask_password(self, user: User) -> str:
         for _ in range(3):
             first = getpass.getpass("Password: ")
             if first != getpass.getpass("Password (again): "):

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from customers.models import Campaign
 from customers.roles import AGENTS, AUDITORS
@@ -42,10 +44,10 @@ def ensure_demo_campaigns() -> None:
 class Command(BaseCommand):
     help = "Before `make run`: in sandbox mode, make the demo accounts; print where to sign in."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
 
-    def handle(self, *args, port: int, **options) -> None:
+    def handle(self, *args: Any, port: int, **options: Any) -> None:
         url = f"http://127.0.0.1:{port}/"
         if not settings.REVCENT_SANDBOX:
             # Known passwords next to a live RevCent key would be a back door.

@@ -5,7 +5,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from customers.audit import Actor
 from customers.revcent import (
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         "mismatch."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--create",
             action="store_true",
@@ -56,7 +56,13 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, create: bool, groups: bool, campaign: str, search_term: str, **options
+        self,
+        *args: Any,
+        create: bool,
+        groups: bool,
+        campaign: str,
+        search_term: str,
+        **options: Any,
     ) -> None:
         target = "the built-in sandbox" if settings.REVCENT_SANDBOX else settings.REVCENT_BASE_URL
         self.stdout.write(f"Checking RevCent at {target}")

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from customers.sandbox import server
 
@@ -10,7 +11,7 @@ from customers.sandbox import server
 class Command(BaseCommand):
     help = "Serve the RevCent sandbox over HTTP on loopback (for benchmarks and manual checks)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=9999)
         parser.add_argument("--latency-ms", type=int, default=None)
         parser.add_argument(
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, port: int, latency_ms: int | None, nested_customer: bool, **options
+        self, *args: Any, port: int, latency_ms: int | None, nested_customer: bool, **options: Any
     ) -> None:
         httpd, _ = server.start("127.0.0.1", port, latency_ms, nested_customer=nested_customer)
         self.stdout.write(f"RevCent sandbox on http://127.0.0.1:{port}/v2 (Ctrl-C to stop)")

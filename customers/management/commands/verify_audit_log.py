@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from customers.audit import verify_chain
@@ -9,7 +11,7 @@ from customers.models import AuditEntry
 class Command(BaseCommand):
     help = "Walk the audit trail's hash chain; exit non-zero naming the first row that fails."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         checked, problem = verify_chain()
         if problem is not None:
             raise CommandError(
