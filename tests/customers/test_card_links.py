@@ -17,7 +17,7 @@ from customers.sandbox.models import SandboxCard
 from tests.conftest import login_verified
 from tests.customers.helpers import create_post
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 JANE = "SbxCustJaneDoe000001"
 
 

@@ -124,7 +124,7 @@ def assert_clean_body(body: dict) -> None:
 
 # --- Through the view -------------------------------------------------------------------------
 @pytest.mark.parametrize("with_bill_to", [False, True], ids=["customer-only", "with-bill-to"])
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.usefixtures("sandbox")
 def test_any_input_is_answered_without_error_and_only_clean_bodies_are_sent(
     agent_client, campaign, monkeypatch, with_bill_to
@@ -246,7 +246,7 @@ def test_a_phone_the_form_accepts_is_never_shaped_like_a_card_number():
 
 
 @pytest.mark.parametrize("url_name", ["customer-create", "customer-duplicates"])
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.usefixtures("sandbox")
 def test_a_phone_shaped_like_a_card_number_does_not_crash_the_duplicate_check(
     agent_client, campaign, url_name

@@ -8,7 +8,7 @@ from django.urls import reverse
 from customers.models import AuditEntry, CreateAttempt
 from tests.customers.helpers import CUSTOMER, create_post
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 JANE = "SbxCustJaneDoe000001"
 
 

@@ -12,7 +12,7 @@ from customers.sandbox.models import SandboxCustomer
 from tests.conftest import login_verified
 from tests.customers.helpers import create_post
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 VIP, WHOLESALE, RETIRED = "SbxGroupVip000000001", "SbxGroupWholesale002", "SbxGroupRetired00005"
 JANE = "SbxCustJaneDoe000001"
 

@@ -12,9 +12,13 @@ from django.urls import reverse
 from customers.models import AuditEntry, CreateAttempt
 from tests.customers.helpers import create_post
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 
 
+# Ten requests in ten threads, each with its own connection, racing for one key: they must
+# see each other's committed rows, and search on the real pool as production does.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("search_threads")
 def test_ten_parallel_submissions_with_one_key_create_one_customer(agent, campaign):
     data = create_post(campaign)
     barrier = threading.Barrier(10)

@@ -12,7 +12,7 @@ from customers.revcent import RevCentClient, RevCentError, RevCentOutcomeUnknown
 from customers.sandbox.models import SandboxNote
 from tests.customers.helpers import CUSTOMER, create_post
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 URL = reverse("customer-create")
 
 
