@@ -9,6 +9,7 @@ from django.db.backends.signals import connection_created
 
 from customers.models import Campaign
 from customers.roles import AGENTS, AUDITORS, ensure_roles
+from tests import hypothesis_profiles  # noqa: F401  (loads HYPOTHESIS_PROFILE for every test)
 
 
 def _allow_test_flush(sender, connection, **kwargs) -> None:
