@@ -115,10 +115,12 @@ def sandbox(db) -> None:
     The RevCent client searches in this thread during tests (REVCENT_SEARCH_INLINE), so it
     reads the rows through the test's connection. In a transactional test (parallel
     requests, the live server) the rows are committed, so other threads see them too.
+    Seeding marks the process as seeded, so the sandbox's first request does not seed
+    again; _clean_cache forgets that mark around every test.
     """
-    from customers.sandbox.seed import seed
+    from customers.sandbox.seed import ensure_seeded
 
-    seed()
+    ensure_seeded()
 
 
 @pytest.fixture
