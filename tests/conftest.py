@@ -9,6 +9,7 @@ from django.db.backends.signals import connection_created
 
 from customers.models import Campaign
 from customers.roles import AGENTS, AUDITORS, ensure_roles
+from tests import hypothesis_profiles  # noqa: F401  (loads HYPOTHESIS_PROFILE for every test)
 
 
 def _allow_test_flush(sender, connection, **kwargs) -> None:
@@ -26,12 +27,15 @@ connection_created.connect(_allow_test_flush, dispatch_uid="tests.allow_test_flu
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # The cache may be a shared Redis (CACHE_URL): no test may see another's entries.
-    # The sandbox's "already seeded" flag goes too: a test's database starts empty.
+    # The sandbox's "already seeded" flag goes too, before and after each test: the rows it
+    # stands for are rolled back (or flushed) with the test's database, and a flag left
+    # saying "seeded" would make the next ensure_seeded() skip seeding and find no demo data.
     from customers.sandbox.seed import forget_seeding
 
     cache.clear()
     forget_seeding()
     yield
+    forget_seeding()
     cache.clear()
 
 
@@ -105,13 +109,25 @@ def campaign(db) -> Campaign:
 
 
 @pytest.fixture
-def sandbox(transactional_db) -> None:
-    """The sandbox's demo data, committed, so threads that serve or search it can read it.
+def sandbox(db) -> None:
+    """The sandbox's demo data, in the test's own transaction.
 
-    Tests whose requests search several identifiers at once (every create and every
-    duplicate-panel refresh does) run transactionally for the same reason: the worker
-    threads have their own database connections and see only committed rows.
+    The RevCent client searches in this thread during tests (REVCENT_SEARCH_INLINE), so it
+    reads the rows through the test's connection. In a transactional test (parallel
+    requests, the live server) the rows are committed, so other threads see them too.
+    Seeding marks the process as seeded, so the sandbox's first request does not seed
+    again; _clean_cache forgets that mark around every test.
     """
-    from customers.sandbox.seed import seed
+    from customers.sandbox.seed import ensure_seeded
 
-    seed()
+    ensure_seeded()
+
+
+@pytest.fixture
+def search_threads(settings) -> None:
+    """Concurrent searches on the real thread pool, as in production (not inline).
+
+    Pool threads read the database through their own connections, so a test that uses
+    this with the sandbox must be transactional: they see only committed rows.
+    """
+    settings.REVCENT_SEARCH_INLINE = False

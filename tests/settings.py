@@ -17,6 +17,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # instead of failing at once with "database table is locked".
     DATABASES["default"]["TEST"] = {"NAME": f"/tmp/supportdesk-test-{os.getpid()}.sqlite3"}  # noqa: F405
 
+# A request's concurrent RevCent searches run one after another in the request's own thread,
+# so they read the sandbox through the test's connection and see its uncommitted rows: most
+# tests can then run inside a transaction that is rolled back (plain `django_db`) instead of
+# flushing every table. The tests of the pool itself, of parallel requests and of the live
+# server turn this off with the `search_threads` fixture (tests/conftest.py).
+REVCENT_SEARCH_INLINE = True
+
 # Connections opened by the search pool's threads close at the end of each search, so none
 # is left open when the test database is dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -200,7 +200,7 @@ def test_parallel_writers_keep_one_chain(agent):
     call_command("verify_audit_log", stdout=io.StringIO())
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_customer_page_shows_the_customer_timeline(sandbox, agent):
     client = Client()
     client.force_login(agent)

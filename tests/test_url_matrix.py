@@ -205,7 +205,7 @@ def kwargs_for(name: str, pattern: URLPattern, objects, users) -> dict:
     return {key: values[key] for key in keys}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_each_role_gets_exactly_its_status(objects, agent, auditor, admin_user):
     users = {"agent": agent, "auditor": auditor, "admin": admin_user}
     clients = {"anonymous": Client()}

@@ -51,6 +51,13 @@ def browser() -> Browser:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _searches_on_the_pool(search_threads) -> None:
+    # The live server answers in its own threads, as production does: its searches run on
+    # the real pool too, which is why these tests are transactional (committed rows).
+    pass
+
+
 @pytest.fixture
 def page(browser: Browser, live_server, request) -> Page:
     context = browser.new_context(base_url=live_server.url)

@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from customers.models import AuditEntry, CardLink
 from customers.sandbox.models import SandboxCard
+from tests.audit_helpers import Operation, assert_audited, audit_rows
 from tests.conftest import login_verified
 from tests.customers.helpers import create_post
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 JANE = "SbxCustJaneDoe000001"
 
 
@@ -45,7 +46,7 @@ def test_a_copy_link_is_made_recorded_and_shown(agent_client, created_id):
     assert link.expires_at - link.created_at == timedelta(hours=24)
     url = link_url(agent_client, created_id)
     assert url.startswith("http://testserver/sandbox/card-form/")
-    row = AuditEntry.objects.get(operation="CardLinkCreated")
+    [row] = assert_audited(Operation.CARD_LINK_CREATED)
     assert row.customer_id == created_id and "Copied by the agent" in row.message
 
 
@@ -97,7 +98,7 @@ def test_an_expired_link_no_longer_opens_the_form(agent_client, client, created_
     link = CardLink.objects.get()
     agent_client.post(reverse("card-link-expire", args=[created_id, link.pk]))
     assert client.get(path).status_code == 410
-    assert AuditEntry.objects.filter(operation="CardLinkExpired").exists()
+    assert audit_rows(operation=Operation.CARD_LINK_EXPIRED)
     page = agent_client.get(reverse("customer-detail", args=[created_id])).content.decode()
     assert "Expired by an agent" in page
 
@@ -127,14 +128,14 @@ def test_a_wrong_answer_blocks_and_is_audited_without_the_value(agent_client):
     assert "does not match RevCent" in page
     make_link(agent_client, JANE)
     assert not CardLink.objects.exists()
-    row = AuditEntry.objects.get(operation="CallerVerificationFailed")
+    [row] = assert_audited(Operation.CALLER_VERIFICATION_FAILED)
     assert row.customer_id == JANE
     assert "90210" not in str(AuditEntry.objects.values())
 
 
 def test_the_right_zip_unlocks_the_link(agent_client):
     agent_client.post(reverse("caller-verify", args=[JANE]), {"kind": "zip", "answer": " 33101 "})
-    assert AuditEntry.objects.filter(operation="CallerVerified").exists()
+    assert audit_rows(operation=Operation.CALLER_VERIFIED)
     assert "33101" not in str(AuditEntry.objects.filter(operation="CallerVerified").values())
     make_link(agent_client, JANE, channel="email")
     assert CardLink.objects.filter(customer_id=JANE).exists()

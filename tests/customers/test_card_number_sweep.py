@@ -27,7 +27,7 @@ from customers.models import AuditEntry, CreateAttempt
 from customers.revcent import CUSTOMER_KEYS
 from tests.customers.helpers import create_post
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 URL = reverse("customer-create")
 
 CONTACT_FIELDS = [key for key in CUSTOMER_KEYS if key != "country"]  # the free-text ones

@@ -18,7 +18,7 @@ from tests.conftest import login_verified
 from tests.customers.helpers import create_post
 from tests.customers.test_card_number_sweep import _holds, find_pan_anywhere
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 PAN = "4111 1111 1111 1111"
 JANE = "SbxCustJaneDoe000001"
 

@@ -16,6 +16,7 @@ from customers.cardguard import any_card_number
 from customers.forms import ContactForm
 from customers.revcent import CREATE_KEYS, CUSTOMER_KEYS
 from tests.customers.helpers import create_post, sent_bodies
+from tests.hypothesis_profiles import examples
 
 URL = reverse("customer-create")
 E164 = re.compile(r"\+[1-9]\d{1,14}")  # "+" then at most 15 digits
@@ -124,7 +125,7 @@ def assert_clean_body(body: dict) -> None:
 
 # --- Through the view -------------------------------------------------------------------------
 @pytest.mark.parametrize("with_bill_to", [False, True], ids=["customer-only", "with-bill-to"])
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.usefixtures("sandbox")
 def test_any_input_is_answered_without_error_and_only_clean_bodies_are_sent(
     agent_client, campaign, monkeypatch, with_bill_to
@@ -133,9 +134,7 @@ def test_any_input_is_answered_without_error_and_only_clean_bodies_are_sent(
     statuses: Counter[int] = Counter()
 
     @settings(
-        max_examples=40,
-        deadline=None,
-        database=None,
+        max_examples=examples(40),
         suppress_health_check=[
             HealthCheck.function_scoped_fixture,
             HealthCheck.too_slow,
@@ -188,7 +187,7 @@ LIMITS = {
 }
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(max_examples=examples(200))
 @given(data=contacts(email=st.emails()))
 def test_the_contact_form_never_raises_and_keeps_its_limits(data):
     form = ContactForm({f"c-{key}": value for key, value in data.items()}, prefix="c")
@@ -208,7 +207,7 @@ def test_the_contact_form_never_raises_and_keeps_its_limits(data):
     assert not any_card_number(data)  # a valid form had no card number typed in it
 
 
-@settings(max_examples=60, deadline=None, database=None)
+@settings(max_examples=examples(60))
 @given(
     field=st.sampled_from(CONTACT_TEXT),
     pan=st.sampled_from(["4242424242424242", "5555 5555 5555 4444", "3782-822463-10005"]),
@@ -246,7 +245,7 @@ def test_a_phone_the_form_accepts_is_never_shaped_like_a_card_number():
 
 
 @pytest.mark.parametrize("url_name", ["customer-create", "customer-duplicates"])
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 @pytest.mark.usefixtures("sandbox")
 def test_a_phone_shaped_like_a_card_number_does_not_crash_the_duplicate_check(
     agent_client, campaign, url_name

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from customers.models import AuditEntry, CreateAttempt
+from customers.models import CreateAttempt
+from tests.audit_helpers import Operation, assert_audited, audit_rows
 from tests.customers.helpers import CUSTOMER, create_post, sent_bodies, submission_key
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 URL = reverse("customer-create")
 
 
@@ -69,7 +70,7 @@ def test_an_agent_creates_a_verified_customer(agent_client, campaign, monkeypatc
     attempt.refresh_from_db()
     assert attempt.state == CreateAttempt.State.VERIFIED
     assert attempt.create_api_call_id in html
-    ops = list(AuditEntry.objects.order_by("id").values_list("operation", "outcome"))
+    ops = [(row.operation, row.outcome) for row in audit_rows()]
     assert ("CreateCustomer", "ok") in ops
     assert ops[-1] == ("GetCustomer", "ok")
 
@@ -117,7 +118,7 @@ def test_bad_input_gets_a_message_beside_its_field_and_the_rest_is_kept(
     assert f'id="id_customer-{field}_error">{message}' in html
     assert 'value="Diaz"' in html and 'value="Miami"' in html
     assert not CreateAttempt.objects.exists()
-    assert not AuditEntry.objects.filter(operation="CreateCustomer").exists()
+    assert not audit_rows(operation=Operation.CREATE_CUSTOMER)
 
 
 def test_whitespace_is_trimmed(agent_client, campaign, monkeypatch):
@@ -186,7 +187,7 @@ def test_a_strong_duplicate_blocks_the_create(agent_client, campaign):
     assert "This customer may already exist" in html
     assert "Email matches" in html
     assert reverse("customer-detail", args=["SbxCustJaneDoe000001"]) in html
-    assert not AuditEntry.objects.filter(operation="CreateCustomer").exists()
+    assert not audit_rows(operation=Operation.CREATE_CUSTOMER)
 
 
 def test_create_anyway_needs_a_reason_and_is_audited(agent_client, campaign):
@@ -199,7 +200,7 @@ def test_create_anyway_needs_a_reason_and_is_audited(agent_client, campaign):
     data["options-override_reason"] = "Caller is Jane's daughter, same shared inbox."
     response = agent_client.post(URL, data)
     assert response.status_code == 302
-    override = AuditEntry.objects.get(operation="DuplicateOverride")
+    [override] = assert_audited(Operation.DUPLICATE_OVERRIDE)
     assert override.kind == "agent_action"
     assert "Caller is Jane's daughter" in override.message
     assert "SbxCustJaneDoe000001" in override.message
@@ -219,7 +220,7 @@ def test_the_same_submission_key_never_creates_twice(agent_client, campaign):
     first = agent_client.post(URL, data)
     second = agent_client.post(URL, data)
     assert first["Location"] == second["Location"]
-    assert AuditEntry.objects.filter(operation="CreateCustomer").count() == 1
+    assert_audited(Operation.CREATE_CUSTOMER)
     assert CreateAttempt.objects.count() == 1
 
 
@@ -254,7 +255,7 @@ def test_an_upstream_failure_is_explained_and_audited(agent_client, campaign):
     assert response.status_code == 200
     assert "simulated internal error" in html
     assert 'value="Diaz"' in html
-    row = AuditEntry.objects.get(operation="CreateCustomer")
+    [row] = assert_audited(Operation.CREATE_CUSTOMER)
     assert row.outcome == "api_error" and row.http_status == 500
 
 
@@ -267,7 +268,7 @@ def test_timeout_after_create_is_reconciled_to_the_created_customer(agent_client
     html = agent_client.get(response["Location"]).content.decode()
     assert "its API-call log shows it arrived and made this customer" in html
     assert attempt.settled_by == CreateAttempt.SettledBy.API_CALL_LOG
-    outcomes = list(AuditEntry.objects.order_by("id").values_list("operation", "outcome"))
+    outcomes = [(row.operation, row.outcome) for row in audit_rows()]
     assert ("CreateCustomer", "timeout") in outcomes
     assert ("GetAPICalls", "ok") in outcomes
     assert outcomes.count(("CreateCustomer", "timeout")) == 1
@@ -285,12 +286,12 @@ def test_timeout_before_create_is_unknown_and_never_silently_retried(agent_clien
     # Submitting the same form again shows the same attempt; it does not create.
     again = agent_client.post(URL, data)
     assert again["Location"] == response["Location"]
-    assert AuditEntry.objects.filter(operation="CreateCustomer").count() == 1
+    assert_audited(Operation.CREATE_CUSTOMER)
 
 
 def test_auditors_cannot_create(auditor_client, campaign):
     assert auditor_client.post(URL, create_post(campaign)).status_code == 403
-    assert not AuditEntry.objects.filter(kind="api_call").exists()
+    assert not audit_rows(kind="api_call")
 
 
 def test_anonymous_is_sent_to_login(client, campaign):

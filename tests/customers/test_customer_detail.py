@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from customers.models import AuditEntry, CreateAttempt
+from customers.models import CreateAttempt
+from tests.audit_helpers import Operation, Outcome, assert_audited, audit_rows
 from tests.customers.helpers import CUSTOMER, create_post
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 JANE = "SbxCustJaneDoe000001"
 
 
@@ -18,7 +19,7 @@ def test_an_agent_sees_an_existing_customer(agent_client):
     assert response.status_code == 200
     assert "Jane Doe" in html and "jane@example.com" in html
     assert "Verified" not in html  # not created here: nothing to verify
-    row = AuditEntry.objects.get(operation="GetCustomer")
+    [row] = assert_audited(Operation.GET_CUSTOMER)
     assert row.target_customer_id == JANE and row.customer_id == JANE
     assert row.api_call_id in html
 
@@ -30,7 +31,7 @@ def test_an_auditor_may_read_a_customer_page(auditor_client):
 def test_a_user_without_a_role_may_not(client, make_user):
     client.force_login(make_user("nobody"))
     assert client.get(reverse("customer-detail", args=[JANE])).status_code == 403
-    assert not AuditEntry.objects.filter(kind="api_call").exists()
+    assert not audit_rows(kind="api_call")
 
 
 def test_an_unknown_customer_is_a_clear_404(agent_client):
@@ -41,7 +42,7 @@ def test_an_unknown_customer_is_a_clear_404(agent_client):
 
 def test_a_malformed_id_is_404_without_calling_revcent(agent_client):
     assert agent_client.get(reverse("customer-detail", args=["short"])).status_code == 404
-    assert not AuditEntry.objects.filter(kind="api_call").exists()
+    assert not audit_rows(kind="api_call")
 
 
 def test_a_failed_verification_loses_nothing_and_can_be_retried(agent_client, campaign):
@@ -58,7 +59,7 @@ def test_a_failed_verification_loses_nothing_and_can_be_retried(agent_client, ca
     assert "Nothing is lost" in html
     attempt.refresh_from_db()
     assert attempt.state == CreateAttempt.State.CREATED
-    assert AuditEntry.objects.filter(operation="GetCustomer", outcome="api_error").exists()
+    assert audit_rows(operation=Operation.GET_CUSTOMER, outcome=Outcome.API_ERROR)
 
 
 def test_differences_between_entered_and_stored_are_highlighted(agent_client, campaign):

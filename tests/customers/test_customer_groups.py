@@ -7,12 +7,12 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from customers.models import AuditEntry
 from customers.sandbox.models import SandboxCustomer
+from tests.audit_helpers import Operation, assert_audited, audit_rows
 from tests.conftest import login_verified
 from tests.customers.helpers import create_post
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 VIP, WHOLESALE, RETIRED = "SbxGroupVip000000001", "SbxGroupWholesale002", "SbxGroupRetired00005"
 JANE = "SbxCustJaneDoe000001"
 
@@ -41,7 +41,7 @@ def test_nothing_is_added_before_the_confirmation(agent_client, created_id):
     assert 'data-testid="groups-confirm"' in html
     assert "Add <strong>Ana Diaz</strong> (ana.diaz@example.com) to:" in html
     assert "<strong>VIP</strong>" in html and "<strong>Wholesale</strong>" in html
-    assert not AuditEntry.objects.filter(operation="AddCustomerToGroup").exists()
+    assert not audit_rows(operation=Operation.ADD_CUSTOMER_TO_GROUP)
     assert not SandboxCustomer.objects.get(pk=created_id).groups.exists()
 
 
@@ -53,18 +53,18 @@ def test_confirmed_groups_are_added_and_read_back(agent_client, created_id):
     page = agent_client.get(response["Location"]).content.decode()
     assert "Added to VIP, Wholesale." in page
     assert '<dd data-testid="customer-groups">VIP, Wholesale' in page
-    call = AuditEntry.objects.get(operation="AddCustomerToGroup")
+    [call] = assert_audited(Operation.ADD_CUSTOMER_TO_GROUP)
     assert call.outcome == "ok" and call.target_customer_id == created_id
     assert call.path == f"/customers/{created_id}/customer_group"
-    gets = AuditEntry.objects.filter(operation="GetCustomer", target_customer_id=created_id)
-    assert gets.latest("id").created_at > call.created_at  # read back after the change
+    gets = audit_rows(operation=Operation.GET_CUSTOMER, target_customer_id=created_id)
+    assert gets[-1].created_at > call.created_at  # read back after the change
 
 
 def test_a_disabled_or_unknown_group_is_refused(agent_client, created_id):
     response = agent_client.post(groups_url(created_id), {"step": "add", "groups": [RETIRED]})
     assert response.status_code == 200
     assert "Select a valid choice." in response.content.decode()
-    assert not AuditEntry.objects.filter(operation="AddCustomerToGroup").exists()
+    assert not audit_rows(operation=Operation.ADD_CUSTOMER_TO_GROUP)
 
 
 def test_choosing_nothing_says_so(agent_client, created_id):
@@ -81,7 +81,7 @@ def test_groups_already_held_are_not_offered(agent_client, created_id):
 def test_the_group_list_is_cached_for_a_few_minutes(agent_client, created_id):
     agent_client.get(groups_url(created_id))
     agent_client.get(groups_url(created_id))
-    assert AuditEntry.objects.filter(operation="GetCustomerGroups").count() == 1
+    assert_audited(Operation.GET_CUSTOMER_GROUPS)
     assert cache.get("revcent-customer-groups:v1")
 
 

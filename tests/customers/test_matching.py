@@ -22,6 +22,7 @@ from customers.matching import (
     phone_key,
     rank,
 )
+from tests.hypothesis_profiles import examples
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -344,7 +345,7 @@ def _osa_distance(a: str, b: str) -> int:
     return d[len(a)][len(b)]
 
 
-@settings(max_examples=300, deadline=None, database=None)
+@settings(max_examples=examples(300))
 @given(st.text(alphabet="abc", max_size=6), st.text(alphabet="abc", max_size=6))
 def test_one_edit_apart_agrees_with_a_reference_distance(a, b):
     assert _one_edit_apart(a, b) is (_osa_distance(a, b) == 1)

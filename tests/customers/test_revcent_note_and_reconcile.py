@@ -7,12 +7,13 @@ import httpx
 import pytest
 from django.urls import reverse
 
-from customers.models import AuditEntry, CreateAttempt
+from customers.models import CreateAttempt
 from customers.revcent import RevCentClient, RevCentError, RevCentOutcomeUnknown
 from customers.sandbox.models import SandboxNote
+from tests.audit_helpers import Operation, assert_audited
 from tests.customers.helpers import CUSTOMER, create_post
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sandbox")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 URL = reverse("customer-create")
 
 
@@ -28,7 +29,7 @@ def test_every_created_customer_gets_one_note_naming_the_agent(agent_client, cam
     [note] = SandboxNote.objects.filter(customer_id=attempt.customer_id)
     assert note.text == "Created in Support Desk by alice"
     assert attempt.note_id == note.id
-    row = AuditEntry.objects.get(operation="CreateNote")
+    [row] = assert_audited(Operation.CREATE_NOTE)
     assert (row.outcome, row.customer_id, row.username) == ("ok", attempt.customer_id, "alice")
     html = agent_client.get(response["Location"]).content.decode()
     assert "Added: “Created in Support Desk by alice”" in html
@@ -80,7 +81,7 @@ def test_a_failed_note_never_fails_the_create_and_can_be_added_later(
         "Added: “Created in Support Desk by alice”"
         in agent_client.get(response["Location"]).content.decode()
     )
-    assert AuditEntry.objects.filter(operation="CreateCustomer").count() == 1
+    assert_audited(Operation.CREATE_CUSTOMER)
 
 
 def test_a_note_without_an_answer_is_found_on_the_customer_not_made_twice(
@@ -130,7 +131,7 @@ def test_revcent_error_message_lands_beside_its_field_and_error_code_in_the_audi
 
     assert 'id="id_customer-zip_error">' in html
     assert "customer.zip is not a ZIP code RevCent knows" in html
-    row = AuditEntry.objects.get(operation="CreateCustomer")
+    [row] = assert_audited(Operation.CREATE_CUSTOMER)
     assert (row.outcome, row.error_code) == ("api_error", "x")
 
     from tests.conftest import login_verified
@@ -160,7 +161,7 @@ def test_when_the_api_call_log_cannot_help_the_email_search_settles_it(
     assert attempt.state == CreateAttempt.State.CREATED
     assert attempt.settled_by == CreateAttempt.SettledBy.EMAIL_SEARCH
     assert "a search for the e-mail found the customer" in attempt.message
-    assert AuditEntry.objects.filter(operation="CreateCustomer").count() == 1
+    assert_audited(Operation.CREATE_CUSTOMER)
     assert SandboxNote.objects.filter(customer_id=attempt.customer_id).count() == 1
 
 

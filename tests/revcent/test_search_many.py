@@ -12,7 +12,9 @@ from customers.audit import Actor
 from customers.models import AuditEntry
 from customers.revcent import RevCentClient, RevCentUnavailable, SearchResult
 
-pytestmark = pytest.mark.django_db
+# These test the pool itself, so they use it rather than the inline stand-in. The mock
+# transport never reads the database, so the threads need no committed rows.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_threads")]
 
 
 class Flight:
