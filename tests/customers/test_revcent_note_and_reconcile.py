@@ -210,4 +210,4 @@ def test_a_second_unanswered_create_for_one_email_settles_to_its_own_customer(
     first, then = CreateAttempt.objects.order_by("created_at")
     assert first.state == then.state == CreateAttempt.State.CREATED
     assert first.customer_id and then.customer_id and first.customer_id != then.customer_id
-    assert AuditEntry.objects.filter(operation="CreateCustomer").count() == 2
+    assert_audited(Operation.CREATE_CUSTOMER, count=2)
