@@ -50,7 +50,7 @@ def _inside_app_transaction() -> bool:
 
 def api_call_started(
     *,
-    operation: str,
+    operation: AuditEntry.Operation,
     http_method: str,
     path: str,
     actor: Actor,

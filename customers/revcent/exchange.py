@@ -212,7 +212,7 @@ def begin(request: Request, *, sandbox: bool, started: float) -> Call:
         raise RevCentRefused("Refused to send a card number to RevCent.")
     try:
         entry = audit.api_call_started(
-            operation=request.operation.name,
+            operation=AuditEntry.Operation(request.operation.name),
             http_method=request.operation.method,
             path=request.path,
             actor=request.actor,
