@@ -296,3 +296,22 @@ class CardLink(models.Model):
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+
+class CustomerVisit(models.Model):
+    """A customer an agent created or opened here: their "recent customers" on Home, read
+    from this table alone (no RevCent call, no list of RevCent's customers)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    customer_id = models.CharField(max_length=20)
+    name = models.CharField(max_length=200, blank=True)
+    visited_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "customer_id"], name="one_visit_per_customer")
+        ]
+        indexes = [models.Index(fields=["user", "-visited_at"], name="visits_by_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.customer_id} (opened {self.visited_at:%Y-%m-%d})"

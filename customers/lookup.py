@@ -1,0 +1,112 @@
+"""Find an existing customer: one search box for an e-mail, a phone (any format), a name, an
+internal ID or a RevCent ID.
+
+It asks SearchCustomers through the same cache, the same per-agent limit and the same
+normalization as the duplicate panel: one customer at a time, never a list to browse or
+export (RevCent: search is not for reporting).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+
+from customers import ratelimit
+from customers.audit import Actor
+from customers.contact import normalize_phone
+from customers.duplicates import search_terms
+from customers.matching import Candidate, Identifiers, match_candidate
+from customers.models import CustomerVisit
+from customers.revcent import REVCENT_ID, RevCentClient, RevCentError, SearchHit
+from customers.revcent.contract import SEARCH_MAX_HITS
+
+QUERY_MAX = 254
+RECENT_MAX = 10
+
+
+@dataclass(frozen=True)
+class Found:
+    hit: SearchHit
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class LookupResult:
+    query: str
+    found: list[Found] = field(default_factory=list)
+    # Set when the query is a RevCent customer ID: open it directly.
+    customer_id: str = ""
+    capped: bool = False
+    failed: str = ""
+    rate_limited: bool = False
+
+
+def lookup_identifiers(query: str) -> Identifiers:
+    """What the query most likely is, as the duplicate matching reads identifiers."""
+    if "@" in query:
+        return Identifiers(email=query.lower())
+    digits = sum(ch.isdigit() for ch in query)
+    if digits >= 7 and digits >= len(query.replace(" ", "")) * 0.6:
+        try:
+            return Identifiers(phone=normalize_phone(query))
+        except ValueError:
+            pass
+    first, _, last = query.partition(" ")
+    return Identifiers(first_name=first, last_name=last.strip(), internal_id=query)
+
+
+def customer_lookup(query: str, *, user: User, client: RevCentClient, actor: Actor) -> LookupResult:
+    """Search RevCent for one customer; each result says why it matched."""
+    query = " ".join(query.split())[:QUERY_MAX]
+    result = LookupResult(query=query)
+    if not query:
+        return result
+    if REVCENT_ID.match(query):
+        result.customer_id = query
+        return result
+    if ratelimit.count_search_over_limit(user.pk):
+        result.rate_limited = True
+        return result
+    ids = lookup_identifiers(query)
+    term = ids.email or ids.phone or query
+    found = search_terms([term], client=client, actor=actor, use_cache=True)[term]
+    if isinstance(found, RevCentError):
+        result.failed = found.message
+        return result
+    result.capped = len(found.hits) >= SEARCH_MAX_HITS
+    result.found = [Found(hit, _reasons(ids, hit)) for hit in found.hits]
+    return result
+
+
+def _reasons(ids: Identifiers, hit: SearchHit) -> tuple[str, ...]:
+    candidate = Candidate(
+        **{name: getattr(hit.contact, name) for name in ("first_name", "last_name", "email")},
+        phone=hit.contact.phone,
+        country=hit.contact.country,
+        customer_id=hit.id,
+        internal_id=hit.internal_id,
+    )
+    match = match_candidate(ids, candidate)
+    if match is not None:
+        return match.reasons
+    if ids.first_name and ids.last_name and _same_name(ids, candidate):
+        return ("Name matches",)
+    return ("Found by RevCent's search",)
+
+
+def _same_name(ids: Identifiers, candidate: Candidate) -> bool:
+    typed = f"{ids.first_name} {ids.last_name}".casefold()
+    return typed == candidate.name.casefold()
+
+
+def customer_visited(*, user: User, customer_id: str, name: str) -> None:
+    """Remember that this agent opened this customer, for their recent list on Home."""
+    CustomerVisit.objects.update_or_create(
+        user=user, customer_id=customer_id, defaults={"name": name[:200]}
+    )
+
+
+def recent_customers(user: User) -> list[CustomerVisit]:
+    """The customers this agent created or opened here lately, newest first (no RevCent call)."""
+    return list(CustomerVisit.objects.filter(user=user).order_by("-visited_at")[:RECENT_MAX])
