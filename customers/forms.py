@@ -275,6 +275,24 @@ class CustomerGroupsForm(forms.Form):
         groups.choices = choices
 
 
+class LookupForm(CardGuardForm):
+    """One box to find a customer by e-mail, phone, name, internal ID or RevCent ID."""
+
+    q = forms.CharField(
+        label="Find a customer",
+        max_length=254,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": "Email, phone, name, internal ID or RevCent ID",
+                "type": "search",
+            }
+        ),
+        error_messages={"required": "Type an e-mail, phone, name or ID to search for."},
+    )
+
+
 class CallerCheckForm(forms.Form):
     """The caller's answer to a question about RevCent's record (ZIP or e-mail)."""
 

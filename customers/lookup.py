@@ -21,6 +21,8 @@ from customers.models import CustomerVisit
 from customers.revcent import REVCENT_ID, RevCentClient, RevCentError, SearchHit
 from customers.revcent.contract import SEARCH_MAX_HITS
 
+# Who may look customers up: agents, and auditors following an audit row to a customer.
+LOOKUP_PERMS = ("customers.create_customer", "customers.view_audit_trail")
 QUERY_MAX = 254
 RECENT_MAX = 10
 
@@ -29,6 +31,7 @@ RECENT_MAX = 10
 class Found:
     hit: SearchHit
     reasons: tuple[str, ...]
+    strong: bool = False
 
 
 @dataclass
@@ -75,11 +78,14 @@ def customer_lookup(query: str, *, user: User, client: RevCentClient, actor: Act
         result.failed = found.message
         return result
     result.capped = len(found.hits) >= SEARCH_MAX_HITS
-    result.found = [Found(hit, _reasons(ids, hit)) for hit in found.hits]
+    result.found = [_found(ids, hit) for hit in found.hits]
+    if len(result.found) == 1 and result.found[0].strong:
+        # One customer with this very e-mail, phone or internal ID: open them.
+        result.customer_id = result.found[0].hit.id
     return result
 
 
-def _reasons(ids: Identifiers, hit: SearchHit) -> tuple[str, ...]:
+def _found(ids: Identifiers, hit: SearchHit) -> Found:
     candidate = Candidate(
         **{name: getattr(hit.contact, name) for name in ("first_name", "last_name", "email")},
         phone=hit.contact.phone,
@@ -89,10 +95,10 @@ def _reasons(ids: Identifiers, hit: SearchHit) -> tuple[str, ...]:
     )
     match = match_candidate(ids, candidate)
     if match is not None:
-        return match.reasons
+        return Found(hit, match.reasons, strong=match.strong)
     if ids.first_name and ids.last_name and _same_name(ids, candidate):
-        return ("Name matches",)
-    return ("Found by RevCent's search",)
+        return Found(hit, ("Name matches",))
+    return Found(hit, ("Found by RevCent's search",))
 
 
 def _same_name(ids: Identifiers, candidate: Candidate) -> bool:

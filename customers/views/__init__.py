@@ -21,6 +21,7 @@ from customers.views.customer import (
     customer_detail,
     customer_groups,
 )
+from customers.views.lookup import customer_lookup
 
 __all__ = [
     "attempt_detail",
@@ -33,5 +34,6 @@ __all__ = [
     "customer_detail",
     "customer_duplicates",
     "customer_groups",
+    "customer_lookup",
     "home",
 ]

@@ -17,7 +17,8 @@ from customers import attempts, ratelimit
 from customers.audit import Actor
 from customers.create_form import CustomerCreateForm, identifiers_from_form_data
 from customers.duplicates import DuplicateReport, duplicate_check
-from customers.forms import SOURCE_METADATA, MetadataFormSet
+from customers.forms import SOURCE_METADATA, LookupForm, MetadataFormSet
+from customers.lookup import LOOKUP_PERMS, recent_customers
 from customers.matching import Identifiers
 from customers.models import Campaign, CreateAttempt
 from customers.notes import attempt_note_retry
@@ -29,7 +30,13 @@ CREATE_TEMPLATE = "customers/customer_create.html"
 
 @require_GET
 def home(request: AppRequest) -> HttpResponse:
-    return render(request, "customers/home.html")
+    """Start here: a new customer, the search box, and this agent's recent customers."""
+    can_look_up = any(request.user.has_perm(perm) for perm in LOOKUP_PERMS)
+    context = {
+        "lookup_form": LookupForm() if can_look_up else None,
+        "recent": recent_customers(request.user),
+    }
+    return render(request, "customers/home.html", context)
 
 
 # --- New customer ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from customers.audit import Actor
 from customers.comparison import customer_compare
 from customers.forms import CallerCheckForm, CardLinkForm, CustomerGroupsForm
 from customers.groups import customer_groups_enabled
+from customers.lookup import customer_visited
 from customers.models import CardLink
 from customers.notes import note_text
 from customers.revcent import REVCENT_ID, RevCentApiError, RevCentError, get_client
@@ -102,6 +103,7 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
         detail = get_client().get_customer(customer_id, actor=Actor.from_request(request))
     except RevCentError as exc:
         return _revcent_error_page(request, exc, context)
+    customer_visited(user=request.user, customer_id=customer_id, name=detail.contact.name)
     if attempt is not None:
         attempt = attempts.attempt_verify(attempt=attempt, detail=detail)
         context.update(comparison=customer_compare(attempt, detail), note_text=note_text(attempt))

@@ -16,3 +16,16 @@ document.addEventListener("submit", (event) => {
     button.textContent = form.dataset.submitLabel;
   }, 0);
 });
+
+// --- Find a customer ------------------------------------------------------------------------
+// "/" jumps to the header's search box, unless the agent is typing somewhere already.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target instanceof HTMLElement && (target.isContentEditable ||
+      ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+  const box = document.getElementById("header-q");
+  if (!box) return;
+  event.preventDefault();
+  box.focus();
+});

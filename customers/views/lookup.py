@@ -1,0 +1,34 @@
+"""Find an existing customer: by e-mail, phone, name, internal ID or RevCent ID."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from customers.audit import Actor
+from customers.forms import LookupForm
+from customers.lookup import LOOKUP_PERMS
+from customers.lookup import customer_lookup as lookup
+from customers.revcent import get_client
+from supportdesk.requests import AppRequest
+
+
+@require_http_methods(["GET", "POST"])
+def customer_lookup(request: AppRequest) -> HttpResponse:
+    """POST, so the e-mail or phone searched for never appears in a URL or an access log."""
+    if not any(request.user.has_perm(perm) for perm in LOOKUP_PERMS):
+        raise PermissionDenied
+    form = LookupForm(request.POST or None, refused_card_fields=request.refused_card_fields)
+    if request.method == "GET" or not form.is_valid():
+        return render(request, "customers/customer_lookup.html", {"form": form})
+    result = lookup(
+        form.cleaned_data["q"],
+        user=request.user,
+        client=get_client(),
+        actor=Actor.from_request(request),
+    )
+    if result.customer_id:
+        return redirect("customer-detail", customer_id=result.customer_id)
+    return render(request, "customers/customer_lookup.html", {"form": form, "result": result})

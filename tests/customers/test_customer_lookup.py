@@ -1,0 +1,79 @@
+"""Find a customer: one search box, by e-mail, phone, name, internal ID or RevCent ID."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from customers.models import CustomerVisit
+from tests.audit_helpers import Operation, assert_audited
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
+URL = reverse("customer-lookup")
+JANE = "SbxCustJaneDoe000001"
+JANE_TWO = "SbxCustJaneDoeTwo007"
+JOHN = "SbxCustJohnSmith0002"
+
+
+def test_an_existing_customers_email_opens_that_customer(agent_client):
+    response = agent_client.post(URL, {"q": "  Jane@Example.com "})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customer-detail", args=[JANE])
+    # The e-mail went in a POST body: neither the redirect nor the search row's path has it.
+    assert "jane" not in response["Location"]
+    assert_audited(Operation.SEARCH_CUSTOMERS, search_term="jane@example.com")
+
+
+@pytest.mark.parametrize("typed", ["(212) 555-0147", "+1 212 555 0147", "2125550147"])
+def test_a_phone_in_any_format_finds_the_customer(agent_client, typed):
+    response = agent_client.post(URL, {"q": typed})
+    assert response["Location"] == reverse("customer-detail", args=[JOHN])
+
+
+def test_a_name_lists_every_match_with_why_and_opens_none(agent_client):
+    html = agent_client.post(URL, {"q": "jane doe"}).content.decode()
+    assert html.count('class="result-name"') == 2
+    assert reverse("customer-detail", args=[JANE]) in html
+    assert reverse("customer-detail", args=[JANE_TWO]) in html
+    assert "Name matches" in html
+
+
+def test_an_internal_id_and_a_revcent_id_find_the_customer(agent_client):
+    by_internal = agent_client.post(URL, {"q": "CRM-1001"})
+    assert by_internal["Location"] == reverse("customer-detail", args=[JOHN])
+    by_id = agent_client.post(URL, {"q": JOHN})
+    assert by_id["Location"] == reverse("customer-detail", args=[JOHN])
+
+
+def test_nothing_found_says_so(agent_client):
+    html = agent_client.post(URL, {"q": "nobody-here@example.com"}).content.decode()
+    assert "No customer in RevCent matches" in html
+
+
+def test_auditors_may_look_up_and_anonymous_may_not(auditor_client, client):
+    assert auditor_client.post(URL, {"q": "jane@example.com"}).status_code == 302
+    client.logout()
+    response = client.post(URL, {"q": "jane@example.com"})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_agents_search_limit_applies(agent_client, settings):
+    settings.DUPLICATE_SEARCHES_PER_MINUTE = 1
+    agent_client.post(URL, {"q": "jane doe"})
+    html = agent_client.post(URL, {"q": "john smith"}).content.decode()
+    assert "searching faster than anyone types" in html
+
+
+def test_a_card_number_is_refused_not_searched(agent_client):
+    html = agent_client.post(URL, {"q": "4111 1111 1111 1111"}).content.decode()
+    assert "looks like a card number" in html
+    assert_audited(Operation.SEARCH_CUSTOMERS, count=0)
+
+
+def test_home_has_the_search_box_and_the_agents_recent_customers(agent_client, agent):
+    assert 'action="/customers/find/"' in agent_client.get("/").content.decode()
+    agent_client.get(reverse("customer-detail", args=[JANE]))
+    html = agent_client.get("/").content.decode()
+    assert "Your recent customers" in html
+    assert reverse("customer-detail", args=[JANE]) in html
+    assert CustomerVisit.objects.get(user=agent).name == "Jane Doe"
