@@ -35,3 +35,11 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # The hashed-name manifest exists only after collectstatic; serve from the source folders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# pytest-xdist runs one process per core. Each gets its own test database from pytest-django;
+# a shared Redis gets a database number of its own per process too, since the tests clear
+# the cache (FLUSHDB) and count per-user limits by user IDs that every process reuses.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker and CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    _location = CACHES["default"]["LOCATION"].rsplit("/", 1)[0]  # noqa: F405
+    CACHES["default"]["LOCATION"] = f"{_location}/{1 + int(_worker.removeprefix('gw'))}"  # noqa: F405
