@@ -1,0 +1,93 @@
+"""axe-core (through axe-playwright-python, which ships it) on every page an agent, an
+auditor or an admin uses, the admin included: no serious or critical violation."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import Page
+
+from customers.models import AuditEntry
+from tests.conftest import login_verified
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+JANE = "SbxCustJaneDoe000001"
+BLOCKING = {"serious", "critical"}
+
+
+def problems(page: Page) -> list[str]:
+    """The serious and critical violations on the page, one line each."""
+    results = Axe().run(page)
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}) at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+def signed_in(page: Page, live_server, user) -> Page:
+    """The browser signed in as user, second factor passed (as auditors and admins must)."""
+    client = Client()
+    login_verified(client, user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.session.session_key,
+                # A __Host- cookie must be Secure: set it as for https. Chromium sends Secure
+                # cookies to loopback over plain http too.
+                "url": live_server.url.replace("http://", "https://"),
+                "secure": True,
+            }
+        ]
+    )
+    return page
+
+
+def scan(page: Page, paths: list[str]) -> list[str]:
+    found: list[str] = []
+    for path in paths:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        found += problems(page)
+    return found
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_agent_pages(page: Page, live_server, agent, campaign, sandbox, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    signed_in(page, live_server, agent)
+    found = scan(page, ["/", reverse("customer-create"), reverse("customer-detail", args=[JANE])])
+    page.goto("/")
+    page.get_by_role("searchbox").first.fill("jane doe")
+    page.get_by_role("searchbox").first.press("Enter")
+    page.wait_for_load_state("networkidle")
+    found += problems(page)
+    assert found == []
+
+
+def test_auditor_pages(page: Page, live_server, auditor, sandbox):
+    signed_in(page, live_server, auditor)
+    page.goto(reverse("customer-detail", args=[JANE]))  # makes an audit row to look at
+    entry = AuditEntry.objects.order_by("-id").first()
+    assert entry is not None
+    paths = [
+        "/",
+        reverse("admin:index"),
+        reverse("admin:customers_auditentry_changelist"),
+        reverse("admin:customers_auditentry_change", args=[entry.pk]),
+    ]
+    assert scan(page, paths) == []
+
+
+def test_admin_pages(page: Page, live_server, admin_user):
+    signed_in(page, live_server, admin_user)
+    paths = [reverse("admin:auth_user_changelist"), reverse("admin:auth_user_add")]
+    assert scan(page, paths) == []
+
+
+def test_sign_in_page(page: Page):
+    assert scan(page, [reverse("login")]) == []
