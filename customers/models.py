@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from customers.contact import Contact
+
 
 class Role(models.Model):
     """Anchor for the app-wide permissions that the team roles are made of.
@@ -251,6 +253,27 @@ class CreateAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.get_state_display()})"
+
+    @property
+    def entered_customer(self) -> Contact:
+        return Contact.parse(self.payload.get("customer"))
+
+    @property
+    def entered_bill_to(self) -> Contact | None:
+        """The bill-to the agent entered; None when none was sent (RevCent then bills the
+        customer's own details)."""
+        bill_to = self.payload.get("bill_to")
+        return Contact.parse(bill_to) if isinstance(bill_to, dict) and bill_to else None
+
+    @property
+    def entered_metadata(self) -> list[tuple[str, str]]:
+        """The metadata pairs sent, our own `source` pair included."""
+        items = self.payload.get("metadata") or []
+        return [
+            (str(item.get("name", "")), str(item.get("value", "")))
+            for item in items
+            if isinstance(item, dict)
+        ]
 
 
 class CardLink(models.Model):

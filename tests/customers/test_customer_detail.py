@@ -69,3 +69,15 @@ def test_differences_between_entered_and_stored_are_highlighted(agent_client, ca
     attempt.save()
     html = agent_client.get(response["Location"]).content.decode()
     assert '<tr class="differs"><th scope="row">City</th><td>Miami Beach</td>' in html
+
+
+def test_a_failed_read_says_what_to_do(agent_client, campaign):
+    customer = {**CUSTOMER, "email": "sandbox-get-fails@example.com"}
+    response = agent_client.post(
+        reverse("customer-create"), create_post(campaign, customer=customer)
+    )
+    html = agent_client.get(response["Location"]).content.decode()
+    assert "RevCent had a problem on its side (HTTP 500)" in html
+    assert "Nothing was changed. Wait a minute and try again" in html
+    assert "do not create them again" in html
+    assert "not yet verified" not in html and "(created" not in html
