@@ -61,6 +61,17 @@ class Contact:
         """Only the fields with a value, as RevCent's objects want them."""
         return {name: getattr(self, name) for name in CONTACT_FIELDS if getattr(self, name)}
 
+    @property
+    def phone_formatted(self) -> str:
+        return field_display("phone", self.phone)
+
+    @property
+    def address(self) -> str:
+        """The postal address on one line, without empty parts: "1 Main St, Miami FL, USA"."""
+        place = " ".join(part for part in (self.city, self.state, self.zip) if part)
+        parts = (self.address_line_1, self.address_line_2, place, self.country)
+        return ", ".join(part for part in parts if part)
+
     def labelled(self) -> list[tuple[str, str]]:
         """The filled fields as (label, value) for people to read; the phone formatted."""
         return [(LABELS[name], field_display(name, value)) for name, value in self.filled().items()]
