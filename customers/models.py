@@ -284,8 +284,14 @@ class CardLink(models.Model):
     """
 
     class Channel(models.TextChoices):
-        COPY = "copy", "Copied by the agent"
+        COPY = "copy", "Created to copy"
         EMAIL = "email", "E-mailed to the customer"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        EXPIRED_EARLY = "expired_early", "Expired early"
+        CARD_RECEIVED = "card_received", "Card received"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     customer_id = models.CharField(max_length=20, db_index=True)
@@ -301,24 +307,29 @@ class CardLink(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # When RevCent first showed a card added after the link was made (GetCustomer's cards):
+    # the link has done its job and no longer opens the form.
+    card_received_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Card link for {self.customer_id} ({self.status})"
+        return f"Card link for {self.customer_id} ({self.status.label})"
 
     @property
-    def status(self) -> str:
+    def status(self) -> CardLink.Status:
+        if self.card_received_at is not None:
+            return self.Status.CARD_RECEIVED
         if self.expired_at is not None:
-            return "expired by an agent"
+            return self.Status.EXPIRED_EARLY
         if self.expires_at <= timezone.now():
-            return "expired"
-        return "active"
+            return self.Status.EXPIRED
+        return self.Status.ACTIVE
 
     @property
     def active(self) -> bool:
-        return self.status == "active"
+        return self.status == self.Status.ACTIVE
 
 
 class CustomerVisit(models.Model):
