@@ -40,6 +40,8 @@ from customers.revcent import (
 # A customer found after an unanswered create counts as "ours" if RevCent says it was
 # created no earlier than this before the attempt (clocks differ a little).
 CLOCK_SKEW = timedelta(minutes=10)
+# The last step when RevCent's answer stays unclear.
+_STILL_UNSURE = "If it is still unclear after a few tries, tell an admin."
 
 
 @dataclass(frozen=True)
@@ -169,8 +171,9 @@ def attempt_reconcile(
         result = client.search_customers(attempt.email, actor=actor)
     except RevCentError:
         attempt.message = (
-            "RevCent did not answer the create, and could not be reached to check it either. "
-            "The customer may exist: check again in a moment, and do not create them again."
+            "RevCent did not answer the create, and could not be reached to check it either, "
+            "so the customer may or may not exist. Do not create them again: wait a minute, "
+            f"then check RevCent again. {_STILL_UNSURE}"
         )
         attempt.save()
         return attempt
@@ -193,14 +196,16 @@ def attempt_reconcile(
         )
     if found:
         attempt.message = (
-            f"RevCent did not answer the create, and {len(found)} customers with this e-mail "
-            f"were created since ({', '.join(found)}). Open them from their IDs; do not "
-            "create another."
+            f"RevCent did not answer the create, and since then {len(found)} customers with "
+            f"this e-mail were created ({', '.join(found)}), so this one may be among them. "
+            "Do not create another: open each by its ID to find the right one, and tell an "
+            "admin which one it is."
         )
     else:
         attempt.message = (
-            "RevCent did not answer the create, and a search does not find the customer yet. "
-            "RevCent's search can lag a little: check again before creating anything."
+            "RevCent did not answer the create, and a search does not find the customer yet, "
+            "so it was probably not created; but RevCent's search can lag a little. Do not "
+            f"create them again yet: wait a minute, then check RevCent again. {_STILL_UNSURE}"
         )
     attempt.save()
     return attempt
@@ -238,7 +243,8 @@ def _attempt_settled(
     attempt.customer_id = customer_id
     attempt.settled_by = by
     attempt.message = (
-        f"RevCent did not answer the create, but {_SETTLED_BY[by]}. No second customer was made."
+        f"RevCent did not answer the create, but {_SETTLED_BY[by]}. No second customer was "
+        "made, and there is nothing to do again: check the details below."
     )
     attempt.save()
     return attempt_note(attempt=attempt, client=client, actor=actor)

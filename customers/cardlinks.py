@@ -19,7 +19,7 @@ from django.utils import timezone
 from customers import audit
 from customers.audit import Actor
 from customers.models import AuditEntry, CardLink
-from customers.revcent import RevCentClient, RevCentError
+from customers.revcent import CardSummary, RevCentClient, RevCentError
 
 logger = logging.getLogger(__name__)
 TOKEN_SALT = "supportdesk.card-link.v1"
@@ -32,7 +32,8 @@ def card_link_token(link: CardLink) -> str:
 
 
 def card_link_from_token(token: str) -> CardLink | None:
-    """The active link a token stands for, or None (forged, expired, or expired early)."""
+    """The active link a token stands for, or None (forged, expired, expired early, or
+    closed because the card it asked for has arrived)."""
     try:
         data = signing.TimestampSigner(salt=TOKEN_SALT).unsign_object(
             token, max_age=timedelta(hours=settings.CARD_LINK_HOURS)
@@ -65,9 +66,7 @@ def card_link_create(*, customer_id: str, user: User, channel: str, actor: Actor
         action=AuditEntry.Operation.CARD_LINK_CREATED,
         actor=actor,
         customer_id=customer_id,
-        message=(
-            f"Channel: {link.get_channel_display()}; expires {link.expires_at:%Y-%m-%d %H:%M %Z}."
-        ),
+        message=f"{link.get_channel_display()}; expires {link.expires_at:%Y-%m-%d %H:%M %Z}.",
     )
     return link
 
@@ -102,6 +101,23 @@ def card_link_expire(*, link: CardLink, user: User, actor: Actor) -> None:
     )
 
 
+def card_links_settle(*, customer_id: str, cards: list[CardSummary]) -> None:
+    """Close the active links whose card has arrived: a card RevCent shows as added while
+    the link was open. Cards without a creation time close nothing."""
+    added = sorted(card.created for card in cards if card.created is not None)
+    if not added:
+        return
+    for link in CardLink.objects.filter(customer_id=customer_id, card_received_at=None):
+        if not link.active:
+            continue
+        # RevCent's times are whole seconds: a card added in the link's first second counts.
+        opened = link.created_at.replace(microsecond=0)
+        received = next((when for when in added if opened <= when <= link.expires_at), None)
+        if received is not None:
+            link.card_received_at = received
+            link.save(update_fields=["card_received_at"])
+
+
 def mask_email(email: str) -> str:
     """j•••@example.com: enough for the agent to confirm, not to copy down."""
     local, _, domain = email.partition("@")
@@ -110,7 +126,9 @@ def mask_email(email: str) -> str:
 
 def card_link_rows(customer_id: str, *, template: str, email: str) -> list[tuple[CardLink, str]]:
     """The customer's links, each with its URL while it is active (else "")."""
-    links = CardLink.objects.filter(customer_id=customer_id).select_related("created_by")
+    links = CardLink.objects.filter(customer_id=customer_id).select_related(
+        "created_by", "expired_by"
+    )
     return [
         (link, card_link_url(link, template=template, email=email) if link.active else "")
         for link in links

@@ -61,6 +61,21 @@ class Contact:
         """Only the fields with a value, as RevCent's objects want them."""
         return {name: getattr(self, name) for name in CONTACT_FIELDS if getattr(self, name)}
 
+    @property
+    def phone_formatted(self) -> str:
+        return field_display("phone", self.phone)
+
+    @property
+    def address(self) -> str:
+        """The postal address on one line, without empty parts: "1 Main St, Miami FL, USA"."""
+        place = " ".join(part for part in (self.city, self.state, self.zip) if part)
+        parts = (self.address_line_1, self.address_line_2, place, self.country)
+        return ", ".join(part for part in parts if part)
+
+    def labelled(self) -> list[tuple[str, str]]:
+        """The filled fields as (label, value) for people to read; the phone formatted."""
+        return [(LABELS[name], field_display(name, value)) for name, value in self.filled().items()]
+
 
 CONTACT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Contact))
 CONTACT_SPECS = {f.name: f.metadata for f in fields(Contact)}
@@ -93,6 +108,23 @@ def normalize_phone(raw: str, *, country_alpha3: str = "") -> str:
     if not phonenumbers.is_possible_number(number) or len(str(number.national_number)) < 6:
         raise ValueError("not a possible number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(value: str) -> str:
+    """A stored phone (E.164) as people read it: "+1 212-555-0188". Anything that is not a
+    phone number is shown as it is."""
+    try:
+        number = phonenumbers.parse(value, settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_possible_number(number):
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def field_display(name: str, value: str) -> str:
+    """A contact field's value for display (the data keeps its stored form)."""
+    return phone_display(value) if name == "phone" and value else value
 
 
 # Metadata whose name says it holds a secret (RevCent: "do not store card data, secrets,

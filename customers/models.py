@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from customers.contact import Contact
+
 
 class Role(models.Model):
     """Anchor for the app-wide permissions that the team roles are made of.
@@ -252,6 +254,27 @@ class CreateAttempt(models.Model):
     def __str__(self) -> str:
         return f"{self.email} ({self.get_state_display()})"
 
+    @property
+    def entered_customer(self) -> Contact:
+        return Contact.parse(self.payload.get("customer"))
+
+    @property
+    def entered_bill_to(self) -> Contact | None:
+        """The bill-to the agent entered; None when none was sent (RevCent then bills the
+        customer's own details)."""
+        bill_to = self.payload.get("bill_to")
+        return Contact.parse(bill_to) if isinstance(bill_to, dict) and bill_to else None
+
+    @property
+    def entered_metadata(self) -> list[tuple[str, str]]:
+        """The metadata pairs sent, our own `source` pair included."""
+        items = self.payload.get("metadata") or []
+        return [
+            (str(item.get("name", "")), str(item.get("value", "")))
+            for item in items
+            if isinstance(item, dict)
+        ]
+
 
 class CardLink(models.Model):
     """A link that sends a customer to the secure hosted card form (never to this app).
@@ -261,8 +284,14 @@ class CardLink(models.Model):
     """
 
     class Channel(models.TextChoices):
-        COPY = "copy", "Copied by the agent"
+        COPY = "copy", "Created to copy"
         EMAIL = "email", "E-mailed to the customer"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        EXPIRED_EARLY = "expired_early", "Expired early"
+        CARD_RECEIVED = "card_received", "Card received"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     customer_id = models.CharField(max_length=20, db_index=True)
@@ -278,24 +307,29 @@ class CardLink(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # When RevCent first showed a card added after the link was made (GetCustomer's cards):
+    # the link has done its job and no longer opens the form.
+    card_received_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Card link for {self.customer_id} ({self.status})"
+        return f"Card link for {self.customer_id} ({self.status.label})"
 
     @property
-    def status(self) -> str:
+    def status(self) -> CardLink.Status:
+        if self.card_received_at is not None:
+            return self.Status.CARD_RECEIVED
         if self.expired_at is not None:
-            return "expired by an agent"
+            return self.Status.EXPIRED_EARLY
         if self.expires_at <= timezone.now():
-            return "expired"
-        return "active"
+            return self.Status.EXPIRED
+        return self.Status.ACTIVE
 
     @property
     def active(self) -> bool:
-        return self.status == "active"
+        return self.status == self.Status.ACTIVE
 
 
 class CustomerVisit(models.Model):

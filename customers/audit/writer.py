@@ -75,9 +75,8 @@ def api_call_started(
             request_id=actor.request_id,
         )
     except Exception as exc:  # any database failure means: do not make the call
-        raise AuditWriteRefused(
-            f"The audit trail could not be written ({type(exc).__name__})."
-        ) from exc
+        # The agent reads this; the database's own error stays chained for the logs.
+        raise AuditWriteRefused("The audit trail could not be written.") from exc
 
 
 def api_call_completed(

@@ -64,6 +64,9 @@ ERROR_KEYS = ("api_call_id", "api_call_unix", "code", "error_code", "message", "
 NOTES_KEYS = ("notes",)
 GROUP_ARRAY_KEYS = ("customer_group", "customer_groups", "groups")
 CARD_ARRAY_KEYS = ("customer_card", "customer_cards", "cards")
+# ASSUMED: a card item's creation time, named as on RevCent's other objects. It tells a card
+# added through a card link from one the customer had before; without it no link closes.
+CARD_CREATED_KEY = "created_date_unix"
 # ASSUMED: the item shape of GetAPICalls' results is not in the stored schema. These are the
 # plausible names for each thing the reconciliation needs, tried in order.
 API_CALL_ITEM_KEYS = {

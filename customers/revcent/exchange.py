@@ -20,7 +20,7 @@ from customers import audit
 from customers.audit import Actor, AuditWriteRefused
 from customers.cardguard import any_card_number
 from customers.models import AuditEntry
-from customers.revcent import contract
+from customers.revcent import advice, contract
 from customers.revcent.errors import (
     RevCentApiError,
     RevCentError,
@@ -95,10 +95,7 @@ def classify(request: Request, answer: Answer | None, failure: BaseException | N
                 verdict.outcome = AuditEntry.Outcome.INVALID_RESPONSE
                 thing = op.id_key.removesuffix("_id")
                 verdict.message = f"Success reported without a valid {thing} ID."
-                verdict.error = RevCentInvalidResponse(
-                    f"RevCent said the {thing} was created but returned no valid {thing} ID. "
-                    f"Search for the {thing} before trying again."
-                )
+                verdict.error = RevCentInvalidResponse(advice.no_valid_id(thing))
             elif op is contract.CREATE_CUSTOMER:
                 verdict.customer_id = created_id
             else:
@@ -107,7 +104,12 @@ def classify(request: Request, answer: Answer | None, failure: BaseException | N
         verdict.outcome = AuditEntry.Outcome.API_ERROR
         verdict.message = _error_text(answer)
         verdict.error = RevCentApiError(
-            f"RevCent refused the request: {verdict.message}",
+            advice.refused(
+                op,
+                status=answer.status,
+                said=text(answer.body, "message") or text(answer.body, "result"),
+                retry_after=answer.retry_after,
+            ),
             http_status=answer.status,
             code=verdict.revcent_code,
             error_code=verdict.error_code,
@@ -123,10 +125,7 @@ def classify(request: Request, answer: Answer | None, failure: BaseException | N
             # A gateway's error page can come back after RevCent got the request.
             verdict.error = _no_answer(op, "answered with a proxy's error page")
         else:
-            verdict.error = RevCentInvalidResponse(
-                f"RevCent's address answered with something that is not RevCent's API "
-                f"(HTTP {failure.status}). Nothing was confirmed; try again shortly."
-            )
+            verdict.error = RevCentInvalidResponse(advice.not_revcent(failure.status))
         return verdict
     if isinstance(failure, httpx.TimeoutException | DeadlineExceeded):
         message = f"No answer within the time limit ({type(failure).__name__})."
@@ -142,24 +141,9 @@ def classify(request: Request, answer: Answer | None, failure: BaseException | N
     return Verdict(AuditEntry.Outcome.UNKNOWN, f"Client error ({type(failure).__name__}).")
 
 
-_NO_ANSWER = {
-    "CreateCustomer": (
-        "RevCent {what}, so we cannot tell whether the customer was created. "
-        "Do not create them again: we will check RevCent first."
-    ),
-    "AddCustomerToGroup": (
-        "RevCent {what}, so we cannot tell whether the groups were added. "
-        "Check the customer's groups before trying again."
-    ),
-    "CreateNote": "RevCent {what}, so we cannot tell whether the note was added.",
-}
-
-
 def _no_answer(op: contract.Operation, what: str) -> RevCentError:
-    if op.changes:
-        template = _NO_ANSWER.get(op.name, "RevCent {what}; the change may or may not be made.")
-        return RevCentOutcomeUnknown(template.format(what=what))
-    return RevCentUnavailable(f"RevCent {what}. Nothing was changed; try again in a moment.")
+    error = RevCentOutcomeUnknown if op.changes else RevCentUnavailable
+    return error(advice.no_answer(op, what))
 
 
 def new_id(op: contract.Operation, body: dict[str, Any]) -> str:
@@ -209,7 +193,10 @@ def begin(request: Request, *, sandbox: bool, started: float) -> Call:
     """Check the request and write its audit row; no row, no call."""
     if any_card_number(request.params) or any_card_number(request.json_body):
         # Last line of defence: the forms refuse card numbers long before this.
-        raise RevCentRefused("Refused to send a card number to RevCent.")
+        raise RevCentRefused(
+            "Support Desk refused to send a card number to RevCent, so nothing was sent. "
+            "Card details are never entered here: send the customer a secure card link."
+        )
     try:
         entry = audit.api_call_started(
             operation=AuditEntry.Operation(request.operation.name),
@@ -222,7 +209,7 @@ def begin(request: Request, *, sandbox: bool, started: float) -> Call:
         )
     except AuditWriteRefused as exc:
         raise RevCentRefused(
-            f"{exc} Nothing was sent to RevCent; please try again in a moment."
+            f"{exc} Nothing was sent to RevCent, so nothing was changed. {advice.RETRY_LATER}"
         ) from exc
     return Call(request=request, entry=entry, started=started)
 

@@ -92,6 +92,8 @@ class CardSummary:
     last_4: str
     expiry_date: str
     is_default: bool
+    # When the card was added (contract.CARD_CREATED_KEY); None if RevCent does not say.
+    created: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ def parse_customer(customer_id: str, body: dict[str, Any], api_call_id: str) -> 
                 last_4=text(i, "last_4")[-4:],
                 expiry_date=text(i, "expiry_date"),
                 is_default=bool(i.get("is_default")),
+                created=when(i.get(contract.CARD_CREATED_KEY)),
             )
             for i in _objects(data.get(cards_key))
         ],

@@ -253,6 +253,7 @@ class SandboxTransport(httpx.BaseTransport):
                     "last_4": card.last_4,
                     "expiry_date": card.expiry_date,
                     "is_default": card.is_default,
+                    "created_date_unix": card.created_unix,
                 }
                 for card in customer.cards.all()
             ],

@@ -107,6 +107,7 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
     if attempt is not None:
         attempt = attempts.attempt_verify(attempt=attempt, detail=detail)
         context.update(comparison=customer_compare(attempt, detail), note_text=note_text(attempt))
+    cardlinks.card_links_settle(customer_id=customer_id, cards=detail.cards)
     template, email = _card_form_template(request), detail.contact.email
     context.update(
         customer=detail,

@@ -29,3 +29,69 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   box.focus();
 });
+
+// --- Copy buttons (verify-page branch) --------------------------------------------------
+// A button with data-copy="#id" copies that element's text (an input's value) and says
+// "Copied" for a moment. Without the Clipboard API (an older browser, a page not served over
+// https) it selects the text and tries the old copy command; if that fails too, the text
+// stays selected for the agent to copy. The buttons are hidden until this script runs.
+(() => {
+  const SHOWN_MS = 2000;
+  const labels = new WeakMap();
+  const timers = new WeakMap();
+
+  const textOf = (element) =>
+    element instanceof HTMLInputElement ? element.value : element.textContent.trim();
+
+  const select = (element) => {
+    if (element instanceof HTMLInputElement) {
+      element.focus();
+      element.select();
+      return;
+    }
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  };
+
+  const say = (button, text) => {
+    if (!labels.has(button)) labels.set(button, button.textContent);
+    clearTimeout(timers.get(button));
+    button.textContent = text;
+    button.classList.add("copied");
+    timers.set(button, setTimeout(() => {
+      button.textContent = labels.get(button);
+      button.classList.remove("copied");
+    }, SHOWN_MS));
+  };
+
+  const fallback = (button, element) => {
+    select(element);
+    let copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch {
+      copied = false;
+    }
+    say(button, copied ? "Copied" : "Selected: copy it now");
+  };
+
+  for (const button of document.querySelectorAll("button[data-copy]")) button.hidden = false;
+
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest("button[data-copy]");
+    if (!button) return;
+    const element = document.querySelector(button.dataset.copy);
+    if (!element) return;
+    if (!navigator.clipboard || !window.isSecureContext) {
+      fallback(button, element);
+      return;
+    }
+    navigator.clipboard.writeText(textOf(element)).then(
+      () => say(button, "Copied"),
+      () => fallback(button, element),
+    );
+  });
+})();

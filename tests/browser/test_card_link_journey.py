@@ -36,5 +36,13 @@ def test_a_customer_adds_a_card_through_the_link(
 
     page.get_by_role("link", name="Check status").click()
     expect(page.get_by_test_id("card-status")).to_contain_text("Card on file: Visa •••• 4242")
+    expect(page.get_by_test_id("card-link-status")).to_contain_text("Card received")
+    expect(page.get_by_test_id("card-link-url")).to_have_count(0)
     assert "4242 4242" not in page.content()
+
+    # The link has done its job: opened again, it no longer shows the card form.
+    again = browser.new_context().new_page()
+    again.goto(link)
+    expect(again.get_by_text("This link no longer works")).to_be_visible()
+    again.context.close()
     assert page.console_errors == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from customers import cardlinks
 from customers.models import AuditEntry, CardLink
 from customers.sandbox.models import SandboxCard
 from tests.audit_helpers import Operation, assert_audited, audit_rows
@@ -47,7 +49,7 @@ def test_a_copy_link_is_made_recorded_and_shown(agent_client, created_id):
     url = link_url(agent_client, created_id)
     assert url.startswith("http://testserver/sandbox/card-form/")
     [row] = assert_audited(Operation.CARD_LINK_CREATED)
-    assert row.customer_id == created_id and "Copied by the agent" in row.message
+    assert row.customer_id == created_id and row.message.startswith("Created to copy; expires")
 
 
 def test_an_emailed_link_goes_to_the_address_revcent_holds(agent_client, created_id):
@@ -100,7 +102,7 @@ def test_an_expired_link_no_longer_opens_the_form(agent_client, client, created_
     assert client.get(path).status_code == 410
     assert audit_rows(operation=Operation.CARD_LINK_EXPIRED)
     page = agent_client.get(reverse("customer-detail", args=[created_id])).content.decode()
-    assert "Expired by an agent" in page
+    assert "Expired early by alice" in page
 
 
 def test_a_link_stops_working_after_24_hours(agent_client, client, created_id):
@@ -171,3 +173,45 @@ def test_no_support_page_has_a_card_input(agent_client, auditor, created_id):
             assert 'autocomplete="cc-' not in html, url
             for word in ("card_number", "card-number", "cvc", "cvv", "expiry", "exp_month"):
                 assert f'name="{word}' not in html and f'id="id_{word}' not in html, url
+
+
+def test_a_received_card_closes_the_link(agent_client, client, created_id):
+    make_link(agent_client, created_id)
+    url = link_url(agent_client, created_id)
+    path = url.removeprefix("http://testserver")
+    token = path.rstrip("/").split("/")[-1]
+    client.post(path, {"card_number": "4242 4242 4242 4242", "expiry": "12/30", "cvc": "123"})
+
+    page = agent_client.get(reverse("customer-detail", args=[created_id])).content.decode()
+    assert "Card received" in page
+    assert url not in page  # no link left to copy
+    link = CardLink.objects.get()
+    assert link.card_received_at is not None and not link.active
+    assert cardlinks.card_link_from_token(unquote(token)) is None
+    assert client.get(path).status_code == 410
+
+
+def test_a_card_from_before_the_link_leaves_it_open(agent_client, client, created_id):
+    SandboxCard.objects.create(
+        id="SbxCardOlderThanLink",
+        customer_id=created_id,
+        brand="Visa",
+        last_4="1111",
+        expiry_date="01/29",
+        created_unix=int((timezone.now() - timedelta(hours=1)).timestamp()),
+    )
+    make_link(agent_client, created_id)
+    path = link_url(agent_client, created_id).removeprefix("http://testserver")
+    page = agent_client.get(reverse("customer-detail", args=[created_id])).content.decode()
+    assert "Card received" not in page and "Active until" in page
+    assert CardLink.objects.get().active
+    assert client.get(path).status_code == 200
+
+
+def test_link_rows_read_naturally(agent_client, created_id):
+    make_link(agent_client, created_id)
+    make_link(agent_client, created_id, channel="email")
+    page = agent_client.get(reverse("customer-detail", args=[created_id])).content.decode()
+    assert "Created to copy by alice, " in page
+    assert "E-mailed to the customer by alice, " in page
+    assert "by the agent by" not in page

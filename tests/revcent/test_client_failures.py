@@ -173,7 +173,9 @@ def test_it_falls_back_to_the_http_reason_when_an_error_has_no_text():
     with pytest.raises(RevCentApiError) as caught:
         search(server)
 
-    assert "Not Found" in caught.value.message
+    # The agent reads the status and what to do; the trail keeps the reason phrase.
+    assert "HTTP 404" in caught.value.message
+    assert "Check the ID" in caught.value.message
     assert caught.value.http_status == 404
     assert caught.value.code is None
     assert caught.value.api_call_id == ""
@@ -246,7 +248,7 @@ def test_it_reads_http_200_without_a_code_as_an_api_error():
     with pytest.raises(RevCentApiError) as caught:
         search(server)
 
-    assert "did not report success" in caught.value.message
+    assert "without reporting success" in caught.value.message
     assert caught.value.http_status == 200
     assert caught.value.code is None
     entry = only_entry()

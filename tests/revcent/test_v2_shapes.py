@@ -51,15 +51,16 @@ def test_classify_reads_the_documented_error_body_without_a_database():
     from customers.revcent import contract
 
     request = Request(contract.CREATE_CUSTOMER, "/customers", ACTOR, json_body={})
-    verdict = classify(request, Answer(status=400, body=ERROR), None)
+    body = {**ERROR, "error_code": "invalid_field_value"}
+    verdict = classify(request, Answer(status=400, body=body), None)
 
     assert verdict.outcome == AuditEntry.Outcome.API_ERROR
-    assert verdict.error_code == "x"
+    assert verdict.error_code == "invalid_field_value"
     assert verdict.message == "y"
     assert isinstance(verdict.error, RevCentApiError)
-    assert verdict.error.error_code == "x"
+    assert verdict.error.error_code == "invalid_field_value"
     assert verdict.error.revcent_message == "y"
-    assert "x" not in verdict.error.message.replace("request", "")  # the key is not shown
+    assert "invalid_field_value" not in verdict.error.message  # the code is not shown
 
 
 def test_classify_treats_code_0_with_http_200_as_an_error():
@@ -146,7 +147,10 @@ def test_a_refusal_keeps_error_code_on_the_exception_and_in_the_audit_row():
             {"campaign": "c", "customer": {"email": "a@example.com"}}, actor=ACTOR
         )
     assert caught.value.error_code == "x"
-    assert caught.value.message == "RevCent refused the request: y"
+    assert caught.value.message == (
+        "RevCent did not accept the request: “y”. The customer was not created. "
+        "Correct what it names and try again; if it is not on the form, tell an admin."
+    )
     entry = AuditEntry.objects.get()
     assert (entry.outcome, entry.error_code, entry.message) == ("api_error", "x", "y")
 
