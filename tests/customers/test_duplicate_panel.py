@@ -52,6 +52,22 @@ def test_a_name_with_the_same_city_is_a_possible_match(agent_client):
     assert "likely the same" not in html.split("</p>")[0]
 
 
+def test_a_name_alone_shows_both_jane_does(agent_client):
+    html = panel(agent_client, first_name="Jane", last_name="Doe")
+    assert html.count('data-testid="match"') == 2
+    assert html.count("<li>Same name</li>") == 2
+    assert "No matches" not in html
+
+
+def test_an_email_typo_is_caught_on_a_customer_the_name_search_found(agent_client):
+    # The e-mail search cannot find jdoe@example.org from "jdoa@…"; the name search does.
+    html = panel(agent_client, first_name="Jane", last_name="Doe", email="jdoa@example.org")
+    first, second = html.split('data-testid="match"')[1:]
+    assert "jdoe@example.org" in first
+    assert "Email differs by one character" in first and "Same name" in first
+    assert "jane@example.com" in second
+
+
 def test_a_plus_tagged_email_is_a_possible_match(agent_client):
     html = panel(agent_client, email="alice@example.com")
     assert "Alice Nguyen" in html
