@@ -97,11 +97,13 @@ class CustomerCreateForm:
         return body
 
     def retry(self) -> CustomerCreateForm:
-        """The same input under a fresh submission key, for another try after a failure."""
+        """The same input under a fresh submission key, for another try after a failure.
+
+        "Create anyway" and its reason are kept: the agent decided that already, and the
+        next submit runs the duplicate check again anyway."""
         assert self.data is not None
         data = self.data.copy()
         data["options-submission_key"] = str(uuid.uuid4())
-        data.pop("options-create_anyway", None)
         again = CustomerCreateForm(data, refused_card_fields=self._refused_by_request)
         again.is_valid()
         return again

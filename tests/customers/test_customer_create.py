@@ -257,6 +257,9 @@ def test_an_upstream_failure_is_explained_and_audited(agent_client, campaign):
     assert 'value="Diaz"' in html
     [row] = assert_audited(Operation.CREATE_CUSTOMER)
     assert row.outcome == "api_error" and row.http_status == 500
+    # The override the agent already gave is still ticked, with its reason, for the retry.
+    assert 'name="options-create_anyway" id="id_options-create_anyway" checked' in html
+    assert "Testing failures here.</textarea>" in html
 
 
 def test_timeout_after_create_is_reconciled_to_the_created_customer(agent_client, campaign):
