@@ -44,8 +44,13 @@ def browser() -> Browser:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser-deps`.")
     with sync_playwright() as playwright:
+        # Playwright turns the back/forward cache off by default; agents' browsers have it on,
+        # and going Back to a half-typed form depends on it.
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            ignore_default_args=["--disable-back-forward-cache"],
         )
         yield browser
         browser.close()
@@ -64,7 +69,9 @@ def page(browser: Browser, live_server, request) -> Page:
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
+    # Console errors (CSP reports among them) and uncaught script errors.
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
     page.console_errors = errors
     yield page
     failed = getattr(request.node, "rep_call", None)

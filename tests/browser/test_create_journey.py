@@ -69,3 +69,21 @@ def test_a_card_number_is_refused_and_not_shown_again(page: Page, sign_in, agent
     expect(page.get_by_label("Company").first).to_have_value("")
     expect(page.get_by_label("First name").first).to_have_value("Ana")
     assert "4242" not in page.content()
+
+
+def test_metadata_rows_swap_without_inline_styles(page: Page, sign_in, agent, campaign):
+    sign_in("alice")
+    page.goto("/customers/new/")
+    rows = page.get_by_test_id("metadata-row")
+    page.get_by_role("button", name="Add metadata").click()
+    expect(rows).to_have_count(1)
+    rows.nth(0).get_by_label("Name").fill("tier")
+    # A password manager's extension styles the inputs it decorates. htmx must not copy that
+    # style attribute onto the swapped-in row: the CSP refuses script-written inline styles.
+    page.evaluate("document.getElementById('id_metadata-0-name').style.backgroundImage = 'none'")
+    page.get_by_role("button", name="Add metadata").click()
+    expect(rows).to_have_count(2)
+    page.get_by_role("button", name="Remove metadata row 2").click()
+    expect(rows).to_have_count(1)
+    expect(rows.nth(0).get_by_label("Name")).to_have_value("tier")
+    assert page.console_errors == []
