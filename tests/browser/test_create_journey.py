@@ -87,3 +87,31 @@ def test_metadata_rows_swap_without_inline_styles(page: Page, sign_in, agent, ca
     expect(rows).to_have_count(1)
     expect(rows.nth(0).get_by_label("Name")).to_have_value("tier")
     assert page.console_errors == []
+
+
+def test_enter_in_a_text_field_creates_and_keeps_every_metadata_row(
+    page: Page, sign_in, agent, campaign, sandbox
+):
+    sign_in("alice")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/customers/new/")
+    page.get_by_label("First name").first.fill("Ana")
+    page.get_by_label("Last name").first.fill("Diaz")
+    page.get_by_label("Email").first.fill("ana.enter@example.com")
+    rows = page.get_by_test_id("metadata-row")
+    for index, (name, value) in enumerate([("tier", "gold"), ("plan", "yearly")]):
+        page.get_by_role("button", name="Add metadata").click()
+        expect(rows).to_have_count(index + 1)
+        rows.nth(index).get_by_label("Name").fill(name)
+        rows.nth(index).get_by_label("Value").fill(value)
+
+    # The default button Enter presses is no second "Create customer" for anyone to meet.
+    expect(page.get_by_role("button", name="Create customer")).to_have_count(1)
+    page.get_by_label("Internal customer ID").fill("CRM-7001")
+    page.get_by_label("Internal customer ID").press("Enter")
+
+    expect(page.get_by_test_id("verified")).to_have_text("Verified")
+    expect(page.get_by_text("tier = gold")).to_be_visible()
+    expect(page.get_by_text("plan = yearly")).to_be_visible()
+    assert CreateAttempt.objects.get().payload["internal_customer_id"] == "CRM-7001"
+    assert page.console_errors == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -37,6 +39,20 @@ def test_the_page_offers_the_forms_that_mirror_revcent(agent_client, campaign):
     assert 'source</span> = <span class="meta-value">supportdesk' in html
     assert "RevCent creates customers by itself at" in html
     assert len(submission_key(html)) == 36
+
+
+def test_enter_in_a_text_field_presses_a_create_button(agent_client, campaign):
+    # Implicit submission presses the form's first submit button: it must create, not add or
+    # remove a metadata row, and be neither seen nor reached by Tab or a screen reader.
+    data = create_post(campaign, metadata=[("a", "1")])
+    data["_action"] = "add_metadata"
+    html = agent_client.post(URL, data).content.decode()  # the page without JS, with a row
+    form = html[html.index('id="create-form"') :]
+    buttons = re.findall(r"<button\b[^>]*>", form)
+    assert len(buttons) > 3
+    assert 'name="_action"' not in buttons[0]
+    assert 'type="submit"' in buttons[0]
+    assert 'tabindex="-1"' in buttons[0] and 'aria-hidden="true"' in buttons[0]
 
 
 def test_without_a_campaign_the_page_says_what_to_do(agent_client):
