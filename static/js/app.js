@@ -16,3 +16,17 @@ document.addEventListener("submit", (event) => {
     button.textContent = form.dataset.submitLabel;
   }, 0);
 });
+
+// Adding or removing a metadata row swaps the rows (htmx), and the button pressed goes with
+// them: focus goes to the new row's name, or after a removal to the name of the row that
+// took its place, else to "Add metadata".
+document.addEventListener("htmx:afterSettle", (event) => {
+  const rows = event.target;
+  if (!(rows instanceof HTMLElement) || rows.id !== "metadata-rows") return;
+  const action = event.detail.requestConfig?.elt?.value || "";
+  const names = rows.querySelectorAll(".metadata-row:not(.fixed) input[name$='-name']");
+  let next = null;
+  if (action === "add_metadata") next = names[names.length - 1];
+  else if (action.startsWith("remove_metadata:")) next = names[Number(action.split(":")[1])];
+  (next || rows.querySelector("button[value='add_metadata']"))?.focus();
+});

@@ -115,3 +115,29 @@ def test_enter_in_a_text_field_creates_and_keeps_every_metadata_row(
     expect(page.get_by_text("plan = yearly")).to_be_visible()
     assert CreateAttempt.objects.get().payload["internal_customer_id"] == "CRM-7001"
     assert page.console_errors == []
+
+
+def test_adding_and_removing_metadata_rows_keeps_the_focus_in_the_rows(
+    page: Page, sign_in, agent, campaign
+):
+    sign_in("alice")
+    page.goto("/customers/new/")
+    rows = page.get_by_test_id("metadata-row")
+    for index, name in enumerate(["a", "b", "c"]):
+        page.get_by_role("button", name="Add metadata").click()
+        expect(rows).to_have_count(index + 1)
+        # The new row's name has the focus: the agent types straight on.
+        expect(rows.nth(index).get_by_label("Name")).to_be_focused()
+        page.keyboard.type(name)
+
+    page.get_by_role("button", name="Remove metadata row 2").click()
+    expect(rows).to_have_count(2)
+    # The row after the removed one took its place, and its name has the focus.
+    expect(rows.nth(1).get_by_label("Name")).to_have_value("c")
+    expect(rows.nth(1).get_by_label("Name")).to_be_focused()
+
+    page.get_by_role("button", name="Remove metadata row 2").click()
+    expect(rows).to_have_count(1)
+    expect(page.get_by_role("button", name="Add metadata")).to_be_focused()
+    expect(rows.nth(0).get_by_label("Name")).to_have_value("a")
+    assert page.console_errors == []
