@@ -30,3 +30,15 @@ document.addEventListener("htmx:afterSettle", (event) => {
   else if (action.startsWith("remove_metadata:")) next = names[Number(action.split(":")[1])];
   (next || rows.querySelector("button[value='add_metadata']"))?.focus();
 });
+
+// After a refused create the error summary has the focus, so it is what is read first. Its
+// links move the focus to their field (a plain #link only scrolls there).
+document.querySelector("[data-error-summary]")?.focus();
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("[data-error-summary] a[href^='#']");
+  const field = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (!field || !field.matches("input, select, textarea")) return;
+  event.preventDefault();
+  (field.closest(".field") || field).scrollIntoView({ block: "center" });
+  field.focus({ preventScroll: true });
+});

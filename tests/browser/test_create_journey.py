@@ -65,7 +65,10 @@ def test_a_card_number_is_refused_and_not_shown_again(page: Page, sign_in, agent
     page.get_by_label("Company").first.fill("4242 4242 4242 4242")
     page.get_by_test_id("create-button").click()
 
-    expect(page.get_by_text("This looks like a card number.")).to_be_visible()
+    # Beside the field (and in the error summary above the form).
+    expect(page.locator("#id_customer-company_error")).to_contain_text(
+        "This looks like a card number."
+    )
     expect(page.get_by_label("Company").first).to_have_value("")
     expect(page.get_by_label("First name").first).to_have_value("Ana")
     assert "4242" not in page.content()
@@ -140,4 +143,26 @@ def test_adding_and_removing_metadata_rows_keeps_the_focus_in_the_rows(
     expect(rows).to_have_count(1)
     expect(page.get_by_role("button", name="Add metadata")).to_be_focused()
     expect(rows.nth(0).get_by_label("Name")).to_have_value("a")
+    assert page.console_errors == []
+
+
+def test_after_a_refused_create_the_focus_is_on_the_error_summary(
+    page: Page, sign_in, agent, campaign, sandbox
+):
+    sign_in("alice")
+    page.goto("/customers/new/")
+    page.get_by_label("First name").first.fill("Ana")
+    page.get_by_label("Last name").first.fill("Diaz")
+    page.get_by_label("Last name").first.press("Enter")  # no email
+
+    summary = page.get_by_role("alert").filter(has_text="The customer was not created")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    link = summary.get_by_role("link", name="Email: This field is required.")
+    expect(link).to_have_attribute("href", "#id_customer-email")
+    link.click()
+    expect(page.get_by_label("Email").first).to_be_focused()
+    # The bill-to fields, hidden with the switch off, say nothing when it is turned on.
+    page.get_by_label("Billing details differ").check()
+    expect(page.locator("#bill-to .error")).to_have_count(0)
     assert page.console_errors == []
