@@ -1,6 +1,9 @@
 // Small progressive enhancements; every page works without this file.
 "use strict";
 
+// Controls that only work with this file are shown from here on (.js-only in app.css).
+document.documentElement.classList.add("js");
+
 // While a create runs, the button says so and cannot be pressed again. (The server's
 // submission key makes a second press harmless anyway; this just says what is happening.)
 document.addEventListener("submit", (event) => {
@@ -41,4 +44,18 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   (field.closest(".field") || field).scrollIntoView({ block: "center" });
   field.focus({ preventScroll: true });
+});
+
+// "Same as customer": the bill-to fields start as a copy of the customer's, to be changed
+// where they differ.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest?.("[data-copy-from]");
+  if (!button || !button.form) return;
+  const { copyFrom: from, copyTo: to } = button.dataset;
+  for (const source of button.form.querySelectorAll(`[name^="${from}-"]`)) {
+    const target = button.form.elements.namedItem(to + source.name.slice(from.length));
+    if (target) target.value = source.value;
+  }
+  const status = button.parentElement.querySelector("[data-copy-status]");
+  if (status) status.textContent = "Copied from the customer; change what differs.";
 });

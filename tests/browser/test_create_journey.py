@@ -166,3 +166,30 @@ def test_after_a_refused_create_the_focus_is_on_the_error_summary(
     page.get_by_label("Billing details differ").check()
     expect(page.locator("#bill-to .error")).to_have_count(0)
     assert page.console_errors == []
+
+
+def test_same_as_customer_starts_the_bill_to_from_the_customer(
+    page: Page, sign_in, agent, campaign
+):
+    sign_in("alice")
+    page.goto("/customers/new/")
+    page.get_by_label("First name").first.fill("Ana")
+    page.get_by_label("Last name").first.fill("Diaz")
+    page.get_by_label("Email").first.fill("ana@example.com")
+    page.get_by_label("City").first.fill("Miami")
+    page.get_by_label("Country").first.select_option(label="United States")
+
+    page.get_by_label("Billing details differ").check()
+    bill_to = page.locator("#bill-to")
+    bill_to.get_by_role("button", name="Same as customer").click()
+    expect(bill_to.get_by_label("First name")).to_have_value("Ana")
+    expect(bill_to.get_by_label("Email")).to_have_value("ana@example.com")
+    expect(bill_to.get_by_label("City")).to_have_value("Miami")
+    expect(bill_to.get_by_label("Country")).to_have_value("USA")
+    expect(bill_to.get_by_role("status")).to_have_text(
+        "Copied from the customer; change what differs."
+    )
+    # A copy, not a link: the customer's fields stay as they were when bill-to changes.
+    bill_to.get_by_label("First name").fill("Acme")
+    expect(page.get_by_label("First name").first).to_have_value("Ana")
+    assert page.console_errors == []
