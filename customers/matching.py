@@ -46,6 +46,13 @@ class Candidate(Contact):
     source: str = "revcent"
     note: str = ""
 
+    @property
+    def label(self) -> str:
+        """The name with the last four characters of the RevCent ID, "Jane Doe (…0001)", so
+        two customers of one name get controls named apart."""
+        name = self.name or "(no name)"
+        return f"{name} (…{self.customer_id[-4:]})" if self.customer_id else name
+
 
 @dataclass(frozen=True)
 class Match:

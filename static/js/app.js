@@ -16,6 +16,7 @@ document.addEventListener("submit", (event) => {
   // Disable after the browser has collected the form data, or the click would be lost.
   setTimeout(() => {
     button.disabled = true;
+    button.dataset.label = button.textContent;
     button.textContent = form.dataset.submitLabel;
   }, 0);
 });
@@ -58,4 +59,45 @@ document.addEventListener("click", (event) => {
   }
   const status = button.parentElement.querySelector("[data-copy-status]");
   if (status) status.textContent = "Copied from the customer; change what differs.";
+});
+
+// A match opens in a dialog on this page, from the details the panel already has: the typed
+// form stays where it is. Closing it (Back to the form, Esc) returns the focus to the opener.
+const matchDialog = document.querySelector("[data-match-dialog]");
+let matchOpener = null;
+document.addEventListener("click", (event) => {
+  const opener = event.target.closest?.("[data-open-match]");
+  const details = opener?.closest(".match")?.querySelector("template[data-match-details]");
+  if (!matchDialog || !details) return;
+  matchDialog.querySelector("[data-match-dialog-body]").replaceChildren(details.content.cloneNode(true));
+  const use = matchDialog.querySelector("[data-match-use]");
+  const url = details.dataset.customerUrl; // none for a recent create that has no customer
+  use.hidden = !url;
+  if (url) use.href = url;
+  else use.removeAttribute("href");
+  matchOpener = opener;
+  matchDialog.showModal();
+  matchDialog.querySelector("[data-dialog-close]").focus();
+});
+document.addEventListener("click", (event) => {
+  event.target.closest?.("[data-dialog-close]")?.closest("dialog")?.close();
+});
+matchDialog?.addEventListener("close", () => {
+  // The panel may have been refreshed meanwhile: then its first match takes the focus.
+  const opener = matchOpener?.isConnected ? matchOpener : document.querySelector("[data-open-match]");
+  opener?.focus();
+  matchOpener = null;
+});
+
+// Back to this page from the back/forward cache (after "Use this customer", say): the form is
+// as the agent left it; only the dialog closes and a create in progress is not in progress.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  if (matchDialog?.open) matchDialog.close();
+  const form = document.querySelector("form[data-submit-label]");
+  const button = form?.querySelector("[data-testid=create-button]");
+  if (button?.dataset.label) {
+    button.disabled = false;
+    button.textContent = button.dataset.label;
+  }
 });

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.browser.helpers import sign_in_on
+
 # Playwright's sync API runs an event loop in the test thread; the fixtures that set up
 # data still call the ORM synchronously from that thread, which is safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -84,10 +86,6 @@ def page(browser: Browser, live_server, request) -> Page:
 @pytest.fixture
 def sign_in(page: Page):
     def sign_in_as(username: str, password: str | None = None) -> Page:
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password or f"pw-{username}")
-        page.get_by_role("button", name="Sign in").click()
-        return page
+        return sign_in_on(page, username, password)
 
     return sign_in_as

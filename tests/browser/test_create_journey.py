@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from customers.models import CreateAttempt
+from tests.browser.helpers import add_metadata_rows, sign_in_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,12 +102,7 @@ def test_enter_in_a_text_field_creates_and_keeps_every_metadata_row(
     page.get_by_label("First name").first.fill("Ana")
     page.get_by_label("Last name").first.fill("Diaz")
     page.get_by_label("Email").first.fill("ana.enter@example.com")
-    rows = page.get_by_test_id("metadata-row")
-    for index, (name, value) in enumerate([("tier", "gold"), ("plan", "yearly")]):
-        page.get_by_role("button", name="Add metadata").click()
-        expect(rows).to_have_count(index + 1)
-        rows.nth(index).get_by_label("Name").fill(name)
-        rows.nth(index).get_by_label("Value").fill(value)
+    add_metadata_rows(page, [("tier", "gold"), ("plan", "yearly")])
 
     # The default button Enter presses is no second "Create customer" for anyone to meet.
     expect(page.get_by_role("button", name="Create customer")).to_have_count(1)
@@ -193,3 +189,23 @@ def test_same_as_customer_starts_the_bill_to_from_the_customer(
     bill_to.get_by_label("First name").fill("Acme")
     expect(page.get_by_label("First name").first).to_have_value("Ana")
     assert page.console_errors == []
+
+
+def test_without_javascript_enter_still_creates_and_no_dead_control_shows(
+    browser, live_server, agent, campaign, sandbox
+):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = sign_in_on(context.new_page(), "alice")
+    page.goto("/customers/new/")
+    expect(page.get_by_role("button", name="Same as customer")).to_be_hidden()
+    page.get_by_label("First name").first.fill("Jane")
+    page.get_by_label("Last name").first.fill("Doe")
+    page.get_by_label("Email").first.fill("jane@example.com")
+    page.get_by_label("Email").first.press("Enter")
+
+    gate = page.get_by_test_id("duplicate-gate")
+    expect(gate).to_contain_text("This customer may already exist")
+    expect(gate.get_by_role("button", name="Open Jane Doe (…0001)")).to_be_hidden()
+    gate.get_by_role("link", name="Use Jane Doe (…0001)").click()
+    expect(page.get_by_test_id("customer-id")).to_have_text("SbxCustJaneDoe000001")
+    context.close()

@@ -57,6 +57,14 @@ def test_enter_in_a_text_field_presses_a_create_button(agent_client, campaign):
     assert 'tabindex="-1"' in buttons[0] and 'aria-hidden="true"' in buttons[0]
 
 
+def test_the_page_may_stay_in_the_back_forward_cache(agent_client, campaign):
+    # Back from a match's customer page returns to the typed form only from the browser's
+    # back/forward cache, which `no-store` turns off (the fields have autocomplete="off",
+    # so a reloaded page would come back empty).
+    response = agent_client.get(URL)
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
 def test_without_a_campaign_the_page_says_what_to_do(agent_client):
     html = agent_client.get(URL).content.decode()
     assert "No campaign is set up yet" in html

@@ -54,9 +54,26 @@ def test_a_name_with_the_same_city_is_a_possible_match(agent_client):
 
 def test_a_name_alone_shows_both_jane_does(agent_client):
     html = panel(agent_client, first_name="Jane", last_name="Doe")
-    assert html.count('data-testid="match"') == 2
-    assert html.count("<li>Same name</li>") == 2
+    matches = html.split('data-testid="match"')[1:]
+    assert len(matches) == 2
+    assert all("<li>Same name</li>" in match for match in matches)
     assert "No matches" not in html
+
+
+def test_each_match_is_named_in_its_controls_and_carries_its_details(agent_client):
+    html = panel(agent_client, first_name="Jane", last_name="Doe")
+    for customer_id in ("SbxCustJaneDoe000001", "SbxCustJaneDoeTwo007"):
+        label = f"Jane Doe (…{customer_id[-4:]})"
+        url = reverse("customer-detail", args=[customer_id])
+        assert (
+            f'<a class="button small" href="{url}">Use<span class="visually-hidden"> {label}<'
+            in html
+        )
+        assert f'Open<span class="visually-hidden"> {label}</span></button>' in html
+        # The dialog's content is in the panel already: opening a match calls nobody.
+        assert f'<template data-match-details data-customer-url="{url}">' in html
+        assert f'<dd class="mono">{customer_id}</dd>' in html
+    assert "Use this customer" not in html
 
 
 def test_an_email_typo_is_caught_on_a_customer_the_name_search_found(agent_client):
