@@ -17,11 +17,25 @@ import pycountry
 from django.conf import settings
 
 
-def _spec(label: str, max_length: int = 255, *, required: bool = False, kind: str = "text") -> Any:
-    """A contact field: its label and limits for the forms. `kind` picks the form widget."""
+def _spec(
+    label: str,
+    max_length: int = 255,
+    *,
+    required: bool = False,
+    kind: str = "text",
+    person: bool = False,
+) -> Any:
+    """A contact field: its label and limits for the forms. `kind` picks the form widget;
+    `person` marks the fields that say who someone is, as opposed to where they are."""
     return field(
         default="",
-        metadata={"label": label, "max_length": max_length, "required": required, "kind": kind},
+        metadata={
+            "label": label,
+            "max_length": max_length,
+            "required": required,
+            "kind": kind,
+            "person": person,
+        },
     )
 
 
@@ -29,10 +43,10 @@ def _spec(label: str, max_length: int = 255, *, required: bool = False, kind: st
 class Contact:
     """The name, e-mail, phone and address fields of `customer`, `bill_to` and search hits."""
 
-    first_name: str = _spec("First name", 100, required=True)
-    last_name: str = _spec("Last name", 100, required=True)
-    email: str = _spec("Email", 254, required=True, kind="email")
-    phone: str = _spec("Phone", 40, kind="tel")
+    first_name: str = _spec("First name", 100, required=True, person=True)
+    last_name: str = _spec("Last name", 100, required=True, person=True)
+    email: str = _spec("Email", 254, required=True, kind="email", person=True)
+    phone: str = _spec("Phone", 40, kind="tel", person=True)
     company: str = _spec("Company")
     address_line_1: str = _spec("Address line 1")
     address_line_2: str = _spec("Address line 2")
@@ -80,6 +94,8 @@ class Contact:
 CONTACT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Contact))
 CONTACT_SPECS = {f.name: f.metadata for f in fields(Contact)}
 LABELS: dict[str, str] = {name: spec["label"] for name, spec in CONTACT_SPECS.items()}
+# Who someone is (name, e-mail, phone); the rest (company, address) says where they are.
+PERSON_FIELDS: tuple[str, ...] = tuple(n for n in CONTACT_FIELDS if CONTACT_SPECS[n]["person"])
 
 
 def contact_fields_of(data: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.http import QueryDict
@@ -13,6 +13,7 @@ from django.http import QueryDict
 from customers.contact import CONTACT_FIELDS, Contact
 from customers.forms import (
     SOURCE_METADATA,
+    CardGuardForm,
     ContactForm,
     CreateOptionsForm,
     MetadataFormSet,
@@ -21,6 +22,24 @@ from customers.matching import Identifiers
 from customers.models import Campaign
 
 _FIELD_IN_MESSAGE = re.compile(r"\b(customer|bill_to)\.(\w+)")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One line of the error summary: what is wrong, and the id of the field to go to."""
+
+    field_id: str
+    label: str
+    message: str
+
+
+def _quiet(form: CardGuardForm) -> None:
+    """Clean a bound form but keep only its card-number errors: a refused card number must
+    still be blanked and explained, but a field nobody was asked to fill says nothing."""
+    form.full_clean()
+    for name in list(form.errors):
+        if name not in form.refused_card_fields:
+            del form.errors[name]
 
 
 class CustomerCreateForm:
@@ -44,6 +63,9 @@ class CustomerCreateForm:
         self.bill_to = ContactForm(data, prefix="bill_to", **guard)
         self.metadata = MetadataFormSet(data, prefix="metadata", form_kwargs=guard)
         self._refused_by_request = tuple(refused_card_fields)
+        if data is not None and not self.billing_differs:
+            # Hidden and not sent: its errors would greet the agent who turns the switch on.
+            _quiet(self.bill_to)
 
     @property
     def billing_differs(self) -> bool:
@@ -57,6 +79,37 @@ class CustomerCreateForm:
         # Validate every part (no short-circuit), so each shows its own errors at once.
         results = [part.is_valid() for part in parts]
         return all(results)
+
+    def quiet(self) -> None:
+        """Show what was typed without errors (a card number's excepted), for a page
+        re-rendered by something other than Create, such as adding a metadata row."""
+        for form in (self.options, self.customer, self.bill_to):
+            _quiet(form)
+
+    def error_summary(self) -> list[FieldError]:
+        """Every field's errors, in the page's order, for the summary above the form."""
+        if self.data is None:
+            return []
+        where: list[tuple[CardGuardForm, tuple[str, ...], str]] = [
+            (self.options, ("create_anyway", "override_reason", "campaign"), ""),
+            (self.customer, CONTACT_FIELDS, ""),
+        ]
+        if self.billing_differs:
+            where.append((self.bill_to, CONTACT_FIELDS, " (bill-to)"))
+        where.append((self.options, ("internal_customer_id",), ""))
+        for number, row in enumerate(self.metadata.forms, start=1):
+            where.append((row, ("name", "value"), f" (metadata row {number})"))
+        summary = [
+            FieldError(form[name].auto_id, f"{form[name].label}{suffix}", str(message))
+            for form, names, suffix in where
+            for name in names
+            for message in form[name].errors
+        ]
+        summary += [
+            FieldError("metadata-rows", "Metadata", str(message))
+            for message in self.metadata.non_form_errors()
+        ]
+        return summary
 
     @property
     def refused_card_fields(self) -> list[str]:
@@ -97,11 +150,13 @@ class CustomerCreateForm:
         return body
 
     def retry(self) -> CustomerCreateForm:
-        """The same input under a fresh submission key, for another try after a failure."""
+        """The same input under a fresh submission key, for another try after a failure.
+
+        "Create anyway" and its reason are kept: the agent decided that already, and the
+        next submit runs the duplicate check again anyway."""
         assert self.data is not None
         data = self.data.copy()
         data["options-submission_key"] = str(uuid.uuid4())
-        data.pop("options-create_anyway", None)
         again = CustomerCreateForm(data, refused_card_fields=self._refused_by_request)
         again.is_valid()
         return again

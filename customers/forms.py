@@ -22,6 +22,7 @@ from customers.cardguard import contains_card_number
 from customers.contact import (
     CONTACT_FIELDS,
     CONTACT_SPECS,
+    PERSON_FIELDS,
     country_choices,
     looks_secret,
     normalize_phone,
@@ -163,6 +164,13 @@ class ContactForm(CardGuardForm):
                     ),
                 )
         return data
+
+    def person_fields(self) -> list[forms.BoundField]:
+        """Name, e-mail and phone: the create page shows the duplicate panel after them."""
+        return [self[name] for name in PERSON_FIELDS]
+
+    def address_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in CONTACT_FIELDS if name not in PERSON_FIELDS]
 
     def payload(self) -> dict[str, str]:
         """Only the filled fields, as RevCent's object wants them."""

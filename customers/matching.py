@@ -16,6 +16,8 @@ from customers.contact import Contact, normalize_phone
 
 STRONG = "strong"
 POSSIBLE = "possible"
+# The weakest reason: a name with no ZIP or city on both sides to compare.
+SAME_NAME = "Same name"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,13 @@ class Candidate(Contact):
     # "revcent": a SearchCustomers hit; "recent": created through this app lately.
     source: str = "revcent"
     note: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name with the last four characters of the RevCent ID, "Jane Doe (…0001)", so
+        two customers of one name get controls named apart."""
+        name = self.name or "(no name)"
+        return f"{name} (…{self.customer_id[-4:]})" if self.customer_id else name
 
 
 @dataclass(frozen=True)
@@ -140,22 +149,35 @@ def match_candidate(ids: Identifiers, candidate: Candidate) -> Match | None:
         and _fold(ids.last_name) == _fold(candidate.last_name)
     )
     if same_name:
-        if ids.zip and _fold(ids.zip).replace(" ", "") == _fold(candidate.zip).replace(" ", ""):
-            possible.append("Same name and ZIP")
-        elif ids.city and _fold(ids.city) == _fold(candidate.city):
-            possible.append("Same name and city")
+        possible += _same_name_reasons(ids, candidate)
     if not strong and not possible:
         return None
     return Match(candidate, STRONG if strong else POSSIBLE, tuple(strong + possible))
 
 
+def _same_name_reasons(ids: Identifiers, candidate: Candidate) -> list[str]:
+    """What a shared name says, given the places: a ZIP or city on both sides that agrees
+    makes it likelier; one that differs means someone else of that name; with nothing to
+    compare (the agent has typed only the name, say) the name is shown for what it is."""
+    zips = [_fold(value).replace(" ", "") for value in (ids.zip, candidate.zip)]
+    cities = [_fold(value) for value in (ids.city, candidate.city)]
+    if all(zips) and zips[0] == zips[1]:
+        return ["Same name and ZIP"]
+    if all(cities) and cities[0] == cities[1]:
+        return ["Same name and city"]
+    if not all(zips) and not all(cities):
+        return [SAME_NAME]
+    return []
+
+
 def rank(matches: list[Match]) -> list[Match]:
-    """Strong first, then the most reasons, then the newest."""
+    """Strong first, then the most reasons, then a name alone last, then the newest."""
     return sorted(
         matches,
         key=lambda m: (
             not m.strong,
             -len(m.reasons),
+            m.reasons == (SAME_NAME,),
             -(m.candidate.created.timestamp() if m.candidate.created else 0),
         ),
     )

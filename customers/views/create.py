@@ -51,6 +51,7 @@ def _render_create(
         "form": form,
         "report": report,
         "error": error,
+        "error_summary": form.error_summary(),
         "source_metadata": SOURCE_METADATA,
         "has_campaigns": Campaign.objects.filter(active=True).exists(),
     }
@@ -118,6 +119,7 @@ def _metadata_rows(request: AppRequest, action: str) -> HttpResponse:
         context["source_metadata"] = SOURCE_METADATA
         return render(request, f"{CREATE_TEMPLATE}#metadata-rows", context)
     form = CustomerCreateForm(request.POST, **guard)
+    form.quiet()  # the agent added a row; nothing was submitted to find fault with
     form.metadata = metadata
     return _render_create(request, form)
 

@@ -1,6 +1,9 @@
 // Small progressive enhancements; every page works without this file.
 "use strict";
 
+// Controls that only work with this file are shown from here on (.js-only in app.css).
+document.documentElement.classList.add("js");
+
 // While a create runs, the button says so and cannot be pressed again. (The server's
 // submission key makes a second press harmless anyway; this just says what is happening.)
 document.addEventListener("submit", (event) => {
@@ -13,6 +16,7 @@ document.addEventListener("submit", (event) => {
   // Disable after the browser has collected the form data, or the click would be lost.
   setTimeout(() => {
     button.disabled = true;
+    button.dataset.label = button.textContent;
     button.textContent = form.dataset.submitLabel;
   }, 0);
 });
@@ -95,3 +99,84 @@ document.addEventListener("keydown", (event) => {
     );
   });
 })();
+
+// Adding or removing a metadata row swaps the rows (htmx), and the button pressed goes with
+// them: focus goes to the new row's name, or after a removal to the name of the row that
+// took its place, else to "Add metadata".
+document.addEventListener("htmx:afterSettle", (event) => {
+  const rows = event.target;
+  if (!(rows instanceof HTMLElement) || rows.id !== "metadata-rows") return;
+  const action = event.detail.requestConfig?.elt?.value || "";
+  const names = rows.querySelectorAll(".metadata-row:not(.fixed) input[name$='-name']");
+  let next = null;
+  if (action === "add_metadata") next = names[names.length - 1];
+  else if (action.startsWith("remove_metadata:")) next = names[Number(action.split(":")[1])];
+  (next || rows.querySelector("button[value='add_metadata']"))?.focus();
+});
+
+// After a refused create the error summary has the focus, so it is what is read first. Its
+// links move the focus to their field (a plain #link only scrolls there).
+document.querySelector("[data-error-summary]")?.focus();
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("[data-error-summary] a[href^='#']");
+  const field = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (!field || !field.matches("input, select, textarea")) return;
+  event.preventDefault();
+  (field.closest(".field") || field).scrollIntoView({ block: "center" });
+  field.focus({ preventScroll: true });
+});
+
+// "Same as customer": the bill-to fields start as a copy of the customer's, to be changed
+// where they differ.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest?.("[data-copy-from]");
+  if (!button || !button.form) return;
+  const { copyFrom: from, copyTo: to } = button.dataset;
+  for (const source of button.form.querySelectorAll(`[name^="${from}-"]`)) {
+    const target = button.form.elements.namedItem(to + source.name.slice(from.length));
+    if (target) target.value = source.value;
+  }
+  const status = button.parentElement.querySelector("[data-copy-status]");
+  if (status) status.textContent = "Copied from the customer; change what differs.";
+});
+
+// A match opens in a dialog on this page, from the details the panel already has: the typed
+// form stays where it is. Closing it (Back to the form, Esc) returns the focus to the opener.
+const matchDialog = document.querySelector("[data-match-dialog]");
+let matchOpener = null;
+document.addEventListener("click", (event) => {
+  const opener = event.target.closest?.("[data-open-match]");
+  const details = opener?.closest(".match")?.querySelector("template[data-match-details]");
+  if (!matchDialog || !details) return;
+  matchDialog.querySelector("[data-match-dialog-body]").replaceChildren(details.content.cloneNode(true));
+  const use = matchDialog.querySelector("[data-match-use]");
+  const url = details.dataset.customerUrl; // none for a recent create that has no customer
+  use.hidden = !url;
+  if (url) use.href = url;
+  else use.removeAttribute("href");
+  matchOpener = opener;
+  matchDialog.showModal();
+  matchDialog.querySelector("[data-dialog-close]").focus();
+});
+document.addEventListener("click", (event) => {
+  event.target.closest?.("[data-dialog-close]")?.closest("dialog")?.close();
+});
+matchDialog?.addEventListener("close", () => {
+  // The panel may have been refreshed meanwhile: then its first match takes the focus.
+  const opener = matchOpener?.isConnected ? matchOpener : document.querySelector("[data-open-match]");
+  opener?.focus();
+  matchOpener = null;
+});
+
+// Back to this page from the back/forward cache (after "Use this customer", say): the form is
+// as the agent left it; only the dialog closes and a create in progress is not in progress.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  if (matchDialog?.open) matchDialog.close();
+  const form = document.querySelector("form[data-submit-label]");
+  const button = form?.querySelector("[data-testid=create-button]");
+  if (button?.dataset.label) {
+    button.disabled = false;
+    button.textContent = button.dataset.label;
+  }
+});

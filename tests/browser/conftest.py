@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.browser.helpers import sign_in_on
+
 # Playwright's sync API runs an event loop in the test thread; the fixtures that set up
 # data still call the ORM synchronously from that thread, which is safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -44,8 +46,13 @@ def browser() -> Browser:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser-deps`.")
     with sync_playwright() as playwright:
+        # Playwright turns the back/forward cache off by default; agents' browsers have it on,
+        # and going Back to a half-typed form depends on it.
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            ignore_default_args=["--disable-back-forward-cache"],
         )
         yield browser
         browser.close()
@@ -64,7 +71,9 @@ def page(browser: Browser, live_server, request) -> Page:
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
+    # Console errors (CSP reports among them) and uncaught script errors.
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
     page.console_errors = errors
     yield page
     failed = getattr(request.node, "rep_call", None)
@@ -77,10 +86,6 @@ def page(browser: Browser, live_server, request) -> Page:
 @pytest.fixture
 def sign_in(page: Page):
     def sign_in_as(username: str, password: str | None = None) -> Page:
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password or f"pw-{username}")
-        page.get_by_role("button", name="Sign in").click()
-        return page
+        return sign_in_on(page, username, password)
 
     return sign_in_as

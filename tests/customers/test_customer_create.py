@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
+from customers.create_form import CustomerCreateForm
 from customers.models import CreateAttempt
 from tests.audit_helpers import Operation, assert_audited, audit_rows
 from tests.customers.helpers import CUSTOMER, create_post, sent_bodies, submission_key
@@ -37,6 +41,28 @@ def test_the_page_offers_the_forms_that_mirror_revcent(agent_client, campaign):
     assert 'source</span> = <span class="meta-value">supportdesk' in html
     assert "RevCent creates customers by itself at" in html
     assert len(submission_key(html)) == 36
+
+
+def test_enter_in_a_text_field_presses_a_create_button(agent_client, campaign):
+    # Implicit submission presses the form's first submit button: it must create, not add or
+    # remove a metadata row, and be neither seen nor reached by Tab or a screen reader.
+    data = create_post(campaign, metadata=[("a", "1")])
+    data["_action"] = "add_metadata"
+    html = agent_client.post(URL, data).content.decode()  # the page without JS, with a row
+    form = html[html.index('id="create-form"') :]
+    buttons = re.findall(r"<button\b[^>]*>", form)
+    assert len(buttons) > 3
+    assert 'name="_action"' not in buttons[0]
+    assert 'type="submit"' in buttons[0]
+    assert 'tabindex="-1"' in buttons[0] and 'aria-hidden="true"' in buttons[0]
+
+
+def test_the_page_may_stay_in_the_back_forward_cache(agent_client, campaign):
+    # Back from a match's customer page returns to the typed form only from the browser's
+    # back/forward cache, which `no-store` turns off (the fields have autocomplete="off",
+    # so a reloaded page would come back empty).
+    response = agent_client.get(URL)
+    assert "no-store" not in response.get("Cache-Control", "")
 
 
 def test_without_a_campaign_the_page_says_what_to_do(agent_client):
@@ -96,9 +122,52 @@ def test_bill_to_requires_names_and_email_when_on(agent_client, campaign):
     response = agent_client.post(URL, create_post(campaign, bill_to={"city": "Austin"}))
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count("This field is required.") == 3
+    # Beside each field, and again in the summary at the top.
+    assert html.count('_error">This field is required.') == 3
+    assert '<a href="#id_bill_to-email">Email (bill-to): This field is required.</a>' in html
     assert 'value="Austin"' in html
     assert not CreateAttempt.objects.exists()
+
+
+def test_bill_to_says_nothing_while_the_switch_is_off(agent_client, campaign):
+    # Another field's error re-renders the page; the hidden bill-to fields keep what was
+    # typed but must not be red the moment the agent turns the switch on.
+    data = create_post(campaign, customer={**CUSTOMER, "email": ""})
+    data["bill_to-city"] = "Austin"
+    html = agent_client.post(URL, data).content.decode()
+    assert 'value="Austin"' in html
+    assert html.count('_error">This field is required.') == 1
+    assert 'id="id_customer-email_error"' in html
+    assert "id_bill_to-" not in html.split('id="error-summary"')[1].split("</div>")[0]
+
+
+def test_a_card_number_in_hidden_bill_to_is_still_refused(campaign):
+    data = QueryDict(mutable=True)
+    data.update(create_post(campaign))
+    data["bill_to-company"] = "4242 4242 4242 4242"
+    form = CustomerCreateForm(data)  # data the middleware did not scrub: the form checks
+    assert form.is_valid()  # bill-to is not sent with the switch off
+    assert form.bill_to.errors["company"].as_data()[0].code == "card_number"
+    assert list(form.bill_to.errors) == ["company"]
+    assert "bill_to-company" in form.refused_card_fields
+
+
+def test_a_refused_create_lists_each_error_with_a_link_to_its_field(agent_client, campaign):
+    data = create_post(campaign, customer={**CUSTOMER, "email": "", "phone": "12"})
+    html = agent_client.post(URL, data).content.decode()
+    assert "<title>Error: New customer · Support Desk</title>" in html
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert 'role="alert" tabindex="-1"' in summary
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    assert [field_id for field_id, _ in links] == ["id_customer-email", "id_customer-phone"]
+    assert links[0][1] == "Email: This field is required."
+    assert 'id="id_customer-email"' in html  # the link's target exists
+
+
+def test_a_page_without_errors_has_no_summary(agent_client, campaign):
+    html = agent_client.get(URL).content.decode()
+    assert "<title>New customer · Support Desk</title>" in html
+    assert "error-summary" not in html
 
 
 @pytest.mark.parametrize(
@@ -179,6 +248,15 @@ def test_add_metadata_row_works_without_javascript(agent_client, campaign):
     assert not CreateAttempt.objects.exists()
 
 
+def test_adding_a_metadata_row_without_javascript_finds_no_fault_yet(agent_client, campaign):
+    data = create_post(campaign, customer={**CUSTOMER, "email": ""})
+    data["_action"] = "add_metadata"
+    html = agent_client.post(URL, data).content.decode()
+    assert 'value="Diaz"' in html
+    assert "This field is required." not in html
+    assert "error-summary" not in html
+
+
 def test_a_strong_duplicate_blocks_the_create(agent_client, campaign):
     data = create_post(campaign, customer={**CUSTOMER, "email": "JANE@example.com"})
     response = agent_client.post(URL, data)
@@ -257,6 +335,9 @@ def test_an_upstream_failure_is_explained_and_audited(agent_client, campaign):
     assert 'value="Diaz"' in html
     [row] = assert_audited(Operation.CREATE_CUSTOMER)
     assert row.outcome == "api_error" and row.http_status == 500
+    # The override the agent already gave is still ticked, with its reason, for the retry.
+    assert 'name="options-create_anyway" id="id_options-create_anyway" checked' in html
+    assert "Testing failures here.</textarea>" in html
 
 
 def test_timeout_after_create_is_reconciled_to_the_created_customer(agent_client, campaign):

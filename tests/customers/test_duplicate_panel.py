@@ -52,6 +52,39 @@ def test_a_name_with_the_same_city_is_a_possible_match(agent_client):
     assert "likely the same" not in html.split("</p>")[0]
 
 
+def test_a_name_alone_shows_both_jane_does(agent_client):
+    html = panel(agent_client, first_name="Jane", last_name="Doe")
+    matches = html.split('data-testid="match"')[1:]
+    assert len(matches) == 2
+    assert all("<li>Same name</li>" in match for match in matches)
+    assert "No matches" not in html
+
+
+def test_each_match_is_named_in_its_controls_and_carries_its_details(agent_client):
+    html = panel(agent_client, first_name="Jane", last_name="Doe")
+    for customer_id in ("SbxCustJaneDoe000001", "SbxCustJaneDoeTwo007"):
+        label = f"Jane Doe (…{customer_id[-4:]})"
+        url = reverse("customer-detail", args=[customer_id])
+        assert (
+            f'<a class="button small" href="{url}">Use<span class="visually-hidden"> {label}<'
+            in html
+        )
+        assert f'Open<span class="visually-hidden"> {label}</span></button>' in html
+        # The dialog's content is in the panel already: opening a match calls nobody.
+        assert f'<template data-match-details data-customer-url="{url}">' in html
+        assert f'<dd class="mono">{customer_id}</dd>' in html
+    assert "Use this customer" not in html
+
+
+def test_an_email_typo_is_caught_on_a_customer_the_name_search_found(agent_client):
+    # The e-mail search cannot find jdoe@example.org from "jdoa@…"; the name search does.
+    html = panel(agent_client, first_name="Jane", last_name="Doe", email="jdoa@example.org")
+    first, second = html.split('data-testid="match"')[1:]
+    assert "jdoe@example.org" in first
+    assert "Email differs by one character" in first and "Same name" in first
+    assert "jane@example.com" in second
+
+
 def test_a_plus_tagged_email_is_a_possible_match(agent_client):
     html = panel(agent_client, email="alice@example.com")
     assert "Alice Nguyen" in html

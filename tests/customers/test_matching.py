@@ -164,13 +164,48 @@ def test_same_name_and_city_ignores_accents_and_case():
     assert match.reasons == ("Same name and city",)
 
 
-def test_a_same_name_elsewhere_is_no_match():
-    ids = Identifiers(first_name="Jane", last_name="Doe", zip="10004", city="New York")
+@pytest.mark.parametrize(
+    "place",
+    [
+        {"zip": "10004", "city": "New York"},
+        {"zip": "10004"},  # a ZIP that differs, no city typed
+        {"city": "New York"},  # a city that differs, no ZIP typed
+    ],
+)
+def test_a_same_name_elsewhere_is_no_match(place):
+    # A ZIP or city on both sides that differs says: someone else of the same name.
+    ids = Identifiers(first_name="Jane", last_name="Doe", **place)
     assert match_candidate(ids, JANE) is None
 
 
-def test_a_name_alone_is_no_match():
-    assert match_candidate(Identifiers(first_name="Jane", last_name="Doe"), JANE) is None
+def test_a_name_alone_is_a_possible_match():
+    # With no ZIP or city typed there is nothing to tell two Jane Does apart: show the name.
+    match = match_candidate(Identifiers(first_name="jane", last_name="DOE"), JANE)
+    assert match is not None
+    assert match.strength == POSSIBLE and not match.strong
+    assert match.reasons == ("Same name",)
+
+
+def test_a_same_name_without_a_place_on_their_side_is_a_possible_match():
+    nowhere = Candidate(customer_id="C8", first_name="Jane", last_name="Doe")
+    ids = Identifiers(first_name="Jane", last_name="Doe", zip="10004", city="New York")
+    assert reasons(ids, nowhere) == ("Same name",)
+
+
+def test_a_same_city_counts_even_when_the_zip_differs():
+    ids = Identifiers(first_name="Jane", last_name="Doe", zip="33130", city="miami")
+    assert reasons(ids, JANE) == ("Same name and city",)
+
+
+def test_an_email_one_character_off_and_the_same_name_give_two_reasons():
+    jane_two = Candidate(
+        customer_id="SbxCustJaneDoeTwo007",
+        first_name="Jane",
+        last_name="Doe",
+        email="jdoe@example.org",
+    )
+    ids = Identifiers(first_name="Jane", last_name="Doe", email="jdoa@example.org")
+    assert reasons(ids, jane_two) == ("Email differs by one character", "Same name")
 
 
 def test_an_email_apart_from_a_plus_tag_is_only_possible():
@@ -263,6 +298,18 @@ def test_rank_puts_strong_first_then_most_reasons_then_newest():
         "possible-3-reasons",
         "possible-1",
     ]
+
+
+def test_rank_puts_a_name_alone_after_other_possible_matches():
+    name_only = Match(Candidate(customer_id="NAME", created=NOW), POSSIBLE, ("Same name",))
+    tagged = Match(
+        Candidate(customer_id="TAG", created=NOW - timedelta(days=9)),
+        POSSIBLE,
+        ("Email matches apart from a +tag",),
+    )
+    strong = Match(Candidate(customer_id="EMAIL"), STRONG, ("Email matches",))
+    ranked = rank([name_only, tagged, strong])
+    assert [m.candidate.customer_id for m in ranked] == ["EMAIL", "TAG", "NAME"]
 
 
 def test_rank_of_nothing_is_nothing():
