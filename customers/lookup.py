@@ -96,14 +96,7 @@ def _found(ids: Identifiers, hit: SearchHit) -> Found:
     match = match_candidate(ids, candidate)
     if match is not None:
         return Found(hit, match.reasons, strong=match.strong)
-    if ids.first_name and ids.last_name and _same_name(ids, candidate):
-        return Found(hit, ("Name matches",))
     return Found(hit, ("Found by RevCent's search",))
-
-
-def _same_name(ids: Identifiers, candidate: Candidate) -> bool:
-    typed = f"{ids.first_name} {ids.last_name}".casefold()
-    return typed == candidate.name.casefold()
 
 
 def customer_visited(*, user: User, customer_id: str, name: str) -> None:

@@ -35,7 +35,7 @@ def test_a_name_lists_every_match_with_why_and_opens_none(agent_client):
     assert html.count('class="result-name"') == 2
     assert reverse("customer-detail", args=[JANE]) in html
     assert reverse("customer-detail", args=[JANE_TWO]) in html
-    assert "Name matches" in html
+    assert html.count("Same name") == 2
 
 
 def test_an_internal_id_and_a_revcent_id_find_the_customer(agent_client):
