@@ -305,7 +305,9 @@ class CallerCheckForm(forms.Form):
     """The caller's answer to a question about RevCent's record (ZIP or e-mail)."""
 
     kind = forms.ChoiceField(choices=list(CHECKS.items()))
-    answer = forms.CharField(max_length=254, strip=True)
+    answer = forms.CharField(
+        max_length=254, strip=True, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
 
 
 class CardLinkForm(forms.Form):

@@ -115,6 +115,7 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
         can_act=request.user.has_perm("customers.create_customer"),
         caller_check_needed=callers.caller_check_needed(customer_id=customer_id, user=request.user),
         caller_verified=not _caller_check_pending(request, customer_id),
+        caller_form=CallerCheckForm(),
         card_form_configured=bool(template),
         card_links=cardlinks.card_link_rows(customer_id, template=template, email=email),
         masked_email=cardlinks.mask_email(email),

@@ -122,6 +122,10 @@ def test_an_existing_customer_needs_the_caller_verified_first(agent_client):
     assert not CardLink.objects.exists()
     page = agent_client.get(reverse("customer-detail", args=[JANE])).content.decode()
     assert "Verify the caller before sending a card link." in page
+    # The form the agent verifies with offers both questions.
+    assert '<option value="zip">ZIP code</option>' in page
+    assert '<option value="email">Email address</option>' in page
+    assert 'name="answer"' in page
 
 
 def test_a_wrong_answer_blocks_and_is_audited_without_the_value(agent_client):
