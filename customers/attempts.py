@@ -171,7 +171,7 @@ def attempt_reconcile(
         result = client.search_customers(attempt.email, actor=actor)
     except RevCentError:
         attempt.message = (
-            "RevCent did not answer the create, and could not be reached to check it either, "
+            "RevCent did not answer the create, and its search did not answer when we checked, "
             "so the customer may or may not exist. Do not create them again: wait a minute, "
             f"then check RevCent again. {_STILL_UNSURE}"
         )

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 
 from customers import ratelimit
 from customers.audit import Actor
+from customers.cardlinks import mask_email
 from customers.contact import normalize_phone
 from customers.duplicates import search_terms
 from customers.matching import Candidate, Identifiers, match_candidate
@@ -32,6 +33,15 @@ class Found:
     hit: SearchHit
     reasons: tuple[str, ...]
     strong: bool = False
+
+    @property
+    def hint(self) -> str:
+        """Enough to tell two people of one name apart, not enough to copy their details."""
+        parts = [mask_email(self.hit.contact.email)] if self.hit.contact.email else []
+        digits = "".join(ch for ch in self.hit.contact.phone if ch.isdigit())
+        if len(digits) >= 4:
+            parts.append(f"phone ending {digits[-4:]}")
+        return " · ".join(parts)
 
 
 @dataclass
@@ -65,9 +75,6 @@ def customer_lookup(query: str, *, user: User, client: RevCentClient, actor: Act
     result = LookupResult(query=query)
     if not query:
         return result
-    if REVCENT_ID.match(query):
-        result.customer_id = query
-        return result
     if ratelimit.count_search_over_limit(user.pk):
         result.rate_limited = True
         return result
@@ -79,9 +86,15 @@ def customer_lookup(query: str, *, user: User, client: RevCentClient, actor: Act
         return result
     result.capped = len(found.hits) >= SEARCH_MAX_HITS
     result.found = [_found(ids, hit) for hit in found.hits]
-    if len(result.found) == 1 and result.found[0].strong:
+    if any(found.hit.id == query for found in result.found):
+        result.customer_id = query  # the RevCent ID itself
+    elif len(result.found) == 1 and result.found[0].strong:
         # One customer with this very e-mail, phone or internal ID: open them.
         result.customer_id = result.found[0].hit.id
+    elif REVCENT_ID.match(query) and not result.found:
+        # Twenty letters and digits that no search finds: most likely a RevCent ID (an
+        # internal ID of that shape is found by the search above).
+        result.customer_id = query
     return result
 
 

@@ -36,8 +36,12 @@ def test_agent_creates_a_verified_customer(page: Page, sign_in, agent, campaign,
     rows = page.get_by_test_id("metadata-row")
     page.get_by_role("button", name="Add metadata").click()
     expect(rows).to_have_count(1)
+    # Focus lands on the new row once htmx has settled the swap: type only after that, or
+    # a slow machine types into rows that are about to be replaced.
+    expect(rows.nth(0).get_by_label("Name")).to_be_focused()
     page.get_by_role("button", name="Add metadata").click()
     expect(rows).to_have_count(2)
+    expect(rows.nth(1).get_by_label("Name")).to_be_focused()
     rows.nth(0).get_by_label("Name").fill("tier")
     rows.nth(0).get_by_label("Value").fill("gold")
     rows.nth(1).get_by_label("Name").fill("remove me")

@@ -77,3 +77,28 @@ def test_home_has_the_search_box_and_the_agents_recent_customers(agent_client, a
     assert "Your recent customers" in html
     assert reverse("customer-detail", args=[JANE]) in html
     assert CustomerVisit.objects.get(user=agent).name == "Jane Doe"
+
+
+def test_results_tell_people_of_one_name_apart_without_their_details(agent_client):
+    html = agent_client.post(URL, {"q": "jane doe"}).content.decode()
+    assert "j•••@example.com · phone ending 5555" in html
+    assert "j•••@example.org · phone ending 0100" in html
+    assert "jane@example.com" not in html
+
+
+def test_an_internal_id_shaped_like_a_revcent_id_is_searched_first(agent_client):
+    from customers.audit import Actor
+    from customers.revcent import get_client
+
+    created = get_client().create_customer(
+        {
+            "campaign": "Default Campaign",
+            "customer": {"first_name": "E", "last_name": "Rp", "email": "erp@example.com"},
+            "internal_customer_id": "ERPABCDEFGHIJKLMNOPQ",
+        },
+        actor=Actor(name="t"),
+    )
+    found = agent_client.post(URL, {"q": "ERPABCDEFGHIJKLMNOPQ"})
+    assert found["Location"] == reverse("customer-detail", args=[created.customer_id])
+    unknown = agent_client.post(URL, {"q": "NoSuchCustomer000001"})
+    assert unknown["Location"] == reverse("customer-detail", args=["NoSuchCustomer000001"])
