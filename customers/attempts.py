@@ -77,7 +77,6 @@ def customer_create_submit(
             # A parallel submission of this very form may have created the customer while
             # we searched; then that is the answer, not a duplicate warning about itself.
             return Submission(attempt=attempt_for_key(key), report=report)
-        duplicate_override_record(actor=actor, reason=override_reason, matches=report.strong)
     else:
         override_reason = ""
     attempt, owned = attempt_claim(
@@ -85,6 +84,11 @@ def customer_create_submit(
     )
     if owned:
         attempt = attempt_create(attempt=attempt, client=client, actor=actor)
+        if override_reason:
+            # After the create, so the override sits on the new customer's own timeline.
+            duplicate_override_record(
+                actor=actor, reason=override_reason, report=report, customer_id=attempt.customer_id
+            )
     return Submission(attempt=attempt)
 
 

@@ -176,12 +176,25 @@ def recent_attempts_like(ids: Identifiers) -> QuerySet[CreateAttempt]:
     return recent_attempts().filter(wanted)
 
 
-def duplicate_override_record(*, actor: Actor, reason: str, matches: list[Match]) -> None:
-    """Audit "created anyway": the strong matches the agent saw, and the reason they gave."""
-    ids = ", ".join(m.candidate.customer_id or "(recent attempt)" for m in matches)
+def duplicate_override_record(
+    *, actor: Actor, reason: str, report: DuplicateReport, customer_id: str = ""
+) -> None:
+    """Audit "created anyway", in a sentence: what the agent was warned of, and why they
+    went ahead. On the new customer's timeline, and on the first match's."""
+    strong = report.strong
+    if strong:
+        seen = "; ".join(
+            f"{m.candidate.customer_id or 'a recent create here'}: {', '.join(m.reasons)}"
+            for m in strong
+        )
+        plural = "es" if len(strong) != 1 else ""
+        message = f"Created anyway despite {len(strong)} strong match{plural} ({seen}): {reason}"
+    else:
+        message = f"Created anyway although the duplicate search failed: {reason}"
     audit.agent_action(
         action=AuditEntry.Operation.DUPLICATE_OVERRIDE,
         actor=actor,
-        message=f"Created anyway despite strong matches [{ids}]: {reason}",
-        target_customer_id=next((m.candidate.customer_id for m in matches), ""),
+        message=message,
+        customer_id=customer_id,
+        target_customer_id=next((m.candidate.customer_id for m in strong), ""),
     )

@@ -207,3 +207,23 @@ def test_the_customer_page_shows_the_customer_timeline(sandbox, agent):
     html = client.get(reverse("customer-detail", args=["SbxCustJaneDoe000001"])).content.decode()
     assert 'data-testid="timeline"' in html
     assert '<td data-label="What">GetCustomer</td>' in html
+
+
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ({"username__regex": "^(a+)+$"}, 400),  # a lookup the page never offers: not run
+        ({"username": "\x00"}, 400),
+        ({"message__icontains": "x"}, 400),
+        ({"q": "\x00"}, 200),  # NUL stripped from a search: nothing to look for
+        ({"operation__exact": "CreateCustomer"}, 200),
+        ({"outcome__exact": "ok", "kind__exact": "api_call"}, 200),
+        ({"user__id__exact": "1"}, 200),
+        ({"created_at__year": "2026", "created_at__month": "11"}, 200),
+        ({"error_code": "x"}, 200),
+    ],
+)
+@pytest.mark.django_db
+def test_the_audit_list_runs_only_the_lookups_it_offers(auditor_client, query, status):
+    url = reverse("admin:customers_auditentry_changelist")
+    assert auditor_client.get(url, query).status_code == status

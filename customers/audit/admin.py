@@ -139,7 +139,8 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
         Django's "=field" search is case-insensitive (UPPER(...) = UPPER(...)), which no
         plain index serves: at a million rows that is a full scan per search.
         """
-        term = search_term.strip()
+        # A NUL byte is never in a row, and PostgreSQL refuses it in a query (a 500).
+        term = search_term.replace("\x00", "").strip()
         if not term:
             return queryset, False
         return queryset.filter(
@@ -148,6 +149,32 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
             | Q(target_customer_id=term)
             | Q(username=term)
         ), False
+
+    # The lookups this page's own links and filters make (and plain equality on the filtered
+    # columns); any other (`username__regex=…`, as a link sent to an auditor could carry) is
+    # refused with a 400, never run.
+    ALLOWED_LOOKUPS = frozenset(
+        {
+            "kind",
+            "operation",
+            "outcome",
+            "sandbox",
+            "kind__exact",
+            "operation__exact",
+            "outcome__exact",
+            "user__id__exact",
+            "sandbox__exact",
+            ErrorCodeFilter.parameter_name,
+            "created_at__gte",
+            "created_at__lt",
+            "created_at__year",
+            "created_at__month",
+            "created_at__day",
+        }
+    )
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        return lookup in self.ALLOWED_LOOKUPS and "\x00" not in value
 
     def get_readonly_fields(self, request: HttpRequest, obj: AuditEntry | None = None) -> list[str]:
         return [field.name for field in self.model._meta.fields]

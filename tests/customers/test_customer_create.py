@@ -280,9 +280,31 @@ def test_create_anyway_needs_a_reason_and_is_audited(agent_client, campaign):
     assert response.status_code == 302
     [override] = assert_audited(Operation.DUPLICATE_OVERRIDE)
     assert override.kind == "agent_action"
-    assert "Caller is Jane's daughter" in override.message
-    assert "SbxCustJaneDoe000001" in override.message
+    assert override.message == (
+        "Created anyway despite 1 strong match (SbxCustJaneDoe000001: Email matches): "
+        "Caller is Jane's daughter, same shared inbox."
+    )
     assert override.username == "alice"
+    # On the new customer's own timeline, in the sentence above.
+    new_customer = CreateAttempt.objects.get().customer_id
+    assert override.customer_id == new_customer
+    page = agent_client.get(reverse("customer-detail", args=[new_customer])).content.decode()
+    assert "Created anyway despite 1 strong match" in page
+
+
+def test_an_override_after_a_failed_search_says_so(agent_client, campaign):
+    data = create_post(
+        campaign,
+        customer={**CUSTOMER, "email": "sandbox-network-error@example.com"},
+        create_anyway="on",
+        override_reason="RevCent search is down, customer is new.",
+    )
+    agent_client.post(URL, data)
+    [override] = assert_audited(Operation.DUPLICATE_OVERRIDE)
+    assert override.message == (
+        "Created anyway although the duplicate search failed: "
+        "RevCent search is down, customer is new."
+    )
 
 
 def test_a_recent_local_create_counts_as_a_duplicate(agent_client, campaign):
