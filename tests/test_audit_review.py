@@ -13,6 +13,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from customers import audit
 from customers.audit import Actor
@@ -227,3 +228,13 @@ def test_the_customer_page_shows_the_customer_timeline(sandbox, agent):
 def test_the_audit_list_runs_only_the_lookups_it_offers(auditor_client, query, status):
     url = reverse("admin:customers_auditentry_changelist")
     assert auditor_client.get(url, query).status_code == status
+
+
+@pytest.mark.django_db
+def test_the_audit_list_shows_times_to_the_second_and_home_leads_to_it(auditor_client):
+    audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(name="x"))
+    entry = AuditEntry.objects.get(operation="SignIn", username="x")
+    html = auditor_client.get(reverse("admin:customers_auditentry_changelist")).content.decode()
+    assert f"{timezone.localtime(entry.created_at):%H:%M:%S}" in html
+    home = auditor_client.get("/").content.decode()
+    assert f'href="{reverse("admin:customers_auditentry_changelist")}"' in home
