@@ -6,11 +6,13 @@ Playwright cannot download its own browsers on these machines, so the launch poi
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.helpers import sign_in_on
 
@@ -80,6 +82,11 @@ def page(browser: Browser, live_server, request) -> Page:
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    # Let the page's own requests (the duplicate panel refreshing, say) finish before the
+    # test database is flushed: a live-server thread still writing audit rows holds locks
+    # that PostgreSQL's TRUNCATE would deadlock with.
+    with contextlib.suppress(PlaywrightError):  # still busy after 5 s: close anyway
+        page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
 
 
