@@ -98,11 +98,6 @@ LABELS: dict[str, str] = {name: spec["label"] for name, spec in CONTACT_SPECS.it
 PERSON_FIELDS: tuple[str, ...] = tuple(n for n in CONTACT_FIELDS if CONTACT_SPECS[n]["person"])
 
 
-def contact_fields_of(data: dict[str, Any]) -> dict[str, Any]:
-    """The contact fields of a bigger record (a Candidate, say), by name."""
-    return {name: data[name] for name in CONTACT_FIELDS if name in data}
-
-
 # --- Rules about the values ---------------------------------------------------------------------
 @cache
 def country_choices() -> list[tuple[str, str]]:

@@ -129,10 +129,7 @@ class CustomerCreateForm:
 
     def override_reason(self) -> str:
         """The agent's reason for "Create anyway", if they ticked it and gave one."""
-        reason = self.options.cleaned_data.get("override_reason", "").strip()
-        if self.options.cleaned_data.get("create_anyway") and len(reason) >= 10:
-            return reason
-        return ""
+        return self.options.override_reason_given()
 
     def payload(self) -> dict[str, Any]:
         """The CreateCustomer body (customers/revcent/contract.py): only filled fields, never

@@ -75,7 +75,7 @@ def duplicate_check(
                 continue
             if result.capped:
                 report.capped.append(term)
-            candidates += _hit_candidates(result)
+            candidates += hit_candidates(result)
     # RevCent's search index may not show a customer created a moment ago.
     candidates += _attempt_candidates(ids, exclude_key)
     report.matches = match_all(ids, candidates)
@@ -110,7 +110,8 @@ def _cache_key(term: str) -> str:
     return f"revcent-search:v2:{digest}"
 
 
-def _hit_candidates(result: SearchResult) -> list[Candidate]:
+def hit_candidates(result: SearchResult) -> list[Candidate]:
+    """Each SearchCustomers hit as a candidate for the matching rules."""
     return [
         Candidate(
             **asdict(hit.contact),

@@ -34,6 +34,7 @@ CARD_NUMBER_MESSAGE = (
     "create the customer, then send them a secure card link from their customer page."
 )
 RESERVED_METADATA = "source"
+OVERRIDE_REASON_MIN = 10  # characters: a sentence, not "ok"
 SOURCE_METADATA = (RESERVED_METADATA, "supportdesk")
 
 
@@ -196,11 +197,17 @@ class CreateOptionsForm(CardGuardForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def override_reason_given(self) -> str:
+        """The reason for "Create anyway", if the agent ticked it and said why; else ""."""
+        reason = self.cleaned_data.get("override_reason", "").strip()
+        ticked = self.cleaned_data.get("create_anyway")
+        return reason if ticked and len(reason) >= OVERRIDE_REASON_MIN else ""
+
     def override_confirmed(self) -> bool:
         """Did the agent tick "Create anyway" and say why? Adds the field error if not."""
         if not self.cleaned_data.get("create_anyway"):
             return False
-        if len(self.cleaned_data.get("override_reason", "").strip()) >= 10:
+        if self.override_reason_given():
             return True
         self.add_error(
             "override_reason",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.cache import cache
 
 from customers.audit import Actor
-from customers.revcent import GROUPS_PAGE_LIMIT, CustomerGroup, RevCentClient
+from customers.revcent import PAGE_LIMIT_MAX, CustomerGroup, RevCentClient
 
 GROUPS_CACHE_KEY = "revcent-customer-groups:v1"
 GROUPS_CACHE_SECONDS = 300
@@ -20,7 +20,7 @@ def customer_groups_enabled(*, client: RevCentClient, actor: Actor) -> list[Cust
         for page in range(1, GROUPS_MAX_PAGES + 1):
             batch = client.get_customer_groups(actor=actor, page=page)
             groups += batch
-            if len(batch) < GROUPS_PAGE_LIMIT:
+            if len(batch) < PAGE_LIMIT_MAX:
                 break
         cache.set(GROUPS_CACHE_KEY, groups, timeout=GROUPS_CACHE_SECONDS)
     return [group for group in groups if group.enabled]

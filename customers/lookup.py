@@ -16,14 +16,15 @@ from customers import ratelimit
 from customers.audit import Actor
 from customers.cardlinks import mask_email
 from customers.contact import normalize_phone
-from customers.duplicates import search_terms
+from customers.duplicates import hit_candidates, search_terms
 from customers.matching import Candidate, Identifiers, match_candidate
 from customers.models import CustomerVisit
 from customers.revcent import REVCENT_ID, RevCentClient, RevCentError, SearchHit
 from customers.revcent.contract import SEARCH_MAX_HITS
 
-# Who may look customers up: agents, and auditors following an audit row to a customer.
-LOOKUP_PERMS = ("customers.create_customer", "customers.view_audit_trail")
+# Who may see customers (find them, open their page): agents, and auditors following an
+# audit row to a customer.
+CUSTOMER_VIEW_PERMS = ("customers.create_customer", "customers.view_audit_trail")
 QUERY_MAX = 254
 RECENT_MAX = 10
 
@@ -85,7 +86,10 @@ def customer_lookup(query: str, *, user: User, client: RevCentClient, actor: Act
         result.failed = found.message
         return result
     result.capped = len(found.hits) >= SEARCH_MAX_HITS
-    result.found = [_found(ids, hit) for hit in found.hits]
+    result.found = [
+        _found(ids, hit, candidate)
+        for hit, candidate in zip(found.hits, hit_candidates(found), strict=True)
+    ]
     if any(found.hit.id == query for found in result.found):
         result.customer_id = query  # the RevCent ID itself
     elif len(result.found) == 1 and result.found[0].strong:
@@ -98,18 +102,15 @@ def customer_lookup(query: str, *, user: User, client: RevCentClient, actor: Act
     return result
 
 
-def _found(ids: Identifiers, hit: SearchHit) -> Found:
-    candidate = Candidate(
-        **{name: getattr(hit.contact, name) for name in ("first_name", "last_name", "email")},
-        phone=hit.contact.phone,
-        country=hit.contact.country,
-        customer_id=hit.id,
-        internal_id=hit.internal_id,
-    )
+def _found(ids: Identifiers, hit: SearchHit, candidate: Candidate) -> Found:
     match = match_candidate(ids, candidate)
     if match is not None:
         return Found(hit, match.reasons, strong=match.strong)
     return Found(hit, ("Found by RevCent's search",))
+
+
+def can_see_customers(user: User) -> bool:
+    return any(user.has_perm(perm) for perm in CUSTOMER_VIEW_PERMS)
 
 
 def customer_visited(*, user: User, customer_id: str, name: str) -> None:

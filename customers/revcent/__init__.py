@@ -35,7 +35,6 @@ from customers.revcent.types import (
     CardSummary,
     Contact,
     Created,
-    CreatedCustomer,
     CustomerDetail,
     CustomerGroup,
     Note,
@@ -43,12 +42,9 @@ from customers.revcent.types import (
     SearchResult,
 )
 
-GROUPS_PAGE_LIMIT = PAGE_LIMIT_MAX
-
 __all__ = [
     "CREATE_KEYS",
     "CUSTOMER_KEYS",
-    "GROUPS_PAGE_LIMIT",
     "PAGE_LIMIT_MAX",
     "REVCENT_ID",
     "SANDBOX_BASE_URL",
@@ -57,7 +53,6 @@ __all__ = [
     "CardSummary",
     "Contact",
     "Created",
-    "CreatedCustomer",
     "CustomerDetail",
     "CustomerGroup",
     "Note",

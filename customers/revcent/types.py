@@ -72,9 +72,6 @@ class Created:
         return self.id
 
 
-CreatedCustomer = Created
-
-
 @dataclass(frozen=True)
 class CustomerGroup:
     id: str

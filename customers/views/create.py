@@ -18,7 +18,7 @@ from customers.audit import Actor
 from customers.create_form import CustomerCreateForm, identifiers_from_form_data
 from customers.duplicates import DuplicateReport, duplicate_check
 from customers.forms import SOURCE_METADATA, LookupForm, MetadataFormSet
-from customers.lookup import LOOKUP_PERMS, recent_customers
+from customers.lookup import can_see_customers, recent_customers
 from customers.matching import Identifiers
 from customers.models import Campaign, CreateAttempt
 from customers.notes import attempt_note_retry
@@ -31,7 +31,7 @@ CREATE_TEMPLATE = "customers/customer_create.html"
 @require_GET
 def home(request: AppRequest) -> HttpResponse:
     """Start here: a new customer, the search box, and this agent's recent customers."""
-    can_look_up = any(request.user.has_perm(perm) for perm in LOOKUP_PERMS)
+    can_look_up = can_see_customers(request.user)
     context = {
         "lookup_form": LookupForm() if can_look_up else None,
         "recent": recent_customers(request.user),

@@ -22,7 +22,7 @@ from customers.audit import Actor
 from customers.comparison import customer_compare
 from customers.forms import CallerCheckForm, CardLinkForm, CustomerGroupsForm
 from customers.groups import customer_groups_enabled
-from customers.lookup import customer_visited
+from customers.lookup import can_see_customers, customer_visited
 from customers.models import CardLink
 from customers.notes import note_text
 from customers.revcent import REVCENT_ID, RevCentApiError, RevCentError, get_client
@@ -34,10 +34,7 @@ DETAIL_TEMPLATE = "customers/customer_detail.html"
 # --- Customer page ------------------------------------------------------------------------------
 def _checked_customer_id(request: AppRequest, customer_id: str) -> str:
     """A customer ID the user may look at, or 403/404."""
-    user = request.user
-    if not (
-        user.has_perm("customers.create_customer") or user.has_perm("customers.view_audit_trail")
-    ):
+    if not can_see_customers(request.user):
         raise PermissionDenied
     if not REVCENT_ID.match(customer_id):
         raise Http404("Not a RevCent customer ID.")

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from customers.audit import Actor
 from customers.forms import LookupForm
-from customers.lookup import LOOKUP_PERMS
+from customers.lookup import can_see_customers
 from customers.lookup import customer_lookup as lookup
 from customers.revcent import get_client
 from supportdesk.requests import AppRequest
@@ -18,7 +18,7 @@ from supportdesk.requests import AppRequest
 @require_http_methods(["GET", "POST"])
 def customer_lookup(request: AppRequest) -> HttpResponse:
     """POST, so the e-mail or phone searched for never appears in a URL or an access log."""
-    if not any(request.user.has_perm(perm) for perm in LOOKUP_PERMS):
+    if not can_see_customers(request.user):
         raise PermissionDenied
     form = LookupForm(request.POST or None, refused_card_fields=request.refused_card_fields)
     if request.method == "GET" or not form.is_valid():
