@@ -131,6 +131,9 @@ class AuditEntry(models.Model):
     chain_seq = models.BigIntegerField(null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     row_hash = models.CharField(max_length=64, blank=True)
+    # Which AUDIT_CHAIN_KEY signed row_hash ("" for rows chained with plain SHA-256 before
+    # keys existed), so keys can be rotated and old rows still verify.
+    chain_key_id = models.CharField(max_length=16, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 

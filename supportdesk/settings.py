@@ -6,6 +6,7 @@ with a message that names the variable, so a typo never becomes a silent default
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -192,6 +193,43 @@ REVCENT_BASE_URL = env.str("REVCENT_BASE_URL", default="https://api.revcent.com/
 REVCENT_SANDBOX = not REVCENT_API_KEY
 REVCENT_SANDBOX_LATENCY_MS = env_int("REVCENT_SANDBOX_LATENCY_MS", 0)
 REVCENT_TIMEOUT_SECONDS = env_int("REVCENT_TIMEOUT_SECONDS", 20, minimum=1)
+
+# --- Audit trail ---------------------------------------------------------------------------
+# The key that signs the audit chain (customers/audit/chain.py), as "<key id>:<secret>".
+# It must live outside the database (whoever can write the database must not be able to
+# re-sign a forged row) and differ from SECRET_KEY. To rotate, set a new key with a new ID and
+# move the old one to AUDIT_CHAIN_OLD_KEYS, so rows it signed still verify.
+_DEV_AUDIT_CHAIN_KEY = "dev:insecure-audit-chain-key-for-sandbox-or-debug-only"
+_CHAIN_KEY = re.compile(r"^([A-Za-z0-9_-]{1,16}):(.{32,})$")
+
+
+def audit_chain_keys(current: str, old: list[str]) -> tuple[str, dict[str, str]]:
+    keys: dict[str, str] = {}
+    for name, raw in [("AUDIT_CHAIN_KEY", current)] + [("AUDIT_CHAIN_OLD_KEYS", k) for k in old]:
+        match = _CHAIN_KEY.match(raw.strip())
+        if match is None:
+            raise ImproperlyConfigured(
+                f"{name} must be <key id>:<secret>: an ID of up to 16 letters, digits, - or _, "
+                "and a random secret of 32+ characters."
+            )
+        if match[2] == SECRET_KEY:
+            raise ImproperlyConfigured(f"{name} must not be the SECRET_KEY.")
+        if match[1] in keys:
+            raise ImproperlyConfigured(f"Audit chain key ID {match[1]!r} is used twice.")
+        keys[match[1]] = match[2]
+    return next(iter(keys)), keys
+
+
+_audit_key = env.str("AUDIT_CHAIN_KEY", default="")
+if not _audit_key and not (DEBUG or REVCENT_SANDBOX):
+    raise ImproperlyConfigured(
+        "AUDIT_CHAIN_KEY must be set when talking to RevCent with DEBUG off: it signs the "
+        'audit trail. Generate one with: python -c "import secrets; '
+        "print('k1:' + secrets.token_urlsafe(48))\""
+    )
+AUDIT_CHAIN_KEY_ID, AUDIT_CHAIN_KEYS = audit_chain_keys(
+    _audit_key or _DEV_AUDIT_CHAIN_KEY, env.list("AUDIT_CHAIN_OLD_KEYS", default=[])
+)
 
 # The live duplicate panel is for checking one customer, not for browsing RevCent.
 DUPLICATE_SEARCHES_PER_MINUTE = env_int("DUPLICATE_SEARCHES_PER_MINUTE", 60, minimum=1)

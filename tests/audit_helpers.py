@@ -26,3 +26,16 @@ def assert_audited(operation: Operation, *, count: int = 1, **filters) -> list[A
             f"the trail: {trail}"
         )
     return rows
+
+
+def open_call(user, operation: Operation = Operation.CREATE_CUSTOMER) -> AuditEntry:
+    """An API call's row as the app writes it just before sending: open, outcome unknown."""
+    from customers import audit
+
+    return audit.api_call_started(
+        operation=operation,
+        http_method="POST" if operation == Operation.CREATE_CUSTOMER else "GET",
+        path="/customer",
+        actor=audit.Actor(user=user),
+        sandbox=True,
+    )

@@ -5,23 +5,10 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
-from django.db.backends.signals import connection_created
 
 from customers.models import Campaign
 from customers.roles import AGENTS, AUDITORS, ensure_roles
 from tests import hypothesis_profiles  # noqa: F401  (loads HYPOTHESIS_PROFILE for every test)
-
-
-def _allow_test_flush(sender, connection, **kwargs) -> None:
-    # On PostgreSQL the audit trail refuses TRUNCATE, which is how transactional tests
-    # empty the tables between tests. The trigger lets this session setting through; the
-    # trigger's own tests turn it off again.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET supportdesk.audit_maintenance = 'on'")
-
-
-connection_created.connect(_allow_test_flush, dispatch_uid="tests.allow_test_flush")
 
 
 @pytest.fixture(autouse=True)

@@ -78,3 +78,29 @@ def test_env_example_documents_every_variable_the_settings_read():
     assert read, "the pattern no longer finds the settings' variables"
     documented = set(re.findall(r"^#? ?([A-Z_]+)=", example, flags=re.M))
     assert read - documented == set()
+
+
+CHAIN_KEY = "k1:" + "Q" * 10 + "w8Rt2Yp5Ls9Df3Gh7Jk1Zx4Cv6Bn0Mq"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({}, "AUDIT_CHAIN_KEY must be set when talking to RevCent with DEBUG off"),
+        ({"AUDIT_CHAIN_KEY": "k1:short"}, "AUDIT_CHAIN_KEY must be <key id>:<secret>"),
+        ({"AUDIT_CHAIN_KEY": "k1:" + GOOD_KEY}, "AUDIT_CHAIN_KEY must not be the SECRET_KEY"),
+        (
+            {"AUDIT_CHAIN_KEY": CHAIN_KEY, "AUDIT_CHAIN_OLD_KEYS": CHAIN_KEY},
+            "Audit chain key ID 'k1' is used twice",
+        ),
+    ],
+)
+def test_talking_to_revcent_needs_a_separate_audit_chain_key(extra, message):
+    result = run_manage("check", **PRODUCTION, REVCENT_API_KEY="live-key", **extra)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_a_good_audit_chain_key_starts():
+    result = run_manage("check", **PRODUCTION, REVCENT_API_KEY="k", AUDIT_CHAIN_KEY=CHAIN_KEY)
+    assert result.returncode == 0, result.stderr

@@ -5,19 +5,15 @@ Callers import from here (`from customers import audit`), so the split stays an 
 
 from __future__ import annotations
 
-from customers.audit.chain import (
-    HASHED_FIELDS,
-    HASHED_IF_SET,
-    ChainProblem,
-    row_digest,
-    verify_chain,
-)
+from customers.audit.chain import HASHED_FIELDS, HASHED_IF_SET, row_digest
+from customers.audit.verify import Anchor, ChainProblem, Verification, verify_trail
 from customers.audit.writer import (
     Actor,
     AuditWriteRefused,
     agent_action,
     api_call_completed,
     api_call_started,
+    close_abandoned,
     customer_timeline,
 )
 
@@ -25,12 +21,15 @@ __all__ = [
     "HASHED_FIELDS",
     "HASHED_IF_SET",
     "Actor",
+    "Anchor",
     "AuditWriteRefused",
     "ChainProblem",
     "agent_action",
     "api_call_completed",
     "api_call_started",
+    "close_abandoned",
     "customer_timeline",
+    "Verification",
     "row_digest",
-    "verify_chain",
+    "verify_trail",
 ]

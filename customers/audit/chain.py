@@ -1,16 +1,23 @@
-"""Tamper evidence for the audit trail.
+"""Tamper evidence for the audit trail: a keyed chain.
 
-Every completed row is a link in one hash chain: row_hash = SHA-256 of the previous row's
-hash and this row's content. Changing, removing or reordering any completed row breaks
-every hash after it; `manage.py verify_audit_log` walks the chain.
+Every completed row is a link in one chain: row_hash = HMAC-SHA-256, under a key kept
+outside the database (AUDIT_CHAIN_KEY), of the previous row's hash and this row's content.
+Someone who can write to the database but does not hold the key cannot re-chain a row they
+changed, and an anchor (the entry count and the newest row's MAC, kept somewhere else; see
+customers/audit/verify.py) catches rows cut from the end with the head reset.
+
+Rows chained before keys existed were linked with plain SHA-256 (key ID ""); they still
+verify, but only as the start of the chain: a plain row after a keyed one is a forgery.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from django.conf import settings
 
 from customers.models import AuditChainHead, AuditEntry
 
@@ -42,6 +49,11 @@ HASHED_FIELDS = (
 # and a value added to or removed from any row still breaks the chain.
 HASHED_IF_SET = ("error_code",)
 GENESIS = "0" * 64
+LEGACY_KEY_ID = ""
+
+
+class UnknownChainKey(Exception):
+    """A row names a chain key this installation does not hold."""
 
 
 def _canonical(value: object) -> object:
@@ -50,65 +62,52 @@ def _canonical(value: object) -> object:
     return value
 
 
-def row_digest(values: dict, prev_hash: str) -> str:
+def _chain_keys() -> dict[str, str]:
+    # Read at call time, not import time, so tests can rotate keys with override_settings.
+    return dict(settings.AUDIT_CHAIN_KEYS)
+
+
+def row_digest(values: dict, prev_hash: str, key_id: str = LEGACY_KEY_ID) -> str:
     content = [prev_hash, *(_canonical(values[name]) for name in HASHED_FIELDS)]
     content += [[name, values[name]] for name in HASHED_IF_SET if values.get(name)]
-    encoded = json.dumps(content, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    if key_id == LEGACY_KEY_ID:
+        encoded = json.dumps(content, separators=(",", ":"), ensure_ascii=False, default=str)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+    secret = _chain_keys().get(key_id)
+    if secret is None:
+        raise UnknownChainKey(key_id)
+    # The key ID is part of what is signed: a row cannot be moved to a weaker or older key.
+    encoded = json.dumps([key_id, *content], separators=(",", ":"), ensure_ascii=False, default=str)
+    return hmac.new(secret.encode(), encoded.encode(), hashlib.sha256).hexdigest()
 
 
-def chain_link(entry: AuditEntry) -> dict[str, object]:
-    """Take the next place in the chain for entry (call inside a transaction)."""
+def locked_head() -> AuditChainHead:
+    """The chain's head, locked until the transaction ends (call inside one)."""
     locked = AuditChainHead.objects.select_for_update()
     head = locked.filter(pk=1).first()
     if head is None:  # made by a migration; gone after a test database is flushed
         AuditChainHead.objects.get_or_create(pk=1)
         head = locked.get(pk=1)
+    return head
+
+
+def link_for(entry: AuditEntry, head: AuditChainHead) -> dict[str, object]:
+    """Give entry the next place after head, signed with the current key."""
     entry.chain_seq = head.seq + 1
     entry.prev_hash = head.hash
+    entry.chain_key_id = settings.AUDIT_CHAIN_KEY_ID
     values = {name: getattr(entry, name) for name in (*HASHED_FIELDS, *HASHED_IF_SET)}
-    entry.row_hash = row_digest(values, head.hash)
-    head.seq, head.hash = entry.chain_seq, entry.row_hash
+    entry.row_hash = row_digest(values, head.hash, entry.chain_key_id)
+    return {
+        "chain_seq": entry.chain_seq,
+        "prev_hash": entry.prev_hash,
+        "chain_key_id": entry.chain_key_id,
+        "row_hash": entry.row_hash,
+    }
+
+
+def advance_head(head: AuditChainHead, entry: AuditEntry) -> None:
+    # After the entry is written: PostgreSQL's guard lets the head move only one step, onto
+    # a row that is already in the trail with that hash.
+    head.seq, head.hash = entry.chain_seq or 0, entry.row_hash
     head.save(update_fields=["seq", "hash"])
-    return {"chain_seq": entry.chain_seq, "prev_hash": entry.prev_hash, "row_hash": entry.row_hash}
-
-
-@dataclass(frozen=True)
-class ChainProblem:
-    entry_id: int
-    chain_seq: int
-    reason: str
-
-
-def verify_chain(*, chunk_size: int = 5000) -> tuple[int, ChainProblem | None]:
-    """Walk the chain in order; return how many rows verified and the first problem."""
-    expected_seq, prev = 1, GENESIS
-    rows = (
-        AuditEntry.objects.filter(chain_seq__isnull=False)
-        .order_by("chain_seq")
-        .values(*HASHED_FIELDS, *HASHED_IF_SET, "prev_hash", "row_hash")
-        .iterator(chunk_size=chunk_size)
-    )
-    checked = 0
-    for row in rows:
-        if row["chain_seq"] != expected_seq:
-            return checked, ChainProblem(
-                row["id"],
-                row["chain_seq"],
-                f"expected chain position {expected_seq}: a row is missing",
-            )
-        if row["prev_hash"] != prev:
-            return checked, ChainProblem(
-                row["id"], row["chain_seq"], "does not follow the row before it"
-            )
-        if row_digest(row, prev) != row["row_hash"]:
-            return checked, ChainProblem(
-                row["id"], row["chain_seq"], "content was changed after it was written"
-            )
-        prev = row["row_hash"]
-        expected_seq += 1
-        checked += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.seq, head.hash) != (expected_seq - 1, prev):
-        return checked, ChainProblem(0, head.seq, "the newest rows are missing from the end")
-    return checked, None

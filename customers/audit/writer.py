@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from customers.audit.chain import chain_link
+from customers.audit import chain
 from customers.cardguard import redact_card_numbers
 from customers.models import AuditEntry, AuditTrailIsAppendOnly
 
@@ -105,20 +105,35 @@ def api_call_completed(
         "customer_id": customer_id[:20],
     }
     try:
-        with transaction.atomic():
-            for name, value in fields.items():
-                setattr(entry, name, value)
-            fields.update(chain_link(entry))
-            if not AuditEntry.objects.filter(pk=entry.pk, completed_at=None)._complete(**fields):
-                # Already completed: undo the chain link taken above (rollback).
-                raise AuditTrailIsAppendOnly(f"Audit entry {entry.pk} was already completed.")
+        completed = _complete_and_chain(entry, fields)
     except Exception:
         # The call has happened; its row stays "unknown", which is what an auditor should
         # see when the result could not be recorded. Never mask the call's own outcome.
         logger.exception("Could not complete audit entry %s", entry.pk)
         return
-    for name, value in fields.items():
-        setattr(entry, name, value)
+    if not completed:
+        logger.error("Audit entry %s was already completed; the later result is dropped", entry.pk)
+
+
+def _complete_and_chain(entry: AuditEntry, fields: dict[str, object]) -> bool:
+    """Fill in an open row's result and make it the chain's next link, in one transaction.
+
+    Returns False (and changes nothing) if the row was already completed. The order is the
+    one PostgreSQL's guard checks: the row takes the place after the locked head, then the
+    head moves onto that row.
+    """
+    with transaction.atomic():
+        head = chain.locked_head()
+        for name, value in fields.items():
+            setattr(entry, name, value)
+        link = chain.link_for(entry, head)
+        if not AuditEntry.objects.filter(pk=entry.pk, completed_at=None)._complete(
+            **fields, **link
+        ):
+            transaction.set_rollback(True)
+            return False
+        chain.advance_head(head, entry)
+    return True
 
 
 def agent_action(
@@ -130,30 +145,49 @@ def agent_action(
     target_customer_id: str = "",
 ) -> AuditEntry:
     """Record something an agent did that an auditor must be able to see (no API call)."""
-    now = timezone.now()
     entry = AuditEntry(
         kind=AuditEntry.Kind.AGENT_ACTION,
         operation=action,
-        outcome=AuditEntry.Outcome.OK,
-        created_at=now,
-        message=redact_card_numbers(message)[:500],
-        customer_id=customer_id[:20],
         target_customer_id=target_customer_id[:20],
         user=actor.user,
         username=actor.username[:150],
         request_id=actor.request_id,
         sandbox=False,
     )
-    with transaction.atomic():
-        # The id is part of the hash, so the row is inserted first and then completed and
-        # linked, the one update the database allows, in a transaction holding the chain.
-        entry.save(force_insert=True)
-        entry.completed_at = now
-        link = chain_link(entry)
-        AuditEntry.objects.filter(pk=entry.pk, completed_at=None)._complete(
-            completed_at=now, **link
-        )
+    # Inserted open, like an API call, then completed and linked: the database accepts
+    # only open rows as new rows, and the id is part of the hash.
+    entry.save(force_insert=True)
+    outcome = {
+        "completed_at": entry.created_at,
+        "outcome": AuditEntry.Outcome.OK,
+        "message": redact_card_numbers(message)[:500],
+        "customer_id": customer_id[:20],
+    }
+    if not _complete_and_chain(entry, outcome):  # nobody else knows this row yet
+        raise AuditTrailIsAppendOnly(f"Audit entry {entry.pk} was completed by someone else.")
     return entry
+
+
+ABANDONED_MESSAGE = (
+    "No result was recorded: the process making this call stopped before it finished. "
+    "Closed as abandoned by {closer}."
+)
+
+
+def close_abandoned(entry_ids: list[int], *, closer: str) -> int:
+    """Complete open rows no process will complete, as "unknown", so the chain covers them.
+
+    The call may or may not have reached RevCent; "unknown" says exactly that.
+    """
+    closed = 0
+    for entry in AuditEntry.objects.filter(pk__in=entry_ids, completed_at=None):
+        fields = {
+            "completed_at": timezone.now(),
+            "outcome": AuditEntry.Outcome.UNKNOWN,
+            "message": ABANDONED_MESSAGE.format(closer=closer)[:500],
+        }
+        closed += _complete_and_chain(entry, fields)
+    return closed
 
 
 def customer_timeline(customer_id: str, *, limit: int = 50) -> list[AuditEntry]:

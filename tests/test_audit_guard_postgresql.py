@@ -1,0 +1,150 @@
+"""PostgreSQL's own guard on the audit trail, attacked as the app's database role.
+
+Production runs the app as a role that does not own the tables (README, "Running in
+production"); here that role is made and the test switches to it with SET LOCAL ROLE, so
+every statement below runs with exactly the rights the app has, including TRUNCATE
+(granted by the GRANT ALL many set-ups use).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from customers import audit
+from customers.audit import Actor
+from customers.audit.verify import verify_trail
+from customers.models import AuditChainHead, AuditEntry
+from customers.revcent import get_client
+from tests.audit_helpers import Operation, open_call
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's triggers"),
+]
+APP_ROLE = "supportdesk_app_test"
+
+
+@pytest.fixture
+def as_app_role(agent) -> None:
+    """From here to the end of the test, statements run as a non-owner role with GRANT ALL."""
+    with connection.cursor() as cursor:
+        # Roles belong to the whole server: parallel test processes may race to make it.
+        cursor.execute(
+            f"DO $$ BEGIN CREATE ROLE {APP_ROLE} NOLOGIN; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        )
+        cursor.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
+        cursor.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+        cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
+
+
+@pytest.fixture
+def trail(agent, as_app_role) -> list[AuditEntry]:
+    # Written by the app itself, as the app role: the guard must let normal work through.
+    client = get_client()
+    client.search_customers("jane@example.com", actor=Actor(user=agent))
+    audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20)
+    return list(AuditEntry.objects.order_by("chain_seq"))
+
+
+def refused(sql: str, params: list | None = None) -> str:
+    with pytest.raises(DatabaseError) as caught, transaction.atomic(), connection.cursor() as c:
+        c.execute(sql, params or [])
+    return str(caught.value)
+
+
+def test_the_app_role_is_not_the_owner(as_app_role):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, pg_has_role('postgres', 'MEMBER')")
+        assert cursor.fetchone() == (APP_ROLE, False)
+
+
+def test_the_app_role_writes_a_verifiable_trail(trail):
+    assert [row.chain_seq for row in trail] == [1, 2]
+    result = verify_trail()
+    assert result.ok and result.checked == 2
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "TRUNCATE customers_auditentry",
+        "TRUNCATE customers_auditentry CASCADE",
+        "TRUNCATE customers_auditchainhead",
+    ],
+)
+def test_truncate_is_refused_even_with_the_old_maintenance_setting(trail, sql):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL supportdesk.audit_maintenance = 'on'")
+    assert "append-only" in refused(sql)
+    assert AuditEntry.objects.count() == 2
+
+
+def test_the_head_cannot_be_reset_or_replaced(trail):
+    assert "append-only" in refused(
+        "UPDATE customers_auditchainhead SET seq = 0, hash = %s", ["0" * 64]
+    )
+    assert "append-only" in refused(
+        "UPDATE customers_auditchainhead SET seq = 1, hash = %s", [trail[0].row_hash]
+    )
+    assert "append-only" in refused("DELETE FROM customers_auditchainhead")
+    assert "append-only" in refused(
+        "INSERT INTO customers_auditchainhead (id, seq, hash) VALUES (2, 0, %s)", ["0" * 64]
+    )
+    assert AuditChainHead.objects.get(pk=1).seq == 2
+
+
+def test_a_completed_row_cannot_be_inserted(trail):
+    forged = AuditEntry(
+        operation=AuditEntry.Operation.CREATE_CUSTOMER,
+        outcome=AuditEntry.Outcome.OK,
+        api_call_id="madeup123",
+        username="alice",
+    )
+    with pytest.raises(DatabaseError, match="only open rows"), transaction.atomic():
+        forged.save(force_insert=True)
+
+
+def test_a_completed_row_cannot_be_completed_again_or_changed(trail):
+    assert "append-only" in refused(
+        "UPDATE customers_auditentry SET outcome = 'api_error', api_call_id = 'madeup' "
+        "WHERE id = %s",
+        [trail[0].pk],
+    )
+    assert "append-only" in refused(
+        "UPDATE customers_auditentry SET completed_at = NULL, chain_seq = NULL WHERE id = %s",
+        [trail[0].pk],
+    )
+    assert "append-only" in refused("DELETE FROM customers_auditentry WHERE id = %s", [trail[0].pk])
+
+
+def test_an_open_row_can_only_be_completed_as_the_next_link(trail, agent):
+    started = open_call(agent, Operation.CREATE_CUSTOMER)
+    # A made-up result outside the chain: refused by the database.
+    assert "next link" in refused(
+        "UPDATE customers_auditentry SET completed_at = now(), outcome = 'ok', "
+        "api_call_id = 'madeup' WHERE id = %s",
+        [started.pk],
+    )
+    # A made-up result that takes the next place with a made-up hash: the database cannot
+    # check a MAC it has no key for, but the verifier can.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE customers_auditentry SET completed_at = now(), outcome = 'ok', "
+            "api_call_id = 'madeup', chain_seq = 3, prev_hash = %s, row_hash = %s, "
+            "chain_key_id = 'dev' WHERE id = %s",
+            [trail[-1].row_hash, "f" * 64, started.pk],
+        )
+        cursor.execute("UPDATE customers_auditchainhead SET seq = 3, hash = %s", ["f" * 64])
+    problems = [str(p) for p in verify_trail().problems]
+    assert problems == [
+        f"Audit entry {started.pk} (chain position 3) content was changed after it was written"
+    ]
+
+
+def test_identity_columns_of_an_open_row_cannot_change(trail, agent):
+    started = open_call(agent, Operation.SEARCH_CUSTOMERS)
+    assert "append-only" in refused(
+        "UPDATE customers_auditentry SET username = 'somebody' WHERE id = %s", [started.pk]
+    )
