@@ -233,11 +233,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind a load balancer the client address comes from X-Forwarded-For; see README.
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Behind load balancers the client address is the X-Forwarded-For entry the nearest of
+# TRUSTED_PROXY_COUNT proxies wrote (django-ipware reads it; supportdesk/clientip.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "supportdesk.clientip.client_ip"
 
 # Sessions end after 30 minutes without a request, and 12 hours after sign-in whatever.
 SESSION_COOKIE_AGE = 30 * 60
