@@ -14,9 +14,9 @@ from django.contrib.auth.models import User
 
 from customers import ratelimit
 from customers.audit import Actor
-from customers.cardlinks import mask_email
 from customers.contact import normalize_phone
 from customers.duplicates import hit_candidates, search_terms
+from customers.masking import mask_email
 from customers.matching import Candidate, Identifiers, match_candidate
 from customers.models import CustomerVisit
 from customers.revcent import REVCENT_ID, RevCentClient, RevCentError, SearchHit
