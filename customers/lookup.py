@@ -90,11 +90,12 @@ def customer_lookup(query: str, *, user: User, client: RevCentClient, actor: Act
         _found(ids, hit, candidate)
         for hit, candidate in zip(found.hits, hit_candidates(found), strict=True)
     ]
-    if any(found.hit.id == query for found in result.found):
+    if any(found.hit.openable_id == query for found in result.found):
         result.customer_id = query  # the RevCent ID itself
     elif len(result.found) == 1 and result.found[0].strong:
-        # One customer with this very e-mail, phone or internal ID: open them.
-        result.customer_id = result.found[0].hit.id
+        # One customer with this very e-mail, phone or internal ID: open them (if the ID
+        # can be opened at all; else the result list shows them without a link).
+        result.customer_id = result.found[0].hit.openable_id
     elif REVCENT_ID.match(query) and not result.found:
         # Twenty letters and digits that no search finds: most likely a RevCent ID (an
         # internal ID of that shape is found by the search above).

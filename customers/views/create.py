@@ -17,7 +17,7 @@ from customers import attempts, ratelimit
 from customers.audit import Actor
 from customers.create_form import CustomerCreateForm, identifiers_from_form_data
 from customers.duplicates import DuplicateReport, duplicate_check
-from customers.forms import SOURCE_METADATA, LookupForm, MetadataFormSet
+from customers.forms import METADATA_ROWS_MAX, SOURCE_METADATA, LookupForm, MetadataFormSet
 from customers.lookup import can_see_customers, recent_customers
 from customers.matching import Identifiers
 from customers.models import Campaign, CreateAttempt
@@ -111,7 +111,7 @@ def _metadata_rows(request: AppRequest, action: str) -> HttpResponse:
         removed_card |= bool(row.refused_card_fields)
         if action != f"remove_metadata:{index}":
             rows.append({name: row.data.get(row.add_prefix(name), "") for name in row.fields})
-    if action == "add_metadata":
+    if action == "add_metadata" and len(rows) < METADATA_ROWS_MAX:
         rows.append({})
     metadata = MetadataFormSet(prefix="metadata", initial=rows)
     if request.htmx:
