@@ -188,6 +188,7 @@ def card_link_expire(request: AppRequest, customer_id: str, link_id: uuid.UUID) 
 
 # --- Customer groups ----------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
+@never_cache
 @permission_required("customers.create_customer", raise_exception=True)
 @caller_verified_required("changing their groups")
 def customer_groups(request: AppRequest, customer_id: str) -> HttpResponse:
