@@ -3,18 +3,28 @@ a value from the RevCent record that the caller did not supply). Plain functions
 
 from __future__ import annotations
 
+import contextlib
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.utils import timezone
 
 from customers import audit
 from customers.audit import Actor
 from customers.matching import normalize_email
 from customers.models import AuditEntry, CreateAttempt
-from customers.revcent import CustomerDetail
+from customers.ratelimit import count_up
+from customers.revcent import CustomerDetail, RevCentClient, RevCentError
 
 VERIFIED_FOR_SECONDS = 15 * 60
 CHECKS = {"zip": "ZIP code", "email": "Email address"}
+# Wrong answers per agent and customer: a caller who knows the answer needs one or two
+# tries; guessing ZIP codes needs thousands.
+WRONG_ANSWERS_ALLOWED = 5
+WRONG_ANSWER_WINDOW_SECONDS = 15 * 60
 
 
 def caller_answer_matches(*, detail: CustomerDetail, kind: str, answer: str) -> bool:
@@ -58,3 +68,94 @@ def caller_verified(store: dict, customer_id: str, *, now: float | None = None) 
     """Whether `store` (the agent's session) holds a recent verification for this customer."""
     at = store.get(customer_id)
     return at is not None and (now or time.time()) - at < VERIFIED_FOR_SECONDS
+
+
+# --- Throttling wrong answers ---------------------------------------------------------------
+# In the shared cache, so the limit holds across app servers. A window opens at the first
+# answer and lasts 15 minutes; its counter is keyed by the window's start, so an old count
+# never leaks into a new window. The window is read from the stored start and the caller's
+# clock, not from the cache's expiry (which only tidies up), so tests can move the clock.
+@dataclass(frozen=True)
+class _Reservation:
+    key: str
+    retry_at: float | None  # set when the answer is refused: when the agent may try again
+
+
+def _reserve(*, user_id: int, customer_id: str, now: float) -> _Reservation:
+    """Count one answer before it is checked, so a burst of parallel answers cannot all
+    slip under the limit; a right answer gives its place back (_release)."""
+    base = f"caller-check:{user_id}:{customer_id}"
+    ttl = WRONG_ANSWER_WINDOW_SECONDS + 60
+    since = cache.get(f"{base}:since")
+    if since is None or now - since >= WRONG_ANSWER_WINDOW_SECONDS:
+        if since is None:
+            cache.add(f"{base}:since", now, timeout=ttl)
+        else:
+            cache.set(f"{base}:since", now, timeout=ttl)
+        since = cache.get(f"{base}:since", now)
+    key = f"{base}:{since!r}"
+    if count_up(key, timeout=ttl) > WRONG_ANSWERS_ALLOWED:
+        return _Reservation(key, since + WRONG_ANSWER_WINDOW_SECONDS)
+    return _Reservation(key, None)
+
+
+def _release(reservation: _Reservation) -> None:
+    # The window may have been tidied away meanwhile: then there is nothing to give back.
+    with contextlib.suppress(ValueError):
+        cache.decr(reservation.key)
+
+
+def _clock_time(unix: float) -> str:
+    return f"{timezone.localtime(datetime.fromtimestamp(unix, tz=UTC)):%H:%M}"
+
+
+@dataclass(frozen=True)
+class CallerVerification:
+    verified: bool
+    message: str  # for the agent
+
+
+def caller_verify(
+    *,
+    customer_id: str,
+    kind: str,
+    answer: str,
+    user: User,
+    client: RevCentClient,
+    actor: Actor,
+    now: float | None = None,
+) -> CallerVerification:
+    """Check the caller's answer against RevCent's record, within the wrong-answer limit.
+    Every outcome is audited; a refused answer is not checked at all."""
+    now = time.time() if now is None else now
+    label = CHECKS[kind]
+    reservation = _reserve(user_id=user.pk, customer_id=customer_id, now=now)
+    if reservation.retry_at is not None:
+        until = _clock_time(reservation.retry_at)
+        audit.agent_action(
+            action=AuditEntry.Operation.CALLER_VERIFICATION_FAILED,
+            actor=actor,
+            customer_id=customer_id,
+            message=(
+                f"By {label}: refused, not checked: {WRONG_ANSWERS_ALLOWED} wrong answers "
+                f"in 15 minutes; next try from {until}."
+            ),
+        )
+        minutes = max(1, round((reservation.retry_at - now) / 60))
+        return CallerVerification(
+            False,
+            f"Too many wrong answers for this customer ({WRONG_ANSWERS_ALLOWED} in 15 "
+            f"minutes). The answer was not checked. You can try again at {until} (in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}). Do not act for this caller.",
+        )
+    try:
+        detail = client.get_customer(customer_id, actor=actor)
+    except RevCentError as exc:
+        _release(reservation)
+        return CallerVerification(False, f"Could not check the caller: {exc.message}")
+    if caller_check(detail=detail, kind=kind, answer=answer, actor=actor):
+        _release(reservation)
+        return CallerVerification(True, f"Caller verified by {label.lower()}.")
+    return CallerVerification(
+        False, f"That {label.lower()} does not match RevCent's record. Do not act for this caller."
+    )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from customers import audit
 from customers.audit import Actor
+from customers.masking import mask_email
 from customers.models import AuditEntry, CardLink
 from customers.revcent import CardSummary, RevCentClient, RevCentError
 
@@ -118,19 +119,15 @@ def card_links_settle(*, customer_id: str, cards: list[CardSummary]) -> None:
             link.save(update_fields=["card_received_at"])
 
 
-def mask_email(email: str) -> str:
-    """j•••@example.com: enough for the agent to confirm, not to copy down."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}•••@{domain}" if domain else "•••"
-
-
 def card_link_rows(customer_id: str, *, template: str, email: str) -> list[tuple[CardLink, str]]:
-    """The customer's links, each with its URL while it is active (else "")."""
+    """The customer's links, each with its URL while it is active (else ""). With no
+    `template` (no card form, or the caller not verified yet) no link has a URL."""
     links = CardLink.objects.filter(customer_id=customer_id).select_related(
         "created_by", "expired_by"
     )
+    opens = bool(template)
     return [
-        (link, card_link_url(link, template=template, email=email) if link.active else "")
+        (link, card_link_url(link, template=template, email=email) if opens and link.active else "")
         for link in links
     ]
 

@@ -188,6 +188,8 @@ def identifiers_from_form_data(
     # Only the internal ID is needed from the options; their form would load campaigns.
     internal_key = "options-internal_customer_id"
     internal_id = "" if internal_key in refused_card_fields else data.get(internal_key, "")
+    if "\x00" in internal_id:  # not searchable, and PostgreSQL cannot store it (audit, cache)
+        internal_id = ""
     named = len(found.first_name) >= 2 and len(found.last_name) >= 2
     ids = Identifiers(
         **{

@@ -33,6 +33,10 @@ CARD_NUMBER_MESSAGE = (
     "This looks like a card number. Card details are never entered in Support Desk: "
     "create the customer, then send them a secure card link from their customer page."
 )
+NUL_MESSAGE = (
+    "This contains an invisible control character (NUL), perhaps from a copy and paste. "
+    "It was removed: check the value and submit again."
+)
 RESERVED_METADATA = "source"
 OVERRIDE_REASON_MIN = 10  # characters: a sentence, not "ok"
 SOURCE_METADATA = (RESERVED_METADATA, "supportdesk")
@@ -61,6 +65,7 @@ class CardGuardForm(forms.Form):
         super().full_clean()
         if not self.is_bound:
             return
+        self._refuse_nul_bytes()
         refused = []
         for name in self.fields:
             key = self.add_prefix(name)
@@ -82,6 +87,23 @@ class CardGuardForm(forms.Form):
             )
         self.data = data
         self.refused_card_fields = refused
+
+    def _refuse_nul_bytes(self) -> None:
+        """A NUL byte (pasted from another program, or sent on purpose) is refused next to
+        its field, whatever kind of field: PostgreSQL cannot store one in text, and no one
+        means to type it. The field is shown again without it."""
+        keys = {self.add_prefix(name): name for name in self.fields}
+        nul = [key for key, name in keys.items() if "\x00" in str(self.data.get(key, ""))]
+        if not nul:
+            return
+        data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        for key in nul:
+            data[key] = str(self.data.get(key, "")).replace("\x00", "")
+            self.cleaned_data.pop(keys[key], None)
+            self.errors[keys[key]] = self.error_class(
+                [ValidationError(NUL_MESSAGE, code="null_characters_not_allowed")]
+            )
+        self.data = data
 
 
 def _text(label: str, max_length: int, *, required: bool = False, **attrs: str) -> forms.CharField:
@@ -243,7 +265,17 @@ else:
     _FormSetOfMetadata = forms.BaseFormSet
 
 
+METADATA_ROWS_MAX = 20
+
+
 class BaseMetadataFormSet(_FormSetOfMetadata):
+    default_error_messages = {
+        "too_many_forms": (
+            f"A customer can have at most {METADATA_ROWS_MAX} metadata rows. Only the first "
+            f"{METADATA_ROWS_MAX} are shown: check them and submit again."
+        ),
+    }
+
     def clean(self) -> None:
         super().clean()
         seen: set[str] = set()
@@ -269,7 +301,13 @@ class BaseMetadataFormSet(_FormSetOfMetadata):
 MetadataFormSet = cast(
     type[BaseMetadataFormSet],
     forms.formset_factory(
-        MetadataForm, formset=BaseMetadataFormSet, extra=0, max_num=20, validate_max=True
+        MetadataForm,
+        formset=BaseMetadataFormSet,
+        extra=0,
+        max_num=METADATA_ROWS_MAX,
+        validate_max=True,
+        # However many rows a request claims (TOTAL_FORMS=1000), no more are even built.
+        absolute_max=METADATA_ROWS_MAX,
     ),
 )
 

@@ -14,9 +14,9 @@ from django.contrib.auth.models import User
 
 from customers import ratelimit
 from customers.audit import Actor
-from customers.cardlinks import mask_email
 from customers.contact import normalize_phone
 from customers.duplicates import hit_candidates, search_terms
+from customers.masking import mask_email
 from customers.matching import Candidate, Identifiers, match_candidate
 from customers.models import CustomerVisit
 from customers.revcent import REVCENT_ID, RevCentClient, RevCentError, SearchHit
@@ -90,11 +90,12 @@ def customer_lookup(query: str, *, user: User, client: RevCentClient, actor: Act
         _found(ids, hit, candidate)
         for hit, candidate in zip(found.hits, hit_candidates(found), strict=True)
     ]
-    if any(found.hit.id == query for found in result.found):
+    if any(found.hit.openable_id == query for found in result.found):
         result.customer_id = query  # the RevCent ID itself
     elif len(result.found) == 1 and result.found[0].strong:
-        # One customer with this very e-mail, phone or internal ID: open them.
-        result.customer_id = result.found[0].hit.id
+        # One customer with this very e-mail, phone or internal ID: open them (if the ID
+        # can be opened at all; else the result list shows them without a link).
+        result.customer_id = result.found[0].hit.openable_id
     elif REVCENT_ID.match(query) and not result.found:
         # Twenty letters and digits that no search finds: most likely a RevCent ID (an
         # internal ID of that shape is found by the search above).

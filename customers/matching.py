@@ -13,6 +13,7 @@ from datetime import datetime
 import phonenumbers
 
 from customers.contact import Contact, normalize_phone
+from customers.revcent.contract import REVCENT_ID
 
 STRONG = "strong"
 POSSIBLE = "possible"
@@ -45,6 +46,11 @@ class Candidate(Contact):
     # "revcent": a SearchCustomers hit; "recent": created through this app lately.
     source: str = "revcent"
     note: str = ""
+
+    @property
+    def openable_id(self) -> str:
+        """The RevCent ID, if it is one that can go in a URL (else "": no link to it)."""
+        return self.customer_id if REVCENT_ID.match(self.customer_id) else ""
 
     @property
     def label(self) -> str:

@@ -16,6 +16,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from supportdesk.secretkey import secret_key_weakness
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -60,11 +62,14 @@ def env_url(name: str, default: str, parse: Callable[[str], dict[str, Any]]) -> 
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
-if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a long random value (50+ characters) when DEBUG is off. "
-        'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(64))"'
-    )
+if not DEBUG:
+    _weak = "it is the development key" if SECRET_KEY == DEV_SECRET_KEY else ""
+    _weak = _weak or secret_key_weakness(SECRET_KEY)
+    if _weak:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY must be set to a long random value when DEBUG is off ({_weak}). "
+            'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(64))"'
+        )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -162,6 +167,12 @@ CACHES = {"default": _cache}
 
 # --- E-mail -------------------------------------------------------------------------------
 _email = env_url("EMAIL_URL", "consolemail://", env.email_url_config)
+if not DEBUG and _email["EMAIL_BACKEND"].endswith(("console.EmailBackend", "locmem.EmailBackend")):
+    # Card links would be printed to the server's log instead of reaching the customer.
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when DEBUG is off: without it card-link e-mails are only "
+        "printed to the console. Example: EMAIL_URL=smtp+tls://user:password@smtp.example.com:587"
+    )
 # Django 6.1 "mailers": map django-environ's EMAIL_* keys to the backend's own options.
 _EMAIL_OPTIONS = {
     "EMAIL_HOST": "host",
@@ -271,11 +282,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind a load balancer the client address comes from X-Forwarded-For; see README.
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Behind load balancers the client address is the X-Forwarded-For entry the nearest of
+# TRUSTED_PROXY_COUNT proxies wrote (django-ipware reads it; supportdesk/clientip.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "supportdesk.clientip.client_ip"
 
 # Sessions end after 30 minutes without a request, and 12 hours after sign-in whatever.
 SESSION_COOKIE_AGE = 30 * 60

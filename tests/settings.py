@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 
 # Tests run with DEBUG off, as production does, so they need a real-looking key.
-os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x1y2z3" * 10)
+os.environ.setdefault("SECRET_KEY", "test-secret-key-Vq8mZk2RtW9xLp4NbC7hJd3FsG6yUe5Ao1Ti")
+# Production refuses the console backend; Django's test runner swaps in its outbox anyway.
+os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:25")
 # The suite never talks to RevCent: an API key in the developer's shell must not leak in.
 os.environ.pop("REVCENT_API_KEY", None)
 

@@ -104,3 +104,52 @@ def test_talking_to_revcent_needs_a_separate_audit_chain_key(extra, message):
 def test_a_good_audit_chain_key_starts():
     result = run_manage("check", **PRODUCTION, REVCENT_API_KEY="k", AUDIT_CHAIN_KEY=CHAIN_KEY)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("abcde" * 10, "only 5 different characters"),
+        ("0123456789abcdefgh" * 3, "only 18 different characters"),
+        ("Secret" * 5 + "-key", "fewer than 50"),
+    ],
+)
+def test_production_refuses_a_guessable_secret_key(key, reason):
+    result = run_manage("check", **{**PRODUCTION, "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to a long random value" in result.stderr
+    assert reason in result.stderr
+
+
+def test_generated_keys_pass_the_estimate():
+    import secrets
+
+    from django.core.management.utils import get_random_secret_key
+
+    from supportdesk.secretkey import entropy_bits, secret_key_weakness
+
+    keys = [get_random_secret_key() for _ in range(500)]
+    keys += [secrets.token_urlsafe(64) for _ in range(500)]
+    assert [key for key in keys if secret_key_weakness(key)] == []
+    # The weakest of a thousand generated keys still has far more than the 128 bits needed.
+    assert min(entropy_bits(key) for key in keys) > 200
+    assert secret_key_weakness(GOOD_KEY) == ""
+    assert round(entropy_bits("abcde" * 10)) == 116  # log2(5) bits a character, 50 of them
+
+
+@pytest.mark.parametrize("email_url", [None, "consolemail://"])
+def test_production_refuses_to_print_e_mail_to_the_console(email_url):
+    production = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_URL"}
+    if email_url:
+        production["EMAIL_URL"] = email_url
+    clean = {k: v for k, v in os.environ.items() if k != "EMAIL_URL"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "environ", clean)
+        result = run_manage("check", **production)
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_with_debug_on_the_console_is_fine():
+    result = run_manage("check", DEBUG="true", SECRET_KEY="", EMAIL_URL="consolemail://")
+    assert result.returncode == 0, result.stderr

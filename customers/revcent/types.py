@@ -45,6 +45,12 @@ class SearchHit:
     score: float | None = None
     highlights: tuple[str, ...] = ()
 
+    @property
+    def openable_id(self) -> str:
+        """The ID if it is a RevCent ID, else "": an ID with "/" or "?" in it would change
+        the customer page's URL. The hit is still shown (and still counts as a duplicate)."""
+        return self.id if contract.REVCENT_ID.match(self.id) else ""
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -163,7 +169,8 @@ def parse_customer(customer_id: str, body: dict[str, Any], api_call_id: str) -> 
     cards_key = contract.first_key(data, contract.CARD_ARRAY_KEYS)
     bill_to = data.get("bill_to")
     return CustomerDetail(
-        id=text(data, "id") or customer_id,
+        # The ID asked for (checked before the call) unless RevCent gives a valid one.
+        id=text(data, "id") if contract.REVCENT_ID.match(text(data, "id")) else customer_id,
         contact=Contact.parse(data),
         created=when(data.get("created_date_unix")),
         enabled=data.get("enabled") is not False,

@@ -11,13 +11,15 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers import attempts, ratelimit
 from customers.audit import Actor
 from customers.create_form import CustomerCreateForm, identifiers_from_form_data
 from customers.duplicates import DuplicateReport, duplicate_check
-from customers.forms import SOURCE_METADATA, LookupForm, MetadataFormSet
+from customers.forms import METADATA_ROWS_MAX, SOURCE_METADATA, LookupForm, MetadataFormSet
 from customers.lookup import can_see_customers, recent_customers
 from customers.matching import Identifiers
 from customers.models import Campaign, CreateAttempt
@@ -29,6 +31,7 @@ CREATE_TEMPLATE = "customers/customer_create.html"
 
 
 @require_GET
+@never_cache  # the agent's recent customers, by name
 def home(request: AppRequest) -> HttpResponse:
     """Start here: a new customer, the search box, and this agent's recent customers."""
     can_look_up = can_see_customers(request.user)
@@ -55,7 +58,12 @@ def _render_create(
         "source_metadata": SOURCE_METADATA,
         "has_campaigns": Campaign.objects.filter(active=True).exists(),
     }
-    return render(request, CREATE_TEMPLATE, context)
+    response = render(request, CREATE_TEMPLATE, context)
+    if request.method == "POST":
+        # An answer to a submit may show RevCent's matches; the empty form (GET) shows no
+        # customer data and stays cacheable, so Back can return to it (README, step 3).
+        add_never_cache_headers(response)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -111,7 +119,7 @@ def _metadata_rows(request: AppRequest, action: str) -> HttpResponse:
         removed_card |= bool(row.refused_card_fields)
         if action != f"remove_metadata:{index}":
             rows.append({name: row.data.get(row.add_prefix(name), "") for name in row.fields})
-    if action == "add_metadata":
+    if action == "add_metadata" and len(rows) < METADATA_ROWS_MAX:
         rows.append({})
     metadata = MetadataFormSet(prefix="metadata", initial=rows)
     if request.htmx:
@@ -126,6 +134,7 @@ def _metadata_rows(request: AppRequest, action: str) -> HttpResponse:
 
 # --- The live duplicate panel ------------------------------------------------------------------
 @require_POST
+@never_cache  # RevCent's matches: other customers' details
 @permission_required("customers.create_customer", raise_exception=True)
 def customer_duplicates(request: AppRequest) -> HttpResponse:
     """The panel beside the create form, refreshed by htmx as the agent types.
@@ -177,6 +186,7 @@ def _to_attempt_result(attempt: CreateAttempt) -> HttpResponse:
 
 
 @require_GET
+@never_cache
 @permission_required("customers.create_customer", raise_exception=True)
 def attempt_detail(request: AppRequest, key: uuid.UUID) -> HttpResponse:
     attempt = _own_attempt(request, key)

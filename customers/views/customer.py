@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers import attempts, audit, callers, cardlinks
@@ -23,6 +24,7 @@ from customers.comparison import customer_compare
 from customers.forms import CallerCheckForm, CardLinkForm, CustomerGroupsForm
 from customers.groups import customer_groups_enabled
 from customers.lookup import can_see_customers, customer_visited
+from customers.masking import customer_masked, mask_email
 from customers.models import CardLink
 from customers.notes import note_text
 from customers.revcent import REVCENT_ID, RevCentApiError, RevCentError, get_client
@@ -92,6 +94,7 @@ def _revcent_error_page(
 
 
 @require_GET
+@never_cache  # customer details must not stay in a browser's or a proxy's cache
 def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
     customer_id = _checked_customer_id(request, customer_id)
     attempt = attempts.attempt_for_customer(customer_id)
@@ -101,21 +104,27 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
     except RevCentError as exc:
         return _revcent_error_page(request, exc, context)
     customer_visited(user=request.user, customer_id=customer_id, name=detail.contact.name)
+    # Until the caller is verified: masked details, no card-link URLs, no entered values.
+    verified = not _caller_check_pending(request, customer_id)
     if attempt is not None:
         attempt = attempts.attempt_verify(attempt=attempt, detail=detail)
-        context.update(comparison=customer_compare(attempt, detail), note_text=note_text(attempt))
+        if verified:
+            context["comparison"] = customer_compare(attempt, detail)
+        context["note_text"] = note_text(attempt)
     cardlinks.card_links_settle(customer_id=customer_id, cards=detail.cards)
     template, email = _card_form_template(request), detail.contact.email
     context.update(
-        customer=detail,
+        customer=detail if verified else customer_masked(detail),
         attempt=attempt,
         can_act=request.user.has_perm("customers.create_customer"),
         caller_check_needed=callers.caller_check_needed(customer_id=customer_id, user=request.user),
-        caller_verified=not _caller_check_pending(request, customer_id),
+        caller_verified=verified,
         caller_form=CallerCheckForm(),
         card_form_configured=bool(template),
-        card_links=cardlinks.card_link_rows(customer_id, template=template, email=email),
-        masked_email=cardlinks.mask_email(email),
+        card_links=cardlinks.card_link_rows(
+            customer_id, template=template if verified else "", email=email
+        ),
+        masked_email=mask_email(email),
         timeline=audit.customer_timeline(customer_id),
     )
     return render(request, DETAIL_TEMPLATE, context)
@@ -129,23 +138,18 @@ def caller_verify(request: AppRequest, customer_id: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose what the caller said and type their answer.")
         return redirect("customer-detail", customer_id=customer_id)
-    actor = Actor.from_request(request)
-    try:
-        detail = get_client().get_customer(customer_id, actor=actor)
-    except RevCentError as exc:
-        messages.error(request, f"Could not check the caller: {exc.message}")
-        return redirect("customer-detail", customer_id=customer_id)
-    kind, label = form.cleaned_data["kind"], callers.CHECKS[form.cleaned_data["kind"]].lower()
-    if callers.caller_check(
-        detail=detail, kind=kind, answer=form.cleaned_data["answer"], actor=actor
-    ):
+    outcome = callers.caller_verify(
+        customer_id=customer_id,
+        kind=form.cleaned_data["kind"],
+        answer=form.cleaned_data["answer"],
+        user=request.user,
+        client=get_client(),
+        actor=Actor.from_request(request),
+    )
+    if outcome.verified:
         store = request.session.get("verified_callers", {})
         request.session["verified_callers"] = {**store, customer_id: time.time()}
-        messages.success(request, f"Caller verified by {label}.")
-    else:
-        messages.error(
-            request, f"That {label} does not match RevCent's record. Do not act for this caller."
-        )
+    (messages.success if outcome.verified else messages.error)(request, outcome.message)
     return redirect("customer-detail", customer_id=customer_id)
 
 
@@ -174,8 +178,8 @@ def card_link_create(request: AppRequest, customer_id: str) -> HttpResponse:
 
 @require_POST
 @permission_required("customers.create_customer", raise_exception=True)
+@caller_verified_required("expiring a card link")
 def card_link_expire(request: AppRequest, customer_id: str, link_id: uuid.UUID) -> HttpResponse:
-    customer_id = _checked_customer_id(request, customer_id)
     link = get_object_or_404(CardLink, pk=link_id, customer_id=customer_id)
     cardlinks.card_link_expire(link=link, user=request.user, actor=Actor.from_request(request))
     messages.success(request, "The card link no longer works.")
@@ -184,6 +188,7 @@ def card_link_expire(request: AppRequest, customer_id: str, link_id: uuid.UUID) 
 
 # --- Customer groups ----------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
+@never_cache
 @permission_required("customers.create_customer", raise_exception=True)
 @caller_verified_required("changing their groups")
 def customer_groups(request: AppRequest, customer_id: str) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from customers.audit import Actor
@@ -16,6 +17,7 @@ from supportdesk.requests import AppRequest
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache  # search results: customers' names and masked details
 def customer_lookup(request: AppRequest) -> HttpResponse:
     """POST, so the e-mail or phone searched for never appears in a URL or an access log."""
     if not can_see_customers(request.user):

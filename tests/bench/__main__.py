@@ -42,6 +42,8 @@ def _environment() -> str:
             "DEBUG": "false",
             "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(64),
             "ALLOWED_HOSTS": "127.0.0.1",
+            # Required with DEBUG off; the bench sends no e-mail.
+            "EMAIL_URL": "smtp://127.0.0.1:25",
             "SECURE_SSL_REDIRECT": "false",
             "DUPLICATE_SEARCHES_PER_MINUTE": "1000000",
             "DEMO_PASSWORD": password,

@@ -74,7 +74,8 @@ def test_an_agent_sees_an_existing_customer(agent_client):
     response = agent_client.get(reverse("customer-detail", args=[JANE]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Jane Doe" in html and "jane@example.com" in html
+    assert "Jane Doe" in html and "j•••@example.com" in html
+    assert "jane@example.com" not in html  # the caller is not verified yet
     assert "Verified" not in html  # not created here: nothing to verify
     [row] = assert_audited(Operation.GET_CUSTOMER)
     assert row.target_customer_id == JANE and row.customer_id == JANE

@@ -1,0 +1,78 @@
+"""Masked contact details: enough to tell people apart, not enough to answer for them.
+
+Before the caller is verified, a customer's page must not show the answers to the
+verification questions (e-mail, ZIP), nor details that would do as well (phone, street).
+Names, city, state and country stay: they say who and roughly where, and are on the page's
+title anyway. Plain functions over plain values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from customers.contact import Contact, phone_display
+from customers.revcent import CustomerDetail
+
+DOT = "•"
+HIDDEN = DOT * 3
+
+
+def mask_email(email: str) -> str:
+    """j•••@example.com: the first letter and the domain."""
+    local, _, domain = email.partition("@")
+    if not email:
+        return ""
+    return f"{local[:1]}{HIDDEN}@{domain}" if domain else HIDDEN
+
+
+def mask_zip(zip_code: str) -> str:
+    """3••01: the first character and the last two; anything short is hidden whole."""
+    value = zip_code.strip()
+    if not value:
+        return ""
+    if len(value) <= 3:
+        return HIDDEN
+    return value[0] + DOT * (len(value) - 3) + value[-2:]
+
+
+def mask_phone(phone: str) -> str:
+    """+1 •••-•••-••23: the number as people read it, every digit but the last two hidden."""
+    shown = phone_display(phone.strip())
+    digits = sum(ch.isdigit() for ch in shown)
+    if digits <= 4:
+        return HIDDEN if shown else ""
+    # The country code says which country, not who: keep it.
+    code, rest = shown.split(" ", 1) if shown.startswith("+") and " " in shown else ("", shown)
+    masked, left = [], sum(ch.isdigit() for ch in rest)
+    for ch in rest:
+        if ch.isdigit():
+            left -= 1
+            masked.append(ch if left < 2 else DOT)
+        else:
+            masked.append(ch)
+    return f"{code} {''.join(masked)}".strip()
+
+
+def mask_text(value: str) -> str:
+    """7•••: a street line's first character only."""
+    return f"{value.strip()[:1]}{HIDDEN}" if value.strip() else ""
+
+
+def contact_masked(contact: Contact) -> Contact:
+    return dataclasses.replace(
+        contact,
+        email=mask_email(contact.email),
+        phone=mask_phone(contact.phone),
+        zip=mask_zip(contact.zip),
+        address_line_1=mask_text(contact.address_line_1),
+        address_line_2=mask_text(contact.address_line_2),
+    )
+
+
+def customer_masked(detail: CustomerDetail) -> CustomerDetail:
+    """The customer as an agent sees them before the caller is verified."""
+    return dataclasses.replace(
+        detail,
+        contact=contact_masked(detail.contact),
+        bill_to=contact_masked(detail.bill_to) if detail.bill_to else None,
+    )
