@@ -42,6 +42,10 @@ Clock = Callable[[], datetime]
 # may take this long before a holder is presumed dead. Generous: a live create taken for
 # dead could be sent twice, while a dead one merely blocks its person a little longer.
 CLAIM_MARGIN = timedelta(seconds=60)
+# A waiter waits for one create (RevCent's deadline) and a little more, then gives up and the
+# agent submits again: well within a gunicorn worker's timeout, however long a dead
+# holder's claims take to expire.
+WAIT_MARGIN = timedelta(seconds=5)
 POLL_FIRST = 0.05
 POLL_MAX = 0.5
 
@@ -91,8 +95,9 @@ def identities_claimed(
 ) -> Iterator[None]:
     """Hold every identity for the block, waiting while another create holds one of them.
 
-    Raises IdentityBusy if they stay held past claim_ttl (by then a dead holder's claims have
-    expired, so that means live creates kept them). Released when the block ends, however.
+    Raises IdentityBusy if one stays held for longer than a create takes (RevCent's deadline
+    and WAIT_MARGIN): a slow create, or one whose process died (its claims expire after
+    claim_ttl). Released when the block ends, however it ends.
     """
     token = uuid.uuid4()
     _acquire(sorted({_digest(i) for i in identities}), holder, token, clock, sleep)
@@ -110,7 +115,8 @@ def _acquire(
     sleep: Callable[[float], None],
 ) -> None:
     ttl = claim_ttl()
-    give_up_at = clock() + ttl + timedelta(seconds=POLL_MAX)
+    patience = timedelta(seconds=settings.REVCENT_TIMEOUT_SECONDS) + WAIT_MARGIN
+    give_up_at = clock() + patience
     wait, waited = POLL_FIRST, 0.0
     while True:
         now = clock()
@@ -128,7 +134,7 @@ def _acquire(
         except IntegrityError:
             pass
         # Both bounds: the clock may be a test's frozen one, the sleeps a test's no-op.
-        if clock() >= give_up_at or waited >= ttl.total_seconds() + POLL_MAX:
+        if clock() >= give_up_at or waited >= patience.total_seconds():
             raise IdentityBusy("Another create for this customer is still running.")
         sleep(wait)
         waited += wait
@@ -138,3 +144,9 @@ def _acquire(
 def holds_live_claim(holder: uuid.UUID, *, now: datetime) -> bool:
     """Is a process still working on the create with this submission key?"""
     return IdentityClaim.objects.filter(holder=holder, expires_at__gt=now).exists()
+
+
+def expired_claims_delete(*, now: datetime) -> int:
+    """Remove the claims that dead processes left (a waiter for that person would anyway)."""
+    deleted, _ = IdentityClaim.objects.filter(expires_at__lte=now).delete()
+    return deleted

@@ -226,6 +226,7 @@ def test_kill_9_during_a_create_then_a_restart_settles_it_without_a_second_creat
         out = StringIO()
         call_command("reconcile_attempts", stdout=out)
 
+    assert IdentityClaim.objects.count() == 0  # the dead process's, cleared by the command
     made = SandboxCustomer.objects.get(email=email)
     assert f"created customer {made.id}" in out.getvalue()
     attempt.refresh_from_db()

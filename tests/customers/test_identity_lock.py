@@ -14,7 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers import attempts
-from customers.claims import IdentityBusy, IdentityClaim, claim_ttl, identities_claimed
+from customers.claims import (
+    WAIT_MARGIN,
+    IdentityBusy,
+    IdentityClaim,
+    claim_ttl,
+    identities_claimed,
+)
 from customers.models import CreateAttempt
 from customers.roles import AGENTS
 from customers.sandbox.models import SandboxCustomer
@@ -154,7 +160,7 @@ def test_the_agent_who_lost_the_race_sees_the_new_customer_and_may_still_overrid
     assert_audited(Operation.DUPLICATE_OVERRIDE)
 
 
-def test_a_create_waits_for_the_person_and_gives_up_only_after_a_create_may_take(db):
+def test_a_create_waits_for_the_person_as_long_as_a_create_takes(db, settings):
     now = timezone.now()
     naps: list[float] = []
     with identities_claimed(["email:busy@example.com"], holder=uuid.uuid4()):
@@ -168,8 +174,9 @@ def test_a_create_waits_for_the_person_and_gives_up_only_after_a_create_may_take
             ),
         ):
             pass
-        # It waited as long as a create may hold the person, and no longer.
-        assert claim_ttl().total_seconds() <= sum(naps) <= claim_ttl().total_seconds() + 1
+        # It waited as long as one create takes (RevCent's deadline), and a little more.
+        deadline = settings.REVCENT_TIMEOUT_SECONDS
+        assert deadline <= sum(naps) <= deadline + WAIT_MARGIN.total_seconds() + 1
         # Another person is not held up.
         with identities_claimed(["email:other@example.com"], holder=uuid.uuid4()):
             assert IdentityClaim.objects.count() == 2
@@ -199,3 +206,19 @@ def test_a_claim_left_by_a_dead_process_is_taken_over_once_it_expires(db):
     assert naps == []
     assert IdentityClaim.objects.count() == 0
     del dead
+
+
+def test_an_agent_kept_waiting_too_long_is_told_to_submit_again(
+    agent_client, campaign, settings, monkeypatch
+):
+    settings.REVCENT_TIMEOUT_SECONDS = 1
+    monkeypatch.setattr("customers.claims.WAIT_MARGIN", timedelta(0))
+    form = create_post(campaign, customer={**_person(0), "email": "held@example.com"})
+    with identities_claimed(["email:held@example.com"], holder=uuid.uuid4()):
+        response = agent_client.post(reverse("customer-create"), form)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Another create for this e-mail, phone or internal ID is still running" in html
+    assert 'value="held@example.com"' in html  # the form as typed
+    assert_audited(Operation.CREATE_CUSTOMER, count=0)
+    assert not CreateAttempt.objects.exists()

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from customers import attempts, recovery
 from customers.audit import Actor
+from customers.claims import expired_claims_delete
 from customers.models import CreateAttempt
 from customers.revcent import get_client
 
@@ -38,6 +40,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{where}: {attempt.get_state_display()}. {attempt.message}")
         settled = len(unsettled) - still_unknown
         self.stdout.write(f"{settled} of {len(unsettled)} unsettled creates settled.")
+        expired_claims_delete(now=timezone.now())
         if still_unknown:
             raise CommandError(
                 f"{still_unknown} creates are still unknown: run this again in a few minutes "
