@@ -3,8 +3,10 @@
 Idempotency: the rendered form carries a fresh submission key. The first request to insert
 that key into the database (a unique column, so the database decides, across threads and
 app servers) owns the create; any other request with the same key only reads the first
-one's outcome. A create with no answer is reconciled (RevCent's API-call log, then a search
-for the e-mail), never sent again.
+one's outcome. Creates for one person take turns (claims.py), so two forms for the same
+e-mail, phone or internal ID never both create. A create with no answer, or whose process
+died mid-call (recovery.py), is reconciled (RevCent's API-call log, then a search for the
+e-mail), never sent again.
 """
 
 from __future__ import annotations
