@@ -3,15 +3,17 @@
 Idempotency: the rendered form carries a fresh submission key. The first request to insert
 that key into the database (a unique column, so the database decides, across threads and
 app servers) owns the create; any other request with the same key only reads the first
-one's outcome. A create with no answer is reconciled (RevCent's API-call log, then a search
-for the e-mail), never sent again.
+one's outcome. Creates for one person take turns (claims.py), so two forms for the same
+e-mail, phone or internal ID never both create. A create with no answer, or whose process
+died mid-call (recovery.py), is reconciled (RevCent's API-call log, then a search for the
+e-mail), never sent again.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -19,15 +21,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from customers.audit import Actor
+from customers.claims import Clock, identities_claimed
 from customers.duplicates import (
     DuplicateReport,
     duplicate_check,
     duplicate_override_record,
+    duplicate_recheck,
     identifiers_from_payload,
+    unseen_strong,
 )
-from customers.matching import normalize_email
+from customers.matching import identity_keys, normalize_email, normalize_internal_id
 from customers.models import Campaign, CreateAttempt
 from customers.notes import attempt_note, attempt_note_found
+from customers.recovery import attempt_mark_if_abandoned
 from customers.revcent import (
     PAGE_LIMIT_MAX,
     REVCENT_ID,
@@ -62,28 +68,42 @@ def customer_create_submit(
     client: RevCentClient,
     actor: Actor,
 ) -> Submission:
-    """Search → (gate) → claim → create → note, for one submission of the create form.
+    """Search → the person's turn → gate → claim → create, then the note, for one submission.
 
-    The duplicate gate stops the create when RevCent (or a recent create here) has a strong
-    match, or could not be searched, unless the agent gave an override reason.
+    Creates for one person (same e-mail, phone or internal ID) take turns (claims.py), and
+    the duplicate gate is decided inside the turn, with this app's own creates read afresh:
+    of agents who typed one person at once, the first creates and the others land on the
+    gate naming that customer, even before RevCent's search shows it. The gate stops the
+    create on a strong match, or when RevCent could not be searched, unless the agent gave
+    an override reason (which covers what their search found, not a customer made since).
+    RevCent is searched before the turn, so a turn lasts one CreateCustomer call at most.
+    Raises IdentityBusy if the person stays claimed for longer than a create may take.
     """
     existing = attempt_for_key(key)
     if existing is not None:
         return Submission(attempt=existing)
     ids = identifiers_from_payload(payload)
-    report = duplicate_check(ids, client=client, actor=actor, exclude_key=key)
-    if report.strong or not report.complete:
-        if not override_reason:
-            # A parallel submission of this very form may have created the customer while
-            # we searched; then that is the answer, not a duplicate warning about itself.
-            return Submission(attempt=attempt_for_key(key), report=report)
-    else:
-        override_reason = ""
-    attempt, owned = attempt_claim(
-        key=key, user=user, campaign=campaign, payload=payload, override_reason=override_reason
-    )
+    searched = duplicate_check(ids, client=client, actor=actor, exclude_key=key)
+    with identities_claimed(identity_keys(ids), holder=key):
+        # Another request of this form may have had its turn first: its outcome is ours.
+        existing = attempt_for_key(key)
+        if existing is not None:
+            return Submission(attempt=existing)
+        report = duplicate_recheck(ids, searched, exclude_key=key)
+        if report.strong or not report.complete:
+            if not override_reason or unseen_strong(report, seen=searched):
+                return Submission(report=report)
+        else:
+            override_reason = ""
+        attempt, owned = attempt_claim(
+            key=key, user=user, campaign=campaign, payload=payload, override_reason=override_reason
+        )
+        if owned:
+            attempt = attempt_create(attempt=attempt, client=client, actor=actor)
+    # Out of the person's turn: the outcome is recorded, and what follows (the note, or
+    # finding out about a create that got no answer) makes no second customer.
     if owned:
-        attempt = attempt_create(attempt=attempt, client=client, actor=actor)
+        attempt = attempt_follow_up(attempt=attempt, client=client, actor=actor)
         if override_reason:
             # After the create, so the override sits on the new customer's own timeline.
             duplicate_override_record(
@@ -112,9 +132,9 @@ def attempt_claim(
                 user=user,
                 campaign=campaign,
                 payload=payload,
-                email=payload["customer"]["email"].lower(),
+                email=normalize_email(payload["customer"]["email"]),
                 phone=payload["customer"].get("phone", ""),
-                internal_id=payload.get("internal_customer_id", ""),
+                internal_id=normalize_internal_id(payload.get("internal_customer_id", "")),
                 last_name=payload["customer"]["last_name"].casefold(),
                 override_reason=override_reason[:500],
             )
@@ -137,7 +157,7 @@ def attempt_create(*, attempt: CreateAttempt, client: RevCentClient, actor: Acto
         attempt.message = exc.message
         attempt.create_api_call_id = exc.api_call_id
         attempt.save()
-        return attempt_reconcile(attempt=attempt, client=client, actor=actor)
+        return attempt
     except RevCentError as exc:
         attempt.state = CreateAttempt.State.FAILED
         attempt.message = exc.message
@@ -149,20 +169,32 @@ def attempt_create(*, attempt: CreateAttempt, client: RevCentClient, actor: Acto
     attempt.create_api_call_id = created.api_call_id
     attempt.message = ""
     attempt.save()
+    return attempt
+
+
+def attempt_follow_up(
+    *, attempt: CreateAttempt, client: RevCentClient, actor: Actor
+) -> CreateAttempt:
+    """After the create: the note on a new customer; for a create that got no answer,
+    finding out whether it made one."""
+    if attempt.state == CreateAttempt.State.UNKNOWN:
+        return attempt_reconcile(attempt=attempt, client=client, actor=actor)
     return attempt_note(attempt=attempt, client=client, actor=actor)
 
 
 def attempt_reconcile(
-    *, attempt: CreateAttempt, client: RevCentClient, actor: Actor
+    *, attempt: CreateAttempt, client: RevCentClient, actor: Actor, clock: Clock = timezone.now
 ) -> CreateAttempt:
     """After an unanswered create: find out from RevCent whether the customer exists.
 
     First RevCent's own API-call log (did a CreateCustomer arrive, and which customer did it
     make?), then a search for the e-mail. The create is never sent again.
     """
+    # A create whose process died mid-call is as unknown as one that timed out.
+    attempt = attempt_mark_if_abandoned(attempt, clock=clock)
     if attempt.state != CreateAttempt.State.UNKNOWN:
         return attempt
-    logged = _created_per_api_call_log(attempt=attempt, client=client, actor=actor)
+    logged = _created_per_api_call_log(attempt=attempt, client=client, now=clock(), actor=actor)
     if logged:
         return _attempt_settled(
             attempt,
@@ -260,7 +292,7 @@ API_LOG_MAX_PAGES = 4
 
 
 def _created_per_api_call_log(
-    *, attempt: CreateAttempt, client: RevCentClient, actor: Actor
+    *, attempt: CreateAttempt, client: RevCentClient, now: datetime, actor: Actor
 ) -> str:
     """The customer ID that RevCent's API-call log shows this attempt made, or ""."""
     start = attempt.created_at - CLOCK_SKEW
@@ -270,7 +302,7 @@ def _created_per_api_call_log(
         for page in range(1, API_LOG_MAX_PAGES + 1):
             records = client.get_api_calls(
                 date_start=int(start.timestamp()),
-                date_end=int(min(end, timezone.now()).timestamp()),
+                date_end=int(min(end, now).timestamp()),
                 page=page,
                 actor=actor,
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,14 @@ from django.utils import timezone
 from customers import audit
 from customers.audit import Actor
 from customers.contact import Contact
-from customers.matching import Candidate, Identifiers, Match, email_without_tag, match_all
+from customers.matching import (
+    Candidate,
+    Identifiers,
+    Match,
+    email_without_tag,
+    match_all,
+    normalize_internal_id,
+)
 from customers.models import AuditEntry, CreateAttempt
 from customers.revcent import RevCentClient, RevCentError, SearchResult
 
@@ -80,6 +87,24 @@ def duplicate_check(
     candidates += _attempt_candidates(ids, exclude_key)
     report.matches = match_all(ids, candidates)
     return report
+
+
+def duplicate_recheck(
+    ids: Identifiers, report: DuplicateReport, *, exclude_key: uuid.UUID
+) -> DuplicateReport:
+    """The report again with this app's own creates read afresh (RevCent's hits kept), for
+    the gate inside a create's turn (claims.py): a create for this person that finished
+    while the agent's search ran, or while this one waited for its turn, is there with its
+    customer even before RevCent's search shows it."""
+    candidates = [m.candidate for m in report.matches if m.candidate.source != "recent"]
+    candidates += _attempt_candidates(ids, exclude_key)
+    return replace(report, matches=match_all(ids, candidates))
+
+
+def unseen_strong(report: DuplicateReport, *, seen: DuplicateReport) -> list[Match]:
+    """Strong matches in report that the agent was not shown in seen."""
+    shown = {match.candidate.key for match in seen.matches}
+    return [match for match in report.strong if match.candidate.key not in shown]
 
 
 def search_terms(
@@ -169,7 +194,8 @@ def recent_attempts_like(ids: Identifiers) -> QuerySet[CreateAttempt]:
     if ids.phone:
         wanted |= Q(phone=ids.phone)
     if ids.internal_id:
-        wanted |= Q(internal_id=ids.internal_id)
+        # Stored folded (attempts made before that was so: as typed).
+        wanted |= Q(internal_id__in={normalize_internal_id(ids.internal_id), ids.internal_id})
     if ids.last_name:
         wanted |= Q(last_name=ids.last_name.strip().casefold())
     if not wanted:

@@ -53,6 +53,11 @@ class Candidate(Contact):
         return self.customer_id if REVCENT_ID.match(self.customer_id) else ""
 
     @property
+    def key(self) -> str:
+        """One customer, however many searches (and this app's records) found them."""
+        return self.customer_id or f"{self.source}:{self.email}:{self.note}"
+
+    @property
     def label(self) -> str:
         """The name with the last four characters of the RevCent ID, "Jane Doe (…0001)", so
         two customers of one name get controls named apart."""
@@ -90,6 +95,25 @@ def phone_key(value: str, country: str = "") -> str:
     except ValueError:
         digits = "".join(ch for ch in value if ch.isdigit())
         return digits[-10:]
+
+
+def normalize_internal_id(value: str) -> str:
+    """An internal ID as the matching rules compare it: case and accents folded."""
+    return _fold(value)
+
+
+def identity_keys(ids: Identifiers) -> list[str]:
+    """The identifiers that make two customers the same person (a strong match), normalized
+    as match_candidate compares them: creates sharing one are serialized (claims.py)."""
+    keys = []
+    if ids.email.strip():
+        keys.append(f"email:{normalize_email(ids.email)}")
+    phone = phone_key(ids.phone, ids.country)
+    if phone:
+        keys.append(f"phone:{phone}")
+    if normalize_internal_id(ids.internal_id):
+        keys.append(f"internal:{normalize_internal_id(ids.internal_id)}")
+    return keys
 
 
 def _phones_equal(a: str, a_country: str, b: str, b_country: str) -> bool:
@@ -194,7 +218,7 @@ def match_all(ids: Identifiers, candidates: list[Candidate]) -> list[Match]:
     the same one. RevCent's copy wins; a local note ("Created here by …") is kept with it."""
     merged: dict[str, Candidate] = {}
     for candidate in candidates:
-        key = candidate.customer_id or f"{candidate.source}:{candidate.email}:{candidate.note}"
+        key = candidate.key
         first = merged.get(key)
         if first is None:
             merged[key] = candidate

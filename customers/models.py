@@ -7,6 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# The identity claims that serialize creates for one person live with their lock code; the
+# import registers the model with this app.
+from customers.claims import IdentityClaim as IdentityClaim
 from customers.contact import Contact
 
 

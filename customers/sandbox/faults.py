@@ -10,6 +10,7 @@ import httpx
 # Trigger words, checked longest first. Documented in docs/sandbox.md.
 TRIGGERS = {
     "sandbox-timeout-after-create": "timeout_after_create",
+    "sandbox-slow-after-create": "slow_after_create",
     "sandbox-timeout": "timeout",
     "sandbox-network-error": "network_error",
     "sandbox-server-error": "server_error",
@@ -17,6 +18,10 @@ TRIGGERS = {
     "sandbox-rate-limit": "rate_limit",
     "sandbox-get-fails": "get_fails",
 }
+
+# The customer is made, then the answer is lost; "slow" waits out RevCent's deadline first,
+# time enough to kill the calling process mid-call (the crash-recovery test does).
+ANSWER_LOST_AFTER_CREATE = frozenset({"timeout_after_create", "slow_after_create"})
 
 
 def trigger_for(request: httpx.Request, body: dict[str, Any]) -> str | None:

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from customers.revcent import contract
-from customers.sandbox.faults import trigger_for
+from customers.sandbox.faults import ANSWER_LOST_AFTER_CREATE, trigger_for
 from customers.sandbox.models import (
     SandboxApiCall,
     SandboxCampaign,
@@ -83,9 +83,11 @@ class SandboxTransport(httpx.BaseTransport):
                 return fault
             payload = handler(request, body, **kwargs)
             response = self._ok(request, operation, payload)
-            if trigger == "timeout_after_create" and request.method == "POST":
+            if trigger in ANSWER_LOST_AFTER_CREATE and request.method == "POST":
                 # The customer now exists (and the call is in the API-call log), but the
-                # caller never hears about it.
+                # caller never hears about it; "slow" first waits out the deadline.
+                if trigger == "slow_after_create":
+                    time.sleep(settings.REVCENT_TIMEOUT_SECONDS)
                 raise httpx.ReadTimeout("Sandbox: answer lost after the create.", request=request)
             return response
         except Reject as exc:

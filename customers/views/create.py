@@ -15,8 +15,9 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from customers import attempts, ratelimit
+from customers import attempts, ratelimit, recovery
 from customers.audit import Actor
+from customers.claims import IdentityBusy
 from customers.create_form import CustomerCreateForm, identifiers_from_form_data
 from customers.duplicates import DuplicateReport, duplicate_check
 from customers.forms import METADATA_ROWS_MAX, SOURCE_METADATA, LookupForm, MetadataFormSet
@@ -28,6 +29,10 @@ from customers.revcent import RevCentError, get_client
 from supportdesk.requests import AppRequest
 
 CREATE_TEMPLATE = "customers/customer_create.html"
+PERSON_BUSY = (
+    "Another create for this e-mail, phone or internal ID is still running, so nothing was "
+    "created. Submit again in a minute: the duplicate check will then show that customer."
+)
 
 
 @require_GET
@@ -77,15 +82,18 @@ def customer_create(request: AppRequest) -> HttpResponse:
     form = CustomerCreateForm(request.POST, refused_card_fields=request.refused_card_fields)
     if not form.is_valid():
         return _render_create(request, form)
-    submission = attempts.customer_create_submit(
-        key=form.submission_key,
-        user=request.user,
-        campaign=form.campaign,
-        payload=form.payload(),
-        override_reason=form.override_reason(),
-        client=get_client(),
-        actor=Actor.from_request(request),
-    )
+    try:
+        submission = attempts.customer_create_submit(
+            key=form.submission_key,
+            user=request.user,
+            campaign=form.campaign,
+            payload=form.payload(),
+            override_reason=form.override_reason(),
+            client=get_client(),
+            actor=Actor.from_request(request),
+        )
+    except IdentityBusy:
+        return _render_create(request, form, error=PERSON_BUSY)
     if submission.attempt is None:
         form.options.override_confirmed()  # says why, if "Create anyway" lacks a reason
         return _render_create(request, form, report=submission.report)
@@ -189,7 +197,7 @@ def _to_attempt_result(attempt: CreateAttempt) -> HttpResponse:
 @never_cache
 @permission_required("customers.create_customer", raise_exception=True)
 def attempt_detail(request: AppRequest, key: uuid.UUID) -> HttpResponse:
-    attempt = _own_attempt(request, key)
+    attempt = recovery.attempt_mark_if_abandoned(_own_attempt(request, key))
     if attempt.customer_id:
         return _to_attempt_result(attempt)
     return render(request, "customers/attempt_detail.html", {"attempt": attempt})
