@@ -5,6 +5,7 @@ Registered from customers/admin.py, the module admin autodiscovery imports.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -26,6 +27,8 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 
 from customers.audit.csv import export_response
+from customers.audit.labels import AuditEntryForm, entry_page_fields
+from customers.audit.search import audit_search_filter
 from customers.models import AuditEntry
 
 # A page of the audit list needs to know "there is more", not the exact count of millions
@@ -108,8 +111,12 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
         "created_at",
         "sandbox",
     ]
-    search_fields = ["api_call_id", "customer_id", "target_customer_id", "username"]
-    search_help_text = "Exact API call ID, customer ID or username."
+    # What the search box looks in (see get_search_results for how: every way is indexed).
+    search_fields = ["api_call_id", "customer_id", "target_customer_id", "username", "search_term"]
+    search_help_text = (
+        "An API call ID (or its first 6+ characters), a customer ID, a username or an e-mail "
+        "searched for; any capitals."
+    )
     date_hierarchy = "created_at"
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -133,29 +140,20 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
     @admin.display(description="User", ordering="username")
     def user_link(self, entry: AuditEntry) -> str:
         if entry.user_id:
+            # The user's timeline (this list, filtered), not the account's page: auditors may
+            # not open accounts, and a link that answers 403 is a dead end.
+            url = reverse("admin:customers_auditentry_changelist")
             return format_html(
-                '<a href="?user__id__exact={}">{}</a>', entry.user_id, entry.username
+                '<a href="{}?user__id__exact={}">{}</a>', url, entry.user_id, entry.username
             )
         return entry.username or "—"
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[AuditEntry], search_term: str
     ) -> tuple[QuerySet[AuditEntry], bool]:
-        """Exact, case-sensitive matches only, so each is one index look-up.
-
-        Django's "=field" search is case-insensitive (UPPER(...) = UPPER(...)), which no
-        plain index serves: at a million rows that is a full scan per search.
-        """
-        # A NUL byte is never in a row, and PostgreSQL refuses it in a query (a 500).
-        term = search_term.replace("\x00", "").strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(
-            Q(api_call_id=term)
-            | Q(customer_id=term)
-            | Q(target_customer_id=term)
-            | Q(username=term)
-        ), False
+        """Each way of matching is one index look-up, so a search stays fast at millions of
+        rows: see audit_search_filter."""
+        return queryset.filter(audit_search_filter(search_term)), False
 
     # The lookups this page's own links and filters make (and plain equality on the filtered
     # columns); any other (`username__regex=…`, as a link sent to an auditor could carry) is
@@ -183,8 +181,26 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         return lookup in self.ALLOWED_LOOKUPS and "\x00" not in value
 
+    form = AuditEntryForm
+
+    def get_fields(self, request: HttpRequest, obj: AuditEntry | None = None) -> list[str]:
+        return entry_page_fields()
+
     def get_readonly_fields(self, request: HttpRequest, obj: AuditEntry | None = None) -> list[str]:
-        return [field.name for field in self.model._meta.fields]
+        return entry_page_fields()
+
+    @admin.display(description="RevCent's time")
+    def revcent_time(self, entry: AuditEntry) -> str:
+        if entry.api_call_unix is None:
+            return "—"
+        when = datetime.fromtimestamp(entry.api_call_unix, tz=UTC)
+        return f"{date_format(localtime(when), 'j M Y, H:i:s T')} (Unix {entry.api_call_unix})"
+
+    @admin.display(description="User")
+    def user_account(self, entry: AuditEntry) -> str:
+        # Not Django's link to the account's page: auditors may not open accounts (a 403).
+        # The account's own timeline in the trail is what they can use.
+        return self.user_link(entry)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
