@@ -198,7 +198,7 @@ def test_the_customer_page_shows_the_customer_timeline(sandbox, agent):
     client.force_login(agent)
     html = client.get(reverse("customer-detail", args=["SbxCustJaneDoe000001"])).content.decode()
     assert 'data-testid="timeline"' in html
-    assert '<td data-label="What">GetCustomer</td>' in html
+    assert '<td data-label="What">Viewed (GetCustomer)</td>' in html
 
 
 @pytest.mark.parametrize(

@@ -35,9 +35,7 @@ class TestRoleChoice:
         assert "Staff status" not in html
         assert "Superuser status" not in html
 
-    def test_changing_the_role_moves_the_user_between_groups(
-        self, admin_client_verified, auditor
-    ):
+    def test_changing_the_role_moves_the_user_between_groups(self, admin_client_verified, auditor):
         url = reverse("admin:auth_user_change", args=[auditor.pk])
         form = admin_client_verified.get(url).context["adminform"].form
         data = {**form.initial, "role": "agent", "is_active": "on", "_save": "Save"}

@@ -12,6 +12,7 @@ from customers.audit.chain import (
     row_digest,
     verify_chain,
 )
+from customers.audit.timeline import TimelineLine, customer_timeline_lines, timeline_fold
 from customers.audit.writer import (
     Actor,
     AuditWriteRefused,
@@ -25,12 +26,15 @@ __all__ = [
     "HASHED_FIELDS",
     "HASHED_IF_SET",
     "Actor",
+    "TimelineLine",
     "AuditWriteRefused",
     "ChainProblem",
     "agent_action",
     "api_call_completed",
     "api_call_started",
     "customer_timeline",
+    "customer_timeline_lines",
     "row_digest",
+    "timeline_fold",
     "verify_chain",
 ]

@@ -183,11 +183,8 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
 
     form = AuditEntryForm
 
-    def get_fields(self, request: HttpRequest, obj: AuditEntry | None = None) -> list[str]:
-        return entry_page_fields()
-
-    def get_readonly_fields(self, request: HttpRequest, obj: AuditEntry | None = None) -> list[str]:
-        return entry_page_fields()
+    # Every field, shown read-only, through the labels and display methods of labels.py.
+    fields = readonly_fields = entry_page_fields()
 
     @admin.display(description="RevCent's time")
     def revcent_time(self, entry: AuditEntry) -> str:

@@ -64,8 +64,7 @@ HELP: dict[str, str] = {
     "revcent_time": "When RevCent says it handled the call (RevCent's clock, shown in this "
     "app's time zone), with RevCent's Unix time.",
     "message": "RevCent's message, or what the person did and why.",
-    "customer_id": "The RevCent customer the call or action concerns (the new one, for a "
-    "create).",
+    "customer_id": "The RevCent customer the call or action concerns (the new one, for a create).",
     "duration_ms": "How long the agent waited for RevCent, in milliseconds.",
     "user_account": "The account that acted; the link lists every entry by it.",
     "username": "The username at the time (kept if the account is renamed or removed).",
@@ -80,9 +79,9 @@ HELP: dict[str, str] = {
 SHOWN_INSTEAD = {"api_call_unix": "revcent_time", "user": "user_account"}
 
 
-def entry_page_fields() -> list[str]:
+def entry_page_fields() -> tuple[str, ...]:
     names = [field.name for field in AuditEntry._meta.fields if not field.primary_key]
-    return [SHOWN_INSTEAD.get(name, name) for name in names]
+    return tuple(SHOWN_INSTEAD.get(name, name) for name in names)
 
 
 class AuditEntryForm(_AuditEntryModelForm):

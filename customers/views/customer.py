@@ -116,7 +116,7 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
         card_form_configured=bool(template),
         card_links=cardlinks.card_link_rows(customer_id, template=template, email=email),
         masked_email=cardlinks.mask_email(email),
-        timeline=audit.customer_timeline(customer_id),
+        timeline=audit.customer_timeline_lines(customer_id),
     )
     return render(request, DETAIL_TEMPLATE, context)
 
