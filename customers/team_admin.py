@@ -82,7 +82,7 @@ class TeamUserAdmin(UserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name", "email")}),
-        ("Role", {"fields": ("role", "is_active")}),
+        ("Access", {"fields": ("role", "is_active")}),
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -93,7 +93,7 @@ class TeamUserAdmin(UserAdmin):
                 "fields": ("username", "usable_password", "password1", "password2"),
             },
         ),
-        ("Role", {"fields": ("role",)}),
+        ("Access", {"fields": ("role",)}),
     )
     list_display = ("username", "email", "first_name", "last_name", "role", "two_factor")
     list_filter = (RoleFilter, "is_active")

@@ -19,8 +19,8 @@ else:
     _AuditEntryModelForm = forms.ModelForm
 
 LABELS: dict[str, str] = {
-    "created_at": "Started",
-    "completed_at": "Completed",
+    "started": "Started",
+    "completed": "Completed",
     "kind": "Kind",
     "operation": "Operation or action",
     "http_method": "HTTP method",
@@ -46,9 +46,9 @@ LABELS: dict[str, str] = {
 }
 
 HELP: dict[str, str] = {
-    "created_at": "When the call was about to be sent (its row is written first), or when "
+    "started": "When the call was about to be sent (its row is written first), or when "
     "the action happened.",
-    "completed_at": "When the outcome was recorded. Empty: the app stopped mid-call.",
+    "completed": "When the outcome was recorded. Empty: the app stopped mid-call.",
     "kind": "A call to RevCent's API, or something a person did in Support Desk.",
     "operation": "The RevCent operation called, or the action taken.",
     "http_method": "How the call was made (GET reads, POST changes).",
@@ -74,9 +74,15 @@ HELP: dict[str, str] = {
     "row_hash": "Proof of this row's content; manage.py verify_audit_log checks it.",
 }
 
-# The entry page's fields, in reading order: RevCent's Unix time and the user account are
-# shown through the admin's own display methods (a date; a link auditors may follow).
-SHOWN_INSTEAD = {"api_call_unix": "revcent_time", "user": "user_account"}
+# The entry page's fields, in reading order. Some are shown through the admin's display
+# methods: times to the second, RevCent's Unix time as a date, the user as a link auditors
+# may follow.
+SHOWN_INSTEAD = {
+    "created_at": "started",
+    "completed_at": "completed",
+    "api_call_unix": "revcent_time",
+    "user": "user_account",
+}
 
 
 def entry_page_fields() -> tuple[str, ...]:
