@@ -40,7 +40,7 @@ def caller_answer_matches(*, detail: CustomerDetail, kind: str, answer: str) -> 
 def caller_check(*, detail: CustomerDetail, kind: str, answer: str, actor: Actor) -> bool:
     """Check the caller's answer against RevCent's record, and audit the outcome. The answer
     itself is never recorded: it is the reply to a security question."""
-    label = CHECKS[kind]
+    said = {"zip": "ZIP code", "email": "e-mail address"}[kind]
     matches = caller_answer_matches(detail=detail, kind=kind, answer=answer)
     audit.agent_action(
         action=(
@@ -50,7 +50,8 @@ def caller_check(*, detail: CustomerDetail, kind: str, answer: str, actor: Actor
         ),
         actor=actor,
         customer_id=detail.id,
-        message=f"By {label}." if matches else f"By {label}: did not match.",
+        message=f"The caller's {said} {'matched' if matches else 'did not match'} RevCent's "
+        "record.",
     )
     return matches
 

@@ -54,6 +54,10 @@ def card_link_url(link: CardLink, *, template: str, email: str) -> str:
     )
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def card_link_create(*, customer_id: str, user: User, channel: str, actor: Actor) -> CardLink:
     now = timezone.now()
     link = CardLink.objects.create(
@@ -67,7 +71,8 @@ def card_link_create(*, customer_id: str, user: User, channel: str, actor: Actor
         action=AuditEntry.Operation.CARD_LINK_CREATED,
         actor=actor,
         customer_id=customer_id,
-        message=f"{link.get_channel_display()}; expires {link.expires_at:%Y-%m-%d %H:%M %Z}.",
+        message=f"A card link was {_lower_first(link.get_channel_display())}; it works until "
+        f"{link.expires_at:%Y-%m-%d %H:%M %Z}.",
     )
     return link
 
@@ -98,7 +103,7 @@ def card_link_expire(*, link: CardLink, user: User, actor: Actor) -> None:
         action=AuditEntry.Operation.CARD_LINK_EXPIRED,
         actor=actor,
         customer_id=link.customer_id,
-        message=f"Link created {link.created_at:%Y-%m-%d %H:%M %Z} expired early.",
+        message=f"The card link made {link.created_at:%Y-%m-%d %H:%M %Z} was expired early.",
     )
 
 

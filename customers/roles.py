@@ -14,6 +14,18 @@ if TYPE_CHECKING:  # annotations only; ensure_roles imports the models itself wh
 AGENTS = "Support agents"
 AUDITORS = "Auditors"
 
+# The roles an admin picks from in Admin → Users (and `add_team_member --role`), with what
+# each may do. A role is a group, except "admin", which is a superuser (every permission).
+ROLE_CHOICES: list[tuple[str, str]] = [
+    ("agent", "Support agent: creates customers in RevCent"),
+    ("auditor", "Auditor: reads the audit trail and customer pages; cannot create"),
+    ("admin", "Admin: everything, including managing the team"),
+    ("none", "No role: can sign in, but do nothing"),
+]
+# Checked in this order when a user is (wrongly) in both groups.
+ROLE_GROUPS = {"auditor": AUDITORS, "agent": AGENTS}
+ROLE_NAMES = {"agent": "Support agent", "auditor": "Auditor", "admin": "Admin", "none": "No role"}
+
 # (app_label, codename) pairs; each must exist once migrations have run.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     AGENTS: [("customers", "create_customer")],
@@ -49,6 +61,38 @@ def ensure_roles(
         if strict and wanted.count() != len(perms):
             raise LookupError(f"Missing permissions for {name}: run migrations first.")
         group.permissions.set(wanted)
+
+
+def role_of(user: User) -> str:
+    """The one role (a ROLE_CHOICES key) a user holds; the strongest if several."""
+    if user.is_superuser:
+        return "admin"
+    names = {group.name for group in user.groups.all()}  # prefetch-friendly
+    return next((role for role, group in ROLE_GROUPS.items() if group in names), "none")
+
+
+def role_assign(user: User, role: str) -> None:
+    """Give a saved user exactly one role: its group (the other roles' groups removed) and
+    superuser status for admins.
+
+    Staff status follows the role too, but only as a mirror: the admin site lets people in
+    by their permissions (`may_open_admin`), so no hidden switch can keep an auditor out.
+    """
+    from django.contrib.auth.models import Group
+
+    user.is_superuser = role == "admin"
+    user.is_staff = role == "admin"
+    user.save(update_fields=["is_superuser", "is_staff"])
+    others = [group for key, group in ROLE_GROUPS.items() if key != role]
+    user.groups.remove(*Group.objects.filter(name__in=others))
+    if role in ROLE_GROUPS:
+        user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
+
+
+def may_open_admin(user: User | AnonymousUser) -> bool:
+    """Who the admin site lets in: staff as Django has it, and anyone whose role reads the
+    audit trail (Auditors), with or without the Staff switch."""
+    return user.is_active and (user.is_staff or user.has_perm("customers.view_audit_trail"))
 
 
 def role_label(user: User | AnonymousUser) -> str:

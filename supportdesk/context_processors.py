@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from customers.roles import role_label
+from customers.roles import may_open_admin, role_label
 
 
 def product(request: HttpRequest) -> dict[str, object]:
@@ -13,4 +13,6 @@ def product(request: HttpRequest) -> dict[str, object]:
         "mfa_demo_skip": settings.MFA_DEMO_SKIP,
         # Lazy: only pages that show the header pay for the group query.
         "user_role": SimpleLazyObject(lambda: role_label(request.user)),
+        # The header's Admin link follows the admin site's own rule (roles, not Staff alone).
+        "can_open_admin": SimpleLazyObject(lambda: may_open_admin(request.user)),
     }

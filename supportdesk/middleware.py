@@ -146,6 +146,9 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
             audit.agent_action(
                 action=AuditEntry.Operation.CARD_NUMBER_REFUSED,
                 actor=audit.Actor.from_request(request),
-                message=f"Fields: {', '.join(refused)}; page {request.path}",
+                message=f"A card number was refused in {', '.join(refused)} on {request.path}; "
+                "the digits were not kept.",
+                # On a customer's page, the refusal belongs on that customer's timeline too.
+                customer_id=str(view_kwargs.get("customer_id", "")),
             )
         return None

@@ -75,7 +75,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "supportdesk.apps.SupportDeskAdminConfig",  # django.contrib.admin, our site class
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

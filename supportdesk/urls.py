@@ -7,9 +7,6 @@ from django.views.generic import RedirectView
 
 from supportdesk import mfa, views
 
-admin.site.site_header = "Support Desk administration"
-admin.site.site_title = "Support Desk"
-
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that do not name an icon (Django admin's).

@@ -113,15 +113,6 @@ class TestTimeline:
         assert "xfull" in html or "toplinks" in html  # the hierarchy is shown
         assert not [q for q in queries if "DISTINCT" in q["sql"] and "auditentry" in q["sql"]]
 
-    def test_search_is_one_exact_lookup(self, auditor_client, agent):
-        entry = audit.agent_action(action="SignIn", actor=Actor(user=agent))
-        with CaptureQueriesContext(connection) as queries:
-            html = auditor_client.get(CHANGELIST, {"q": "alice"}).content.decode()
-        assert f"?user__id__exact={agent.pk}" in html
-        sql = " ".join(q["sql"] for q in queries if "auditentry" in q["sql"])
-        assert "UPPER(" not in sql and "LIKE" not in sql
-        assert entry.username == "alice"
-
     def test_the_list_never_counts_the_whole_table(self, auditor_client):
         with CaptureQueriesContext(connection) as queries:
             assert auditor_client.get(CHANGELIST).status_code == 200
@@ -207,7 +198,7 @@ def test_the_customer_page_shows_the_customer_timeline(sandbox, agent):
     client.force_login(agent)
     html = client.get(reverse("customer-detail", args=["SbxCustJaneDoe000001"])).content.decode()
     assert 'data-testid="timeline"' in html
-    assert '<td data-label="What">GetCustomer</td>' in html
+    assert '<td data-label="What">Viewed (GetCustomer)</td>' in html
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ decided when a page is added, not discovered later.
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -207,8 +207,33 @@ def kwargs_for(name: str, pattern: URLPattern, objects, users) -> dict:
     return {key: values[key] for key in keys}
 
 
+def added_through_the_admin(admin_user, username: str, role: str):
+    """A teammate as an admin adds one in Admin → Users: a username, a password and a role,
+    nothing else ticked."""
+    admin = Client()
+    login_verified(admin, admin_user)
+    password = "a-long-pass-phrase-1"
+    response = admin.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": username,
+            "usable_password": "true",
+            "password1": password,
+            "password2": password,
+            "role": role,
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return User.objects.get(username=username)
+
+
 @pytest.mark.django_db
-def test_each_role_gets_exactly_its_status(objects, agent, auditor, admin_user):
+def test_each_role_gets_exactly_its_status(objects, agent, admin_user):
+    # The auditor column is a user added in Admin → Users as an auditor with nothing else
+    # ticked (no Staff status): the role alone must open the audit trail.
+    auditor = added_through_the_admin(admin_user, "newauditor", "auditor")
+    assert not auditor.is_staff
     users = {"agent": agent, "auditor": auditor, "admin": admin_user}
     clients = {"anonymous": Client()}
     clients["agent"] = Client()
@@ -229,3 +254,30 @@ def test_each_role_gets_exactly_its_status(objects, agent, auditor, admin_user):
             if statuses != POST_MATRIX[name]:
                 problems.append(f"POST {name}: got {statuses}, expected {POST_MATRIX[name]}")
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_an_auditor_added_in_the_admin_sets_up_two_factor_then_reads_the_trail(admin_user):
+    auditor = added_through_the_admin(admin_user, "newauditor", "auditor")
+    client = Client()
+    client.force_login(auditor)
+    trail = reverse("admin:customers_auditentry_changelist")
+    # Two-factor first (the MFA middleware), then the trail itself, not a sign-in form.
+    assert client.get(trail)["Location"].startswith(reverse("mfa-setup"))
+    login_verified(client, auditor)
+    response = client.get(trail)
+    assert response.status_code == 200
+    assert "Search the audit trail" in response.content.decode()
+    home = client.get(reverse("home")).content.decode()
+    assert "Open the audit trail" in home
+
+
+@pytest.mark.django_db
+def test_an_agent_added_in_the_admin_does_not_reach_the_trail(admin_user):
+    agent = added_through_the_admin(admin_user, "newagent", "agent")
+    client = Client()
+    client.force_login(agent)
+    response = client.get(reverse("admin:customers_auditentry_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert agent.has_perm("customers.create_customer")

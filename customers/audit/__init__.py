@@ -6,6 +6,7 @@ Callers import from here (`from customers import audit`), so the split stays an 
 from __future__ import annotations
 
 from customers.audit.chain import HASHED_FIELDS, HASHED_IF_SET, row_digest
+from customers.audit.timeline import TimelineLine, customer_timeline_lines, timeline_fold
 from customers.audit.verify import Anchor, ChainProblem, Verification, verify_trail
 from customers.audit.writer import (
     Actor,
@@ -22,6 +23,7 @@ __all__ = [
     "HASHED_IF_SET",
     "Actor",
     "Anchor",
+    "TimelineLine",
     "AuditWriteRefused",
     "ChainProblem",
     "agent_action",
@@ -30,6 +32,8 @@ __all__ = [
     "close_abandoned",
     "customer_timeline",
     "Verification",
+    "customer_timeline_lines",
     "row_digest",
+    "timeline_fold",
     "verify_trail",
 ]

@@ -125,7 +125,7 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
             customer_id, template=template if verified else "", email=email
         ),
         masked_email=mask_email(email),
-        timeline=audit.customer_timeline(customer_id),
+        timeline=audit.customer_timeline_lines(customer_id),
     )
     return render(request, DETAIL_TEMPLATE, context)
 

@@ -156,10 +156,10 @@ the latency figures; then the page weight; then the 1,000,000 audit rows.
    `customers_auditentry` by one `INSERT … SELECT generate_series` (created_at spread over 90
    days, 85 % API calls with a random 20-character `api_call_id` from md5, 15 % agent
    actions, a mix of operations and outcomes, the existing users), then `ANALYZE`; as the
-   auditor, `/admin/customers/auditentry/` and `?q=<api_call_id>` (an id that exists, a
-   different one each time), {audit_n} each after 3 warm-ups; p95. The SQL of each page is
-   then captured in-process (Django test client, same database) and the slowest query is run
-   through `EXPLAIN ANALYZE`.
+   auditor, `/admin/customers/auditentry/` and `?q=<API_CALL_ID>` (an id that exists, typed
+   in capitals, a different one each time), {audit_n} each after 3 warm-ups; p95. The SQL of
+   each page is then captured in-process (Django test client, same database) and the slowest
+   query is run through `EXPLAIN ANALYZE`.
 5. **load_***: {agents} agent sessions (separate users, each signed in once before the clock
    starts), each looping `GET /customers/new/` → `POST` create (unique e-mail and name, nothing
    ticked) → `GET` the customer page, for {load_s} s (at most {max_wf} workflows per agent;

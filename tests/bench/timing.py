@@ -30,7 +30,7 @@ SPANS = [
     ("claim", "customers.attempts", "attempt_claim"),
     ("create", "customers.attempts", "attempt_create"),
     ("verify", "customers.attempts", "attempt_verify"),
-    ("timeline", "customers.audit", "customer_timeline"),
+    ("timeline", "customers.audit", "customer_timeline_lines"),
     ("render", "django.shortcuts", "render"),
     ("render", "customers.views.create", "render"),
     ("render", "customers.views.customer", "render"),

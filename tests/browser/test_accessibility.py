@@ -93,7 +93,11 @@ def test_auditor_pages(page: Page, live_server, auditor, sandbox):
 
 def test_admin_pages(page: Page, live_server, admin_user):
     signed_in(page, live_server, admin_user)
-    paths = [reverse("admin:auth_user_changelist"), reverse("admin:auth_user_add")]
+    paths = [
+        reverse("admin:auth_user_changelist"),
+        reverse("admin:auth_user_add"),
+        reverse("admin:auth_user_change", args=[admin_user.pk]),  # the role choice
+    ]
     assert scan(page, paths) == []
 
 

@@ -49,7 +49,9 @@ def test_a_copy_link_is_made_recorded_and_shown(agent_client, created_id):
     url = link_url(agent_client, created_id)
     assert url.startswith("http://testserver/sandbox/card-form/")
     [row] = assert_audited(Operation.CARD_LINK_CREATED)
-    assert row.customer_id == created_id and row.message.startswith("Created to copy; expires")
+    assert row.customer_id == created_id and row.message.startswith(
+        "A card link was created to copy; it works until "
+    )
 
 
 def test_an_emailed_link_goes_to_the_address_revcent_holds(agent_client, created_id):

@@ -4,13 +4,13 @@ import getpass
 from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from customers.roles import AGENTS, AUDITORS
+from customers.roles import role_assign
 
-ROLES = {"agent": AGENTS, "auditor": AUDITORS, "admin": None}
+ROLES = ("agent", "auditor", "admin")
 
 
 class Command(BaseCommand):
@@ -31,12 +31,9 @@ class Command(BaseCommand):
         user = user_model(username=username, email=email)
         password = self._ask_password(user)
         user.set_password(password)
-        # Auditors read the trail in Django admin, so they need admin access.
-        user.is_staff = role in ("auditor", "admin")
-        user.is_superuser = role == "admin"
         user.save()
-        if ROLES[role]:
-            user.groups.add(Group.objects.get(name=ROLES[role]))
+        # The same rule as Admin → Users: the role gives the group, or superuser for admins.
+        role_assign(user, role)
         self.stdout.write(
             self.style.SUCCESS(f"Created {role} {username!r}.")
             + (" They set up two-factor sign-in at first sign-in." if role != "agent" else "")

@@ -4,32 +4,23 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 
 from customers.models import Campaign
-from customers.roles import AGENTS, AUDITORS
+from customers.roles import role_assign
 from customers.sandbox.seed import CAMPAIGNS, ensure_seeded
 
-DEMO_ACCOUNTS = [
-    # username, group, is_staff, is_superuser
-    ("agent", AGENTS, False, False),
-    ("auditor", AUDITORS, True, False),
-    ("admin", None, True, True),
-]
+DEMO_ACCOUNTS = ["agent", "auditor", "admin"]  # each has the role of its name
 
 
 def ensure_demo_accounts(password: str) -> None:
     user_model = get_user_model()
-    for username, group_name, is_staff, is_superuser in DEMO_ACCOUNTS:
+    for username in DEMO_ACCOUNTS:
         user, _ = user_model.objects.get_or_create(username=username)
-        user.is_staff = is_staff
-        user.is_superuser = is_superuser
         user.is_active = True
         user.set_password(password)
         user.save()
-        if group_name:
-            user.groups.add(Group.objects.get(name=group_name))
+        role_assign(user, username)
 
 
 def ensure_demo_campaigns() -> None:

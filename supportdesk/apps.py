@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.contrib.admin.apps import AdminConfig
+
+
+class SupportDeskAdminConfig(AdminConfig):
+    # django.contrib.admin with our site class as `admin.site` (see supportdesk/admin_site.py).
+    default_site = "supportdesk.admin_site.SupportDeskAdminSite"
