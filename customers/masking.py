@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 
 from customers.contact import Contact, phone_display
+from customers.duplicates import DuplicateReport
+from customers.matching import Identifiers, Match, email_without_tag, phone_key
 from customers.revcent import CustomerDetail
 
 DOT = "•"
@@ -76,3 +78,40 @@ def customer_masked(detail: CustomerDetail) -> CustomerDetail:
         contact=contact_masked(detail.contact),
         bill_to=contact_masked(detail.bill_to) if detail.bill_to else None,
     )
+
+
+def _same_text(a: str, b: str) -> bool:
+    return bool(a.strip()) and a.strip().casefold() == b.strip().casefold()
+
+
+def match_as_shown(match: Match, typed: Identifiers) -> Match:
+    """A duplicate match as the create page shows it, before any caller check.
+
+    The duplicate panel answers whoever types a name, so it must not become a way round
+    caller verification: a match's e-mail, phone, ZIP and street are shown in full only
+    where they equal what the agent typed (the agent knows those already, and seeing them
+    is what makes "same e-mail" believable); the rest is masked. Opening the match (its
+    customer page) asks for the caller check as usual.
+    """
+    who = match.candidate
+    same_phone = bool(who.phone) and phone_key(who.phone, typed.country) == phone_key(
+        typed.phone, typed.country
+    )
+    same_email = bool(who.email) and email_without_tag(who.email) == email_without_tag(typed.email)
+    shown = dataclasses.replace(
+        who,
+        email=who.email if same_email else mask_email(who.email),
+        phone=who.phone if same_phone else mask_phone(who.phone),
+        zip=who.zip if _same_text(who.zip, typed.zip) else mask_zip(who.zip),
+        address_line_1=who.address_line_1
+        if _same_text(who.address_line_1, typed.address_line_1)
+        else mask_text(who.address_line_1),
+        address_line_2=who.address_line_2
+        if _same_text(who.address_line_2, typed.address_line_2)
+        else mask_text(who.address_line_2),
+    )
+    return dataclasses.replace(match, candidate=shown)
+
+
+def report_as_shown(report: DuplicateReport, typed: Identifiers) -> DuplicateReport:
+    return dataclasses.replace(report, matches=[match_as_shown(m, typed) for m in report.matches])

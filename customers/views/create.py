@@ -22,6 +22,7 @@ from customers.create_form import CustomerCreateForm, identifiers_from_form_data
 from customers.duplicates import DuplicateReport, duplicate_check
 from customers.forms import METADATA_ROWS_MAX, SOURCE_METADATA, LookupForm, MetadataFormSet
 from customers.lookup import can_see_customers, recent_customers
+from customers.masking import report_as_shown
 from customers.matching import Identifiers
 from customers.models import Campaign, CreateAttempt
 from customers.notes import attempt_note_retry
@@ -55,6 +56,9 @@ def _render_create(
     report: DuplicateReport | None = None,
     error: str = "",
 ) -> HttpResponse:
+    if report is not None:
+        typed, _ = identifiers_from_form_data(request.POST)
+        report = report_as_shown(report, typed)
     context = {
         "form": form,
         "report": report,
@@ -163,7 +167,7 @@ def customer_duplicates(request: AppRequest) -> HttpResponse:
     )
     labels = _term_labels(ids)
     context.update(
-        report=report,
+        report=report_as_shown(report, ids),
         searched=[labels[term] for term in report.searched],
         capped=[labels[term] for term in report.capped],
         failed=[labels[term] for term in report.failed],

@@ -80,9 +80,23 @@ def test_an_email_typo_is_caught_on_a_customer_the_name_search_found(agent_clien
     # The e-mail search cannot find jdoe@example.org from "jdoa@…"; the name search does.
     html = panel(agent_client, first_name="Jane", last_name="Doe", email="jdoa@example.org")
     first, second = html.split('data-testid="match"')[1:]
-    assert "jdoe@example.org" in first
+    # Masked: the agent asks the caller to spell it again rather than reading it out.
+    assert "j•••@example.org" in first and "jdoe@example.org" not in html
     assert "Email differs by one character" in first and "Same name" in first
-    assert "jane@example.com" in second
+    assert "j•••@example.com" in second
+
+
+def test_the_panel_is_no_way_round_the_caller_check(agent_client):
+    # Typing a name alone must not reveal the answers to the caller check (e-mail, ZIP),
+    # nor the phone or street: only what the agent typed is shown in full.
+    html = panel(agent_client, first_name="Jane", last_name="Doe")
+    assert "Jane Doe" in html
+    for secret in ("jane@example.com", "jdoe@example.org", "555-0100", "555-5555"):
+        assert secret not in html
+    assert "j•••@example.com" in html
+    html = panel(agent_client, first_name="Jane", last_name="Doe", email="JANE@example.com")
+    assert "jane@example.com" in html  # what was typed, confirmed
+    assert "jdoe@example.org" not in html
 
 
 def test_a_plus_tagged_email_is_a_possible_match(agent_client):
