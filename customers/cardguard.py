@@ -7,6 +7,7 @@ forms, the RevCent client as a last line of defence, the cache and the log filte
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
@@ -45,9 +46,12 @@ def redact_url_text(text: str) -> str:
 
 
 def any_card_number(value: object) -> bool:
-    """True if any string anywhere inside value (dicts, lists, nested) holds a card number."""
+    """True if any string anywhere inside value (dicts, lists, dataclasses, nested) holds a
+    card number."""
     if isinstance(value, str):
         return contains_card_number(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(any_card_number(getattr(value, f.name)) for f in dataclasses.fields(value))
     if isinstance(value, dict):
         return any(any_card_number(k) or any_card_number(v) for k, v in value.items())
     if isinstance(value, list | tuple):
