@@ -197,20 +197,18 @@ def _is_card(digits: str) -> bool:
 
 
 def _whole_group_cards(run: list[_Group]) -> list[tuple[int, int]]:
-    spans, first = [], 0
-    while first < len(run):
-        found, digits = None, ""
+    """Every stretch of whole groups that is a card. All of them, overlapping or not: which
+    one the agent meant is not knowable ("5.0 5200 8282 8282 8210" holds two), and
+    redacting their union never leaves part of a card behind."""
+    spans = []
+    for first in range(len(run)):
+        digits = ""
         for last in range(first, len(run)):
             digits += run[last].digits
             if len(digits) > 19:
                 break
             if len(digits) >= 13 and _is_card(digits):
-                found = last
-        if found is None:
-            first += 1
-            continue
-        spans.append((run[first].start, run[found].end))
-        first = found + 1
+                spans.append((run[first].start, run[last].end))
     return spans
 
 
@@ -260,4 +258,14 @@ def card_spans(text: str) -> list[tuple[int, int]]:
         found = _whole_group_cards(run)
         found += _glued_cards(run, found)
         spans += found
-    return sorted(normalized.original_span(start, end) for start, end in spans)
+    return _merged(sorted(normalized.original_span(start, end) for start, end in spans))
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -63,17 +63,21 @@ def _unescape(match: re.Match[str]) -> str:
     return chr(int(code, 16)) if code else " "
 
 
+_BETWEEN = re.compile(r"[\W_]+")  # all but letters and digits, in any script
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _ascii_digit(match: re.Match[str]) -> str:
+    char = match.group()
+    return str(unicodedata.digit(char)) if char.isdecimal() else char
+
+
 def _plain_digits(text: str) -> str:
     """text with escapes undone, every digit as 0-9 and everything between digits dropped but
     letters (which a card number never holds): "4111\xa01111·1111" reads "411111111111"."""
-    text = html.unescape(_ESCAPE.sub(_unescape, text))
-    kept = []
-    for char in unicodedata.normalize("NFKC", text):
-        if char.isdecimal():
-            kept.append(str(unicodedata.digit(char)))
-        elif char.isalpha():
-            kept.append(char)
-    return "".join(kept)
+    text = unicodedata.normalize("NFKC", html.unescape(_ESCAPE.sub(_unescape, text)))
+    text = _BETWEEN.sub("", text)
+    return text if text.isascii() else _NON_ASCII.sub(_ascii_digit, text)
 
 
 def _needles(pan: str) -> tuple[str, str]:
