@@ -158,10 +158,14 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
                 # get_full_path() (login redirects, "next" links) reads the raw query string.
                 request.META["QUERY_STRING"] = request.GET.urlencode()
                 refused += refused_query
-        if not exempt and request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            if request.content_type not in _FORM_TYPES and _body_holds_card_number(request):
-                _audit_refusal(request, [*refused, "request body"])
-                return _refused_page(request)
+        if (
+            not exempt
+            and request.method in ("POST", "PUT", "PATCH", "DELETE")
+            and request.content_type not in _FORM_TYPES
+            and _body_holds_card_number(request)
+        ):
+            _audit_refusal(request, [*refused, "request body"])
+            return _refused_page(request)
         request.refused_card_fields = refused
         return None
 
@@ -173,10 +177,13 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
         refused = request.refused_card_fields
-        if request.method == "POST" and request.content_type in _FORM_TYPES:
-            if not getattr(view_func, ACCEPTS_CARD_NUMBERS, False):
-                request.POST, refused_post = scrub_card_numbers(request.POST)
-                refused += refused_post
+        if (
+            request.method == "POST"
+            and request.content_type in _FORM_TYPES
+            and not getattr(view_func, ACCEPTS_CARD_NUMBERS, False)
+        ):
+            request.POST, refused_post = scrub_card_numbers(request.POST)
+            refused += refused_post
         if refused:
             request.refused_card_fields = refused
             _audit_refusal(request, refused)

@@ -27,7 +27,9 @@ def test_no_card_format_is_missed():
     assert missed == []
 
 
-@pytest.mark.parametrize(("text", "pan"), [(t, p) for _, t, p in FORMATS], ids=[w for w, _, _ in FORMATS])
+@pytest.mark.parametrize(
+    ("text", "pan"), [(t, p) for _, t, p in FORMATS], ids=[w for w, _, _ in FORMATS]
+)
 def test_redaction_removes_exactly_the_card_number(text, pan):
     redacted = redact_card_numbers(text)
     assert REDACTED in redacted
@@ -75,10 +77,13 @@ def test_random_cards_of_every_scheme_in_random_shapes_are_all_found():
     for _ in range(1000):
         prefix = chooser.choice(list(prefixes))
         length = chooser.choice(prefixes[prefix])
-        body = prefix + "".join(chooser.choice("0123456789") for _ in range(length - 1 - len(prefix)))
+        body = prefix + "".join(
+            chooser.choice("0123456789") for _ in range(length - 1 - len(prefix))
+        )
         pan = luhn_complete(body)
         text = grouped(pan, chooser.choice(separators))
-        text = f"{chooser.choice(['', 'card ', 'pan: ', '('])}{text}{chooser.choice(['', ' 12/30', ')', '.'])}"
+        before = chooser.choice(["", "card ", "pan: ", "("])
+        text = f"{before}{text}{chooser.choice(['', ' 12/30', ')', '.'])}"
         assert contains_card_number(text), repr(text)
         assert pan not in _plain_digits(redact_card_numbers(text)), repr(text)
 

@@ -24,7 +24,6 @@ from tests.customers.test_card_number_sweep import (
     find_pan_anywhere,
     post_form,
 )
-from tests.customers.test_card_number_sweep_other_forms import upstream  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 
@@ -35,13 +34,23 @@ def _seen(response) -> str:
     return f"{response.status_code} {headers}\n{response.content.decode(errors='replace')}"
 
 
-@pytest.mark.parametrize(("text", "pan"), [(t, p) for _, t, p in FORMATS], ids=[w for w, _, _ in FORMATS])
+@pytest.mark.parametrize(
+    ("text", "pan"), [(t, p) for _, t, p in FORMATS], ids=[w for w, _, _ in FORMATS]
+)
 def test_a_card_number_in_any_shape_through_any_surface_is_kept_nowhere(
-    agent_client, campaign, upstream, logs, caplog, text, pan  # noqa: F811
+    agent_client,
+    campaign,
+    upstream,
+    logs,
+    caplog,
+    text,
+    pan,
 ):
     seen = []
 
-    created = agent_client.post(reverse("customer-create"), post_form(campaign, "customer-company", text))
+    created = agent_client.post(
+        reverse("customer-create"), post_form(campaign, "customer-company", text)
+    )
     html = created.content.decode()
     assert created.status_code == 200
     _assert_refused_at(html, "customer-company")

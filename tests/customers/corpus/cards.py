@@ -68,7 +68,9 @@ _LAYOUTS = {15: (4, 6, 5), 14: (4, 6, 4), 13: (4, 4, 5)}
 
 def grouped(pan: str, separator: str) -> str:
     """The card as printed on it: 4-4-4-4(-3), Amex 4-6-5, Diners 4-6-4."""
-    sizes = _LAYOUTS.get(len(pan), (4,) * (len(pan) // 4) + ((len(pan) % 4,) if len(pan) % 4 else ()))
+    sizes = _LAYOUTS.get(
+        len(pan), (4,) * (len(pan) // 4) + ((len(pan) % 4,) if len(pan) % 4 else ())
+    )
     parts, at = [], 0
     for size in sizes:
         parts.append(pan[at : at + size])
