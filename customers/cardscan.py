@@ -11,31 +11,37 @@ How a text is read:
    newline, " - "). Letters end a run; so do well-known shapes that are never a card, which
    are set aside first: ISO dates and times, IPv4 addresses, UUIDs, IBANs whose mod-97 check
    holds, and Amazon-style order numbers (3-7-7 digits).
-3. **Cards**: any stretch of whole groups of a run holding 13-19 digits that passes Luhn is a
-   card, so a number followed by its expiry or CVV ("… 1111 12/30") is still found. Where a
-   run holds 17 or more digits, every 15- or 16-digit window starting with a known card prefix
-   (Visa 4, Mastercard 51-55 and 2221-2720, Amex 34/37, Discover 6011/644-649/65, JCB
-   3528-3589, Diners 300-305/36/38, UnionPay 62, Maestro, Mir, RuPay) that passes Luhn is one
-   too: a card with digits glued on ("41111111111111111230").
+3. **Cards**: every stretch of whole groups of a run holding 13-19 digits that passes Luhn
+   is a card, so a number followed by its expiry or CVV ("… 1111 12/30") is still found.
+   Where a run holds 17 or more digits, every 15- or 16-digit window starting with a known
+   card prefix (Visa 4, Mastercard 51-55 and 2221-2720, Amex 34/37, Discover 6011/644-649/65,
+   JCB 3528-3589, Diners 300-305/36/38, UnionPay 62, Maestro, Mir, RuPay) that passes Luhn is
+   one too: a card with digits glued on ("41111111111111111230"). Overlapping finds are
+   merged, so redaction never leaves part of a card behind.
 
 What is *not* a card, and why (the trade-off): a Luhn-valid run of random digits is a 1-in-10
 event, so format alone cannot tell a phone or a tracking number from a card. What can:
 
-- **A leading 0**: no card number starts with 0 (ISO/IEC 7812 major industry identifier 0
-  is not issued to card schemes), while national phone numbers ("030 …"), international
-  dialling ("0049 …", "011 …"), SSCC shipping codes ("00…") and zero-padded internal IDs
-  (ERP0000000000000042A) do.
-- **A leading "+" and a valid phone number**: "+49 1512 3456789" is a phone if the
-  phonenumbers library says it is a valid number there; a 16-digit card with a "+" typed before
-  it never is (E.164 allows 15 digits at most).
-- **ISBN-13** (978/979 and 13 digits): no 13-digit card starts so.
-- **Long runs starting with 0 or 91-96** (USPS and FedEx tracking numbers, 20-22 digits), or
-  USPS's "420" + ZIP routing prefix, are not searched for glued cards.
+- **The first digit, by length**: no card starts with 0 (ISO/IEC 7812 major industry
+  identifier 0 is not issued to card schemes), while national phone numbers ("030 …"),
+  dialling prefixes ("0049 …"), SSCC shipping codes ("00…") and zero-padded internal IDs
+  (ERP0000000000000042A) do. The short lengths are issued by few schemes: 13 digits start
+  with 4, 5 or 6 (Visa, Maestro), 14 with 3, 5 or 6 (Diners, Maestro), 15 with 1, 2, 3, 5
+  or 6 (UATP, enRoute/JCB, Amex, Maestro); so ISBN-13s (978…), Unix times in milliseconds
+  (17…) and compact timestamps (2024…) are not cards. A card of 16-19 digits starting with
+  2 is Mastercard or Mir (22-27), not a year ("2024-000000001337").
+- **A phone number in international form**: after a "+", or the dialling prefix 00 or 011,
+  a run that the phonenumbers library calls a valid number ("+49 1512 3456789") is a phone.
+  A 16-digit card with a "+" typed before it never is (E.164 allows 15 digits at most).
+- **Tracking numbers**: runs of 20 or more digits starting with 0, 7 or 91-96 (USPS,
+  certified mail, FedEx Ground, SSCC), FedEx SmartPost's 6129, or USPS's "420" + ZIP
+  routing prefix, are neither searched for glued cards nor split into cards.
 
 What is left is accepted as a false positive: a 13-19 digit number with no such mark (a
-FedEx 15-digit tracking number, an EAN-13 product code, a long order number) is refused one
-time in ten. Misses are worse than false positives: a refused value only makes the agent
-retype it (the message says why), while a missed card is stored, logged and sent.
+FedEx Ground 15-digit tracking number, an EAN-13 product code starting with 4-6, a long
+order number) is refused about one time in ten. Misses are worse than false positives: a
+refused value only makes the agent retype it (the message says why), while a missed card is
+stored, logged and sent. The corpora in tests/customers/corpus/ measure both.
 """
 
 from __future__ import annotations
