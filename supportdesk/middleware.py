@@ -26,6 +26,7 @@ from customers.cardguard import (
     ACCEPTS_CARD_NUMBERS,
     any_card_number,
     contains_card_number,
+    redact_card_numbers,
     redact_url_text,
     scrub_card_numbers,
 )
@@ -148,7 +149,9 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
         request.refused_card_fields = []
         refused = _redact_headers(request)
         if contains_card_number(request.path_info):
-            request.path = request.path_info = "/"  # nothing later may quote it
+            # Nothing later (the audit row, the "Bad Request" log line) may quote it.
+            request.path_info = redact_card_numbers(request.path_info)
+            request.path = redact_card_numbers(request.path)
             _audit_refusal(request, [*refused, "page address"])
             return _refused_page(request)
         exempt = _view_accepts_card_numbers(request)
