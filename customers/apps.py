@@ -9,3 +9,6 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from customers import signals  # noqa: F401  (connects the audit receivers)
+        from customers.cardguard import guard_every_log_handler
+
+        guard_every_log_handler()

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from customers import audit
 from customers.audit import Actor
+from customers.cardguard import any_card_number
 from customers.contact import Contact
 from customers.matching import (
     Candidate,
@@ -123,7 +124,12 @@ def search_terms(
         fresh = client.search_customers_many(missing, actor=actor)
         results.update(fresh)
         if use_cache:
-            found = {_cache_key(t): r for t, r in fresh.items() if isinstance(r, SearchResult)}
+            found = {
+                _cache_key(t): r
+                for t, r in fresh.items()
+                # What RevCent holds is not ours to clean; one with a card number is not kept.
+                if isinstance(r, SearchResult) and not any_card_number(r)
+            }
             cache.set_many(found, timeout=SEARCH_CACHE_SECONDS)
     return {term: results[term] for term in terms}
 

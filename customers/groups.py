@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.cache import cache
 
 from customers.audit import Actor
+from customers.cardguard import any_card_number
 from customers.revcent import PAGE_LIMIT_MAX, CustomerGroup, RevCentClient
 
 GROUPS_CACHE_KEY = "revcent-customer-groups:v1"
@@ -22,5 +23,6 @@ def customer_groups_enabled(*, client: RevCentClient, actor: Actor) -> list[Cust
             groups += batch
             if len(batch) < PAGE_LIMIT_MAX:
                 break
-        cache.set(GROUPS_CACHE_KEY, groups, timeout=GROUPS_CACHE_SECONDS)
+        if not any_card_number(groups):  # a group named with a card number is not kept
+            cache.set(GROUPS_CACHE_KEY, groups, timeout=GROUPS_CACHE_SECONDS)
     return [group for group in groups if group.enabled]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -11,22 +12,32 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, resolve_url
-from django.urls import resolve
+from django.http.request import HttpHeaders
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import Resolver404, resolve
 from django.utils.deprecation import MiddlewareMixin
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp import user_has_device
 
 from customers import audit
-from customers.cardguard import ACCEPTS_CARD_NUMBERS, scrub_card_numbers
+from customers.cardguard import (
+    ACCEPTS_CARD_NUMBERS,
+    any_card_number,
+    contains_card_number,
+    redact_card_numbers,
+    redact_url_text,
+    scrub_card_numbers,
+)
 from customers.models import AuditEntry
 from supportdesk.mfa import mfa_required, user_is_verified
 from supportdesk.requests import MiddlewareRequest
 
 # A request ID from the load balancer is kept only when it looks like one; anything else
-# could smuggle text into the audit trail.
-_INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# could smuggle text into the audit trail. It must hold a letter (UUIDs, hex and trace IDs
+# do), so a pasted number is never taken for one, and no card number, whatever its shape.
+_INCOMING_ID = re.compile(r"^(?=[0-9._-]*[A-Za-z])[A-Za-z0-9._-]{8,64}$")
 
 _View = Callable[..., HttpResponseBase]
 
@@ -36,7 +47,8 @@ class RequestIdMiddleware(MiddlewareMixin):
 
     def process_request(self, request: MiddlewareRequest) -> None:
         incoming = request.headers.get("X-Request-ID", "")
-        request.request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        usable = _INCOMING_ID.match(incoming) and not contains_card_number(incoming)
+        request.request_id = incoming if usable else uuid.uuid4().hex
 
     def process_response(
         self, request: MiddlewareRequest, response: HttpResponseBase
@@ -113,17 +125,52 @@ class MfaRequiredMiddleware(MiddlewareMixin):
         return redirect(target)
 
 
-class CardNumberGuardMiddleware(MiddlewareMixin):
-    """Blank any card number in a request's query string or form data before a view sees it.
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Headers whose values are the browser's own tokens: never shown, stored or logged.
+_UNSCANNED_HEADERS = {"HTTP_COOKIE"}
 
-    The field names are kept on `request.refused_card_fields` so forms can say which field
-    was refused; the refusal is audited (names only). Only a view marked
-    `@accepts_card_numbers` (the sandbox's simulated card provider page) is exempt.
+
+class CardNumberGuardMiddleware(MiddlewareMixin):
+    """Keep card numbers out of every part of a request before anything reads it.
+
+    - Headers (User-Agent and Accept, which the lock-out tables store, Referer, HX-Current-URL
+      …): the card number is replaced by a marker.
+    - The query string and form data: the value is blanked, and the field names are kept on
+      `request.refused_card_fields` so forms can say which field was refused.
+    - The path, or any other body (JSON, text): the request is answered with a page saying
+      so, and no view runs.
+
+    Every refusal is audited, by name only. Only a view marked `@accepts_card_numbers` (the
+    sandbox's simulated card provider page) is exempt from the query, form and body checks.
     """
 
-    def process_request(self, request: MiddlewareRequest) -> None:
-        # Views read it without checking, so it must exist even where process_view exits early.
+    def process_request(self, request: MiddlewareRequest) -> HttpResponse | None:
+        # Views read it without checking, so it must exist even where a check exits early.
         request.refused_card_fields = []
+        refused = _redact_headers(request)
+        if contains_card_number(request.path_info):
+            # Nothing later (the audit row, the "Bad Request" log line) may quote it.
+            request.path_info = redact_card_numbers(request.path_info)
+            request.path = redact_card_numbers(request.path)
+            _audit_refusal(request, [*refused, "page address"])
+            return _refused_page(request)
+        exempt = _view_accepts_card_numbers(request)
+        if not exempt:
+            request.GET, refused_query = scrub_card_numbers(request.GET)
+            if refused_query:
+                # get_full_path() (login redirects, "next" links) reads the raw query string.
+                request.META["QUERY_STRING"] = request.GET.urlencode()
+                refused += refused_query
+        if (
+            not exempt
+            and request.method in ("POST", "PUT", "PATCH", "DELETE")
+            and request.content_type not in _FORM_TYPES
+            and _body_holds_card_number(request)
+        ):
+            _audit_refusal(request, [*refused, "request body"])
+            return _refused_page(request)
+        request.refused_card_fields = refused
+        return None
 
     def process_view(
         self,
@@ -132,23 +179,65 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
-        if getattr(view_func, ACCEPTS_CARD_NUMBERS, False):
-            return None
-        request.GET, refused = scrub_card_numbers(request.GET)
-        if request.method == "POST" and request.content_type in (
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
+        refused = request.refused_card_fields
+        if (
+            request.method == "POST"
+            and request.content_type in _FORM_TYPES
+            and not getattr(view_func, ACCEPTS_CARD_NUMBERS, False)
         ):
             request.POST, refused_post = scrub_card_numbers(request.POST)
             refused += refused_post
         if refused:
             request.refused_card_fields = refused
-            audit.agent_action(
-                action=AuditEntry.Operation.CARD_NUMBER_REFUSED,
-                actor=audit.Actor.from_request(request),
-                message=f"A card number was refused in {', '.join(refused)} on {request.path}; "
-                "the digits were not kept.",
-                # On a customer's page, the refusal belongs on that customer's timeline too.
-                customer_id=str(view_kwargs.get("customer_id", "")),
-            )
+            # On a customer's page, the refusal belongs on that customer's timeline too.
+            _audit_refusal(request, refused, customer_id=str(view_kwargs.get("customer_id", "")))
         return None
+
+
+def _redact_headers(request: MiddlewareRequest) -> list[str]:
+    refused = []
+    for key, value in list(request.META.items()):
+        if key.startswith("HTTP_") and key not in _UNSCANNED_HEADERS and isinstance(value, str):
+            clean = redact_url_text(value)
+            if clean != value:
+                request.META[key] = clean
+                refused.append(key.removeprefix("HTTP_").replace("_", "-").title())
+    if refused:
+        request.headers = HttpHeaders(request.META)  # the cached view of the old values
+    return [f"header {name}" for name in refused]
+
+
+def _view_accepts_card_numbers(request: MiddlewareRequest) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return bool(getattr(match.func, ACCEPTS_CARD_NUMBERS, False))
+
+
+def _body_holds_card_number(request: MiddlewareRequest) -> bool:
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        return False  # Django refuses it on its own, unread
+    text = raw.decode("utf-8", "replace")
+    if contains_card_number(text):
+        return True
+    try:  # "\u0034\u0031…": JSON escapes hide digits from a plain read
+        return any_card_number(json.loads(text))
+    except ValueError:
+        return False
+
+
+def _audit_refusal(request: MiddlewareRequest, refused: list[str], customer_id: str = "") -> None:
+    audit.agent_action(
+        action=AuditEntry.Operation.CARD_NUMBER_REFUSED,
+        actor=audit.Actor.from_request(request),
+        message=f"A card number was refused in {', '.join(refused)} on {request.path}; "
+        "the digits were not kept.",
+        customer_id=customer_id,
+    )
+
+
+def _refused_page(request: MiddlewareRequest) -> HttpResponse:
+    return render(request, "card_number_refused.html", status=400)

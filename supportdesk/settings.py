@@ -352,20 +352,37 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # Card numbers never reach a log line, whatever code logs them.
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    # Card numbers never reach a log line, whatever code logs them: every handler has the
+    # filter, the runserver access log included (its request lines quote the query string).
     "filters": {"no_card_numbers": {"()": "customers.cardguard.RedactCardNumbersFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "filters": ["no_card_numbers"],
-        }
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["no_card_numbers"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # httpx logs every request URL at INFO, and RevCent's search puts the customer's e-mail
-    # or phone in the query string. Customer PII stays out of the logs.
     "loggers": {
+        # Django's defaults give these their own handlers, without the filter (and an e-mail
+        # to ADMINS quoting the request); ours replace them.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # httpx logs every request URL at INFO, and RevCent's search puts the customer's
+        # e-mail or phone in the query string. Customer PII stays out of the logs.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         # Sign-ins are in the audit trail; axes' own INFO lines would only repeat them.

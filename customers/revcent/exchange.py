@@ -18,9 +18,8 @@ import httpx
 
 from customers import audit
 from customers.audit import Actor, AuditWriteRefused
-from customers.cardguard import any_card_number
 from customers.models import AuditEntry
-from customers.revcent import advice, contract
+from customers.revcent import advice, cardcheck, contract
 from customers.revcent.errors import (
     RevCentApiError,
     RevCentError,
@@ -191,11 +190,17 @@ class Call:
 
 def begin(request: Request, *, sandbox: bool, started: float) -> Call:
     """Check the request and write its audit row; no row, no call."""
-    if any_card_number(request.params) or any_card_number(request.json_body):
-        # Last line of defence: the forms refuse card numbers long before this.
-        raise RevCentRefused(
-            "Support Desk refused to send a card number to RevCent, so nothing was sent. "
-            "Card details are never entered here: send the customer a secure card link."
+    if cardcheck.holds_card_number(
+        path=request.path, params=request.params, json_body=request.json_body
+    ):
+        raise cardcheck.refuse(
+            operation=request.operation.name,
+            http_method=request.operation.method,
+            path=request.path,
+            actor=request.actor,
+            sandbox=sandbox,
+            search_term=request.search_term,
+            target_customer_id=request.target_customer_id,
         )
     try:
         entry = audit.api_call_started(

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from customers.sandbox.transport import SandboxTransport
+
 
 class _CurrentStderr:
     """Writes to whatever sys.stderr is now: capsys's, while a test runs."""
@@ -44,3 +46,17 @@ def logs(caplog, capsys):
     yield read
     for handler, original in swapped:
         handler.setStream(original)
+
+
+@pytest.fixture
+def upstream(monkeypatch) -> list[str]:
+    """Every request the app sends to (the sandbox standing in for) RevCent, as text."""
+    sent: list[str] = []
+    original = SandboxTransport.handle_request
+
+    def recording(self, request):
+        sent.append(str(request.url) + " " + request.content.decode(errors="replace"))
+        return original(self, request)
+
+    monkeypatch.setattr(SandboxTransport, "handle_request", recording)
+    return sent

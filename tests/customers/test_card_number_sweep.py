@@ -7,10 +7,12 @@ in a response, a database row, a session, the cache, or a log line.
 
 from __future__ import annotations
 
+import html
 import logging
 import pickle
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable
 
 import pytest
@@ -52,15 +54,40 @@ assert "looks like a card number" in CARD_NUMBER_MESSAGE
 
 
 # --- The scanner ------------------------------------------------------------------------------
+# Escapes a dump may hold instead of the character: repr's \xa0 and \u200b, JSON's \u0034.
+_ESCAPE = re.compile(r"\\+(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|[ntr])")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2) or match.group(3)
+    return chr(int(code, 16)) if code else " "
+
+
+_BETWEEN = re.compile(r"[\W_]+")  # all but letters and digits, in any script
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _ascii_digit(match: re.Match[str]) -> str:
+    char = match.group()
+    return str(unicodedata.digit(char)) if char.isdecimal() else char
+
+
+def _plain_digits(text: str) -> str:
+    """text with escapes undone, every digit as 0-9 and everything between digits dropped but
+    letters (which a card number never holds): "4111\xa01111·1111" reads "411111111111"."""
+    text = unicodedata.normalize("NFKC", html.unescape(_ESCAPE.sub(_unescape, text)))
+    text = _BETWEEN.sub("", text)
+    return text if text.isascii() else _NON_ASCII.sub(_ascii_digit, text)
+
+
 def _needles(pan: str) -> tuple[str, str]:
-    return pan, re.sub(r"\D", "", pan)
+    return pan, _plain_digits(pan)
 
 
 def _holds(haystack: str, pan: str) -> bool:
-    """The card number as typed, as bare digits, or with any spacing or dashes between."""
+    """The card number as typed, or its digits with anything but letters between them."""
     as_typed, digits = _needles(pan)
-    squeezed = re.sub(r"[\s\-]", "", haystack)
-    return as_typed in haystack or digits in haystack or digits in squeezed
+    return as_typed in haystack or digits in _plain_digits(haystack)
 
 
 def _database_rows() -> dict[str, str]:

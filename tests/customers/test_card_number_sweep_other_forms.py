@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 
 from customers.models import AuditEntry
-from customers.sandbox.transport import SandboxTransport
 from tests.conftest import login_verified
 from tests.customers.helpers import create_post
 from tests.customers.test_card_number_sweep import _holds, find_pan_anywhere
@@ -21,20 +20,6 @@ from tests.customers.test_card_number_sweep import _holds, find_pan_anywhere
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 PAN = "4111 1111 1111 1111"
 JANE = "SbxCustJaneDoe000001"
-
-
-@pytest.fixture
-def upstream(monkeypatch) -> list[str]:
-    """Every request the app sends to (the sandbox standing in for) RevCent, as text."""
-    sent: list[str] = []
-    original = SandboxTransport.handle_request
-
-    def recording(self, request):
-        sent.append(str(request.url) + " " + request.content.decode(errors="replace"))
-        return original(self, request)
-
-    monkeypatch.setattr(SandboxTransport, "handle_request", recording)
-    return sent
 
 
 def forms(agent, auditor, campaign) -> list[tuple[str, Client, str, str, dict, dict]]:
