@@ -56,6 +56,11 @@ def caller_check(*, detail: CustomerDetail, kind: str, answer: str, actor: Actor
     return matches
 
 
+def _lower_first(label: str) -> str:
+    # "E-mail address" -> "e-mail address", but "ZIP code" keeps its capitals.
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def caller_check_needed(*, customer_id: str, user: User) -> bool:
     """A customer this agent just created needs no check; anyone else's does."""
     return not CreateAttempt.objects.filter(
@@ -138,8 +143,8 @@ def caller_verify(
             actor=actor,
             customer_id=customer_id,
             message=(
-                f"By {label}: refused, not checked: {WRONG_ANSWERS_ALLOWED} wrong answers "
-                f"in 15 minutes; next try from {until}."
+                f"The caller's {label} was not checked: {WRONG_ANSWERS_ALLOWED} wrong answers "
+                f"in 15 minutes, so the next try is allowed from {until}."
             ),
         )
         minutes = max(1, round((reservation.retry_at - now) / 60))
@@ -156,7 +161,8 @@ def caller_verify(
         return CallerVerification(False, f"Could not check the caller: {exc.message}")
     if caller_check(detail=detail, kind=kind, answer=answer, actor=actor):
         _release(reservation)
-        return CallerVerification(True, f"Caller verified by {label.lower()}.")
+        return CallerVerification(True, f"Caller verified by {_lower_first(label)}.")
     return CallerVerification(
-        False, f"That {label.lower()} does not match RevCent's record. Do not act for this caller."
+        False,
+        f"That {_lower_first(label)} does not match RevCent's record. Do not act for this caller.",
     )

@@ -92,6 +92,7 @@ class AuditEntry(models.Model):
         TIMEOUT = "timeout", "Timeout"
         NETWORK_ERROR = "network_error", "Network error"
         REFUSED = "refused", "Refused before sending"
+        DENIED = "denied", "Denied"  # an agent action turned down (audit/writer.py DENIALS)
         UNKNOWN = "unknown", "Unknown"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -155,7 +156,8 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.operation} {self.get_outcome_display()} ({self.api_call_id or 'no call id'})"
+        call = f" ({self.api_call_id})" if self.api_call_id else ""
+        return f"{self.get_operation_display()}: {self.get_outcome_display()}{call}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -198,7 +198,8 @@ def test_the_customer_page_shows_the_customer_timeline(sandbox, agent):
     client.force_login(agent)
     html = client.get(reverse("customer-detail", args=["SbxCustJaneDoe000001"])).content.decode()
     assert 'data-testid="timeline"' in html
-    assert '<td data-label="What">Viewed (GetCustomer)</td>' in html
+    viewed = "Viewed: the record was read from RevCent (GetCustomer)."
+    assert f'<td data-label="What">{viewed}</td>' in html
 
 
 @pytest.mark.parametrize(

@@ -21,12 +21,12 @@ READS = frozenset({Op.GET_CUSTOMER, Op.GET_CUSTOMER_GROUPS})
 
 # What each RevCent call means for the customer, for people who do not know the API's names.
 CALL_WORDS = {
-    Op.SEARCH_CUSTOMERS: "Searched for in RevCent",
+    Op.SEARCH_CUSTOMERS: "Looked for in RevCent by a search",
     Op.CREATE_CUSTOMER: "Created in RevCent",
-    Op.GET_CUSTOMER: "Viewed",
-    Op.GET_CUSTOMER_GROUPS: "Customer groups listed",
-    Op.ADD_CUSTOMER_TO_GROUP: "Added to customer groups",
-    Op.CREATE_NOTE: "Note added in RevCent",
+    Op.GET_CUSTOMER: "Viewed: the record was read from RevCent",
+    Op.GET_CUSTOMER_GROUPS: "The customer groups were listed",
+    Op.ADD_CUSTOMER_TO_GROUP: "Added to customer groups in RevCent",
+    Op.CREATE_NOTE: "A note was added in RevCent",
     Op.GET_API_CALLS: "Looked for in RevCent's API-call log",
 }
 # Rows read to make the page's lines: enough that folded reads leave room for the rest.
@@ -68,7 +68,7 @@ def entry_line(entry: AuditEntry) -> TimelineLine:
         what = entry.message or entry.get_operation_display()
     else:
         words = CALL_WORDS.get(AuditEntry.Operation(entry.operation), entry.operation)
-        what = f"{words} ({entry.operation})"
+        what = f"{words} ({entry.operation})."  # the API's name, for auditors who know it
     return TimelineLine(
         when=entry.created_at,
         who=entry.username or "—",
@@ -84,7 +84,7 @@ def reads_line(run: Sequence[AuditEntry]) -> TimelineLine:
     same_day = localtime(newest).date() == localtime(oldest).date()
     what = (
         f"Viewed {len(run)} times between {_time(oldest, with_day=not same_day)} and "
-        f"{_time(newest, with_day=not same_day)} by {_names(run)}"
+        f"{_time(newest, with_day=not same_day)} by {_names(run)}."
     )
     return TimelineLine(
         when=newest,

@@ -136,6 +136,18 @@ def _complete_and_chain(entry: AuditEntry, fields: dict[str, object]) -> bool:
     return True
 
 
+# Agent actions that record something turned down; their outcome is "denied", not "ok".
+DENIALS = frozenset(
+    {
+        AuditEntry.Operation.SIGN_IN_FAILED,
+        AuditEntry.Operation.MFA_FAILED,
+        AuditEntry.Operation.LOCKED_OUT,
+        AuditEntry.Operation.CALLER_VERIFICATION_FAILED,
+        AuditEntry.Operation.CARD_NUMBER_REFUSED,
+    }
+)
+
+
 def agent_action(
     *,
     action: AuditEntry.Operation,
@@ -159,7 +171,7 @@ def agent_action(
     entry.save(force_insert=True)
     outcome = {
         "completed_at": entry.created_at,
-        "outcome": AuditEntry.Outcome.OK,
+        "outcome": AuditEntry.Outcome.DENIED if action in DENIALS else AuditEntry.Outcome.OK,
         "message": redact_card_numbers(message)[:500],
         "customer_id": customer_id[:20],
     }

@@ -182,8 +182,8 @@ class TestWrongAnswers:
         rows = assert_audited(Operation.CALLER_VERIFICATION_FAILED, count=6)
         assert all(row.customer_id == JANE for row in rows)
         assert rows[-1].message == (
-            f"By ZIP code: refused, not checked: 5 wrong answers in 15 minutes; "
-            f"next try from {until}."
+            f"The caller's ZIP code was not checked: 5 wrong answers in 15 minutes, "
+            f"so the next try is allowed from {until}."
         )
         assert "33101" not in " ".join(row.message for row in rows)
 
@@ -195,7 +195,7 @@ class TestWrongAnswers:
             clock.shift(timedelta(minutes=15, seconds=1))
             verify(agent_client, "33101")
             html = page(agent_client)
-        assert "Caller verified by zip code." in html
+        assert "Caller verified by ZIP code." in html
         assert_audited(Operation.CALLER_VERIFIED)
 
     def test_right_answers_do_not_count(self, agent_client):
@@ -211,7 +211,7 @@ class TestWrongAnswers:
         for _ in range(6):
             verify(agent_client, "90210")
         verify(other_agent, "33101")
-        assert "Caller verified by zip code." in page(other_agent)
+        assert "Caller verified by ZIP code." in page(other_agent)
         john = "SbxCustJohnSmith0002"
         agent_client.post(reverse("caller-verify", args=[john]), {"kind": "zip", "answer": "10004"})
-        assert "Caller verified by zip code." in page(agent_client, john)
+        assert "Caller verified by ZIP code." in page(agent_client, john)

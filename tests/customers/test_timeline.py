@@ -19,6 +19,8 @@ from tests.customers.helpers import create_post
 JANE = "SbxCustJaneDoe000001"
 T0 = datetime(2026, 11, 28, 14, 2, 11, tzinfo=UTC)
 
+VIEWED = "Viewed: the record was read from RevCent (GetCustomer)."
+
 
 def row(op: str, at: datetime, *, user: str = "agent", outcome: str = "ok", **extra):
     """An unsaved row, as the fold sees rows (newest first, from the database)."""
@@ -36,7 +38,7 @@ class TestFold:
         ]
         views[0].created_at = datetime(2026, 11, 28, 15, 40, 9, tzinfo=UTC)
         [line] = timeline_fold(views)
-        assert line.what == "Viewed 20 times between 14:02:11 and 15:40:09 by agent, ana"
+        assert line.what == "Viewed 20 times between 14:02:11 and 15:40:09 by agent, ana."
         assert line.count == 20 and line.when == views[0].created_at
 
     def test_other_entries_split_the_runs_and_keep_their_own_lines(self):
@@ -54,11 +56,11 @@ class TestFold:
         ]
         lines = timeline_fold(rows)
         assert [line.what for line in lines] == [
-            "Viewed 2 times between 14:06:11 and 14:07:11 by agent",
+            "Viewed 2 times between 14:06:11 and 14:07:11 by agent.",
             "The caller's ZIP code matched RevCent's record.",
-            "Viewed (GetCustomer)",  # a single view is not folded
-            "Viewed (GetCustomer)",  # a failed read stands alone: an auditor looks for it
-            "Created in RevCent (CreateCustomer)",
+            VIEWED,  # a single view is not folded
+            VIEWED,  # a failed read stands alone: an auditor looks for it
+            "Created in RevCent (CreateCustomer).",
         ]
         assert lines[3].outcome == "Timeout"
         assert lines[4].api_call_id == "abc"
@@ -67,7 +69,7 @@ class TestFold:
         rows = [row("GetCustomer", T0 + timedelta(days=1)), row("GetCustomer", T0)]
         [line] = timeline_fold(rows)
         assert line.what == (
-            "Viewed 2 times between 28 Nov 2026, 14:02:11 and 29 Nov 2026, 14:02:11 by agent"
+            "Viewed 2 times between 28 Nov 2026, 14:02:11 and 29 Nov 2026, 14:02:11 by agent."
         )
 
     def test_nothing_is_no_lines(self):
@@ -110,7 +112,7 @@ class TestOnTheCustomersOwnTimeline:
         assert "Created anyway despite 1 strong match" in page
         assert "A card link was created to copy; it works until" in page
         assert "was expired early." in page
-        assert "Note added in RevCent (CreateNote)" in page
+        assert "A note was added in RevCent (CreateNote)." in page
         jane = agent_client.get(reverse("customer-detail", args=[JANE])).content.decode()
         assert "The caller&#x27;s ZIP code did not match RevCent&#x27;s record." in jane
         assert "The caller&#x27;s ZIP code matched RevCent&#x27;s record." in jane
@@ -126,7 +128,7 @@ class TestOnTheCustomersOwnTimeline:
             trail = auditor_client.get(
                 reverse("admin:customers_auditentry_changelist"), {"q": JANE}
             ).context["cl"]
-        assert "Viewed 5 times between 14:02:11 and 14:06:15 by alice, audrey" in page
+        assert "Viewed 5 times between 14:02:11 and 14:06:15 by alice, audrey." in page
         reads = AuditEntry.objects.filter(operation="GetCustomer", target_customer_id=JANE)
         assert reads.count() == 5
         assert len(trail.result_list) == 5  # the admin's trail: one row per call
