@@ -169,7 +169,7 @@ def agent_action(
     # Inserted open, like an API call, then completed and linked: the database accepts
     # only open rows as new rows, and the id is part of the hash.
     entry.save(force_insert=True)
-    outcome = {
+    outcome: dict[str, object] = {
         "completed_at": entry.created_at,
         "outcome": AuditEntry.Outcome.DENIED if action in DENIALS else AuditEntry.Outcome.OK,
         "message": redact_card_numbers(message)[:500],
@@ -193,7 +193,7 @@ def close_abandoned(entry_ids: list[int], *, closer: str) -> int:
     """
     closed = 0
     for entry in AuditEntry.objects.filter(pk__in=entry_ids, completed_at=None):
-        fields = {
+        fields: dict[str, object] = {
             "completed_at": timezone.now(),
             "outcome": AuditEntry.Outcome.UNKNOWN,
             "message": ABANDONED_MESSAGE.format(closer=closer)[:500],
