@@ -20,7 +20,7 @@ from customers.duplicates import DuplicateReport, duplicate_check
 from customers.forms import SOURCE_METADATA, LookupForm, MetadataFormSet
 from customers.lookup import can_see_customers, recent_customers
 from customers.matching import Identifiers
-from customers.models import Campaign, CreateAttempt
+from customers.models import CreateAttempt
 from customers.notes import attempt_note_retry
 from customers.revcent import RevCentError, get_client
 from supportdesk.requests import AppRequest
@@ -53,7 +53,7 @@ def _render_create(
         "error": error,
         "error_summary": form.error_summary(),
         "source_metadata": SOURCE_METADATA,
-        "has_campaigns": Campaign.objects.filter(active=True).exists(),
+        "has_campaigns": bool(form.campaigns),
     }
     return render(request, CREATE_TEMPLATE, context)
 
