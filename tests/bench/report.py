@@ -266,7 +266,7 @@ synthetic and unchained: see 4).
 middleware: it wraps a few app functions with timers and answers a `Server-Timing` header
 (median ms of 20–40 sequential requests are shown). The measured servers never load it. The
 audit pages' SQL is captured in-process (Django test client against the same database) and
-the slowest query goes through `EXPLAIN (ANALYZE, BUFFERS)`. **Profile**: cProfile (CPU
+the slowest query goes through `EXPLAIN (ANALYZE, BUFFERS)`. **Profile**: cProfile (wall
 clock) in the bench's own process, through Django's test client and the whole middleware
 stack, same database and cache, sandbox in-process at latency 0 (`tests/bench/profile.py`;
 `python -m tests.bench.profile` runs it by hand).
@@ -322,6 +322,17 @@ def write_markdown(
         parts += [f"- {note}" for note in notes]
         parts += findings
         parts += [""]
+    before = ROOT / "tests" / "bench" / "profile_before.md"
+    if before.is_file():
+        parts += [
+            "## Profile before #17",
+            "",
+            "The same profile (`python -m tests.bench.profile 20`) on commit 2245f24, before "
+            "this page's changes; compare with *Profile* under Findings above.",
+            "",
+            *before.read_text(encoding="utf-8").splitlines()[1:],
+            "",
+        ]
     parts += ["## Method", "", METHOD.format(**method)]
     text = "\n".join(parts).rstrip() + "\n"
     (ROOT / "docs" / "performance.md").write_text(text, encoding="utf-8")
