@@ -58,6 +58,19 @@ def manage(*args: str, timeout: float = 180, env: dict[str, str] | None = None) 
     return result.stdout
 
 
+def spawn(command: list[str], log_path: Path, env: dict[str, str] | None = None):
+    """A server process in its own session (stopped as a group), output to its log."""
+    with open(log_path, "ab") as out:
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 # --- App servers ------------------------------------------------------------------------------
 @dataclass
 class Server:
@@ -100,15 +113,7 @@ class Server:
             # at once (ours, or anyone's on this machine) would fight over it.
             "--no-control-socket",
         ]
-        with open(self.log_path, "ab") as out:
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env={**os.environ, **self.env},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = spawn(command, self.log_path, self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -336,15 +341,10 @@ class StandIn:
         return f"http://{HOST}:{self.port}/v2"
 
     def start(self, timeout: float = 30) -> StandIn:
-        with open(WORK_DIR / f"standin-{self.port}.log", "ab") as out:
-            self.process = subprocess.Popen(
-                [str(PYTHON), "-m", "tests.bench.standin", str(self.port), self.latency],
-                cwd=ROOT,
-                env=os.environ.copy(),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = spawn(
+            [str(PYTHON), "-m", "tests.bench.standin", str(self.port), self.latency],
+            WORK_DIR / f"standin-{self.port}.log",
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
