@@ -13,6 +13,7 @@ from django.http import QueryDict
 from customers.contact import CONTACT_FIELDS, Contact
 from customers.forms import (
     SOURCE_METADATA,
+    CampaignField,
     CardGuardForm,
     ContactForm,
     CreateOptionsForm,
@@ -53,12 +54,12 @@ class CustomerCreateForm:
         refused_card_fields: list[str] | tuple[str, ...] = (),
     ) -> None:
         initial: dict[str, Any] = {"submission_key": uuid.uuid4()}
-        default = Campaign.objects.filter(active=True, is_default=True).first()
-        if default:
-            initial["campaign"] = default.pk
         guard = {"refused_card_fields": refused_card_fields}
         self.data = data
         self.options = CreateOptionsForm(data, prefix="options", initial=initial, **guard)
+        default = next((c for c in self.campaigns if c.is_default), None)
+        if default:
+            initial["campaign"] = default.pk
         self.customer = ContactForm(data, prefix="customer", **guard)
         self.bill_to = ContactForm(data, prefix="bill_to", **guard)
         self.metadata = MetadataFormSet(data, prefix="metadata", form_kwargs=guard)
@@ -66,6 +67,13 @@ class CustomerCreateForm:
         if data is not None and not self.billing_differs:
             # Hidden and not sent: its errors would greet the agent who turns the switch on.
             _quiet(self.bill_to)
+
+    @property
+    def campaigns(self) -> list[Campaign]:
+        """The active campaigns, as the campaign field read them (one query per form)."""
+        field = self.options.fields["campaign"]
+        assert isinstance(field, CampaignField)
+        return field.loaded()
 
     @property
     def billing_differs(self) -> bool:

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from customers.callers import CHECKS
+from customers.campaign_field import CampaignField
 from customers.cardguard import contains_card_number
 from customers.contact import (
     CONTACT_FIELDS,
@@ -27,7 +27,8 @@ from customers.contact import (
     looks_secret,
     normalize_phone,
 )
-from customers.models import Campaign, CardLink
+from customers.form_html import field_rows
+from customers.models import Campaign
 
 CARD_NUMBER_MESSAGE = (
     "This looks like a card number. Card details are never entered in Support Desk: "
@@ -188,12 +189,15 @@ class ContactForm(CardGuardForm):
                 )
         return data
 
-    def person_fields(self) -> list[forms.BoundField]:
+    def person_rows(self) -> SafeString:
         """Name, e-mail and phone: the create page shows the duplicate panel after them."""
-        return [self[name] for name in PERSON_FIELDS]
+        return field_rows(self, PERSON_FIELDS)
 
-    def address_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in CONTACT_FIELDS if name not in PERSON_FIELDS]
+    def address_rows(self) -> SafeString:
+        return field_rows(self, tuple(name for name in CONTACT_FIELDS if name not in PERSON_FIELDS))
+
+    def all_rows(self) -> SafeString:
+        return field_rows(self, CONTACT_FIELDS)
 
     def payload(self) -> dict[str, str]:
         """Only the filled fields, as RevCent's object wants them."""
@@ -201,7 +205,7 @@ class ContactForm(CardGuardForm):
 
 
 class CreateOptionsForm(CardGuardForm):
-    campaign = forms.ModelChoiceField(
+    campaign = CampaignField(
         label="Campaign",
         queryset=Campaign.objects.filter(active=True),
         empty_label=None,
@@ -310,50 +314,3 @@ MetadataFormSet = cast(
         absolute_max=METADATA_ROWS_MAX,
     ),
 )
-
-
-class CustomerGroupsForm(forms.Form):
-    """Pick enabled groups the customer is not in yet; only those IDs are accepted."""
-
-    groups = forms.MultipleChoiceField(
-        label="Customer groups",
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one group."},
-    )
-
-    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        groups = self.fields["groups"]
-        assert isinstance(groups, forms.MultipleChoiceField)
-        groups.choices = choices
-
-
-class LookupForm(CardGuardForm):
-    """One box to find a customer by e-mail, phone, name, internal ID or RevCent ID."""
-
-    q = forms.CharField(
-        label="Find a customer",
-        max_length=254,
-        strip=True,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "placeholder": "Email, phone, name, internal ID or RevCent ID",
-                "type": "search",
-            }
-        ),
-        error_messages={"required": "Type an e-mail, phone, name or ID to search for."},
-    )
-
-
-class CallerCheckForm(forms.Form):
-    """The caller's answer to a question about RevCent's record (ZIP or e-mail)."""
-
-    kind = forms.ChoiceField(choices=list(CHECKS.items()))
-    answer = forms.CharField(
-        max_length=254, strip=True, widget=forms.TextInput(attrs={"autocomplete": "off"})
-    )
-
-
-class CardLinkForm(forms.Form):
-    channel = forms.ChoiceField(choices=CardLink.Channel.choices)

@@ -101,5 +101,17 @@ def role_label(user: User | AnonymousUser) -> str:
         return ""
     if user.is_superuser:
         return "Admin"
-    names = sorted(user.groups.values_list("name", flat=True))
-    return ", ".join(names) or "No role"
+    return ", ".join(sorted(group_names(user))) or "No role"
+
+
+def group_names(user: User) -> frozenset[str]:
+    """The names of the user's groups, read once per user object.
+
+    The signed-in user is loaded afresh for every request, so this is one query per request
+    however many places ask (the second-factor rule, the header's role).
+    """
+    names = getattr(user, "_group_names_read", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, "_group_names_read", names)  # noqa: B010 - an attribute User does not declare
+    return names

@@ -29,7 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from customers import audit
 from customers.audit import Actor
 from customers.models import AuditEntry
-from customers.roles import AGENTS, AUDITORS
+from customers.roles import AGENTS, AUDITORS, group_names
 from supportdesk.requests import AppRequest
 
 DEMO_USERNAMES = {"agent", "auditor", "admin"}
@@ -57,7 +57,7 @@ def mfa_required(user: User | AnonymousUser) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    groups = set(user.groups.values_list("name", flat=True))
+    groups = group_names(user)
     return AUDITORS in groups or (settings.REQUIRE_MFA_FOR_AGENTS and AGENTS in groups)
 
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from customers.audit import chain
+from customers.audit import chain, pipelined
 from customers.cardguard import redact_card_numbers
 from customers.models import AuditEntry, AuditTrailIsAppendOnly
 
@@ -120,8 +120,13 @@ def _complete_and_chain(entry: AuditEntry, fields: dict[str, object]) -> bool:
 
     Returns False (and changes nothing) if the row was already completed. The order is the
     one PostgreSQL's guard checks: the row takes the place after the locked head, then the
-    head moves onto that row.
+    head moves onto that row. On PostgreSQL in autocommit, the same statements go in two
+    round trips (customers/audit/pipelined.py).
     """
+    if pipelined.usable():
+        done = pipelined.complete_and_chain(entry, fields)
+        if done is not None:
+            return done
     with transaction.atomic():
         head = chain.locked_head()
         for name, value in fields.items():

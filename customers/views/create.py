@@ -19,12 +19,13 @@ from customers import attempts, ratelimit, recovery
 from customers.audit import Actor
 from customers.claims import IdentityBusy
 from customers.create_form import CustomerCreateForm, identifiers_from_form_data
+from customers.customer_forms import LookupForm
 from customers.duplicates import DuplicateReport, duplicate_check
-from customers.forms import METADATA_ROWS_MAX, SOURCE_METADATA, LookupForm, MetadataFormSet
+from customers.forms import METADATA_ROWS_MAX, SOURCE_METADATA, MetadataFormSet
 from customers.lookup import can_see_customers, recent_customers
 from customers.masking import report_as_shown
 from customers.matching import Identifiers
-from customers.models import Campaign, CreateAttempt
+from customers.models import CreateAttempt
 from customers.notes import attempt_note_retry
 from customers.revcent import RevCentError, get_client
 from supportdesk.requests import AppRequest
@@ -65,7 +66,7 @@ def _render_create(
         "error": error,
         "error_summary": form.error_summary(),
         "source_metadata": SOURCE_METADATA,
-        "has_campaigns": Campaign.objects.filter(active=True).exists(),
+        "has_campaigns": bool(form.campaigns),
     }
     response = render(request, CREATE_TEMPLATE, context)
     if request.method == "POST":

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers import attempts, audit, callers, cardlinks
 from customers.audit import Actor
 from customers.comparison import customer_compare
-from customers.forms import CallerCheckForm, CardLinkForm, CustomerGroupsForm
+from customers.customer_forms import CallerCheckForm, CardLinkForm, CustomerGroupsForm
 from customers.groups import customer_groups_enabled
 from customers.lookup import can_see_customers, customer_visited
 from customers.masking import customer_masked, mask_email

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from customers.audit import Actor
-from customers.forms import LookupForm
+from customers.customer_forms import LookupForm
 from customers.lookup import can_see_customers
 from customers.lookup import customer_lookup as lookup
 from customers.revcent import get_client

@@ -58,6 +58,19 @@ def manage(*args: str, timeout: float = 180, env: dict[str, str] | None = None) 
     return result.stdout
 
 
+def spawn(command: list[str], log_path: Path, env: dict[str, str] | None = None):
+    """A server process in its own session (stopped as a group), output to its log."""
+    with open(log_path, "ab") as out:
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 # --- App servers ------------------------------------------------------------------------------
 @dataclass
 class Server:
@@ -100,15 +113,7 @@ class Server:
             # at once (ours, or anyone's on this machine) would fight over it.
             "--no-control-socket",
         ]
-        with open(self.log_path, "ab") as out:
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env={**os.environ, **self.env},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = spawn(command, self.log_path, self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -159,6 +164,13 @@ class Agent:
 
     def close(self) -> None:
         self.http.close()
+
+    def on(self, server: Server) -> Agent:
+        """The same signed-in session on another server (sessions live in the shared
+        database; signing in again would spend seconds of password hashing per agent)."""
+        other = Agent(server)
+        other.http.cookies = httpx.Cookies(self.http.cookies)
+        return other
 
     @property
     def csrf(self) -> str:
@@ -313,3 +325,99 @@ def median(values: list[float]) -> float:
 
 def python_version() -> str:
     return sys.version.split()[0]
+
+
+# --- The out-of-process RevCent stand-in (tests/bench/standin.py) -----------------------------
+@dataclass
+class StandIn:
+    """The sandbox in a process of its own, answering at a fixed latency (or range)."""
+
+    latency: str
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}/v2"
+
+    def start(self, timeout: float = 30) -> StandIn:
+        self.process = spawn(
+            [str(PYTHON), "-m", "tests.bench.standin", str(self.port), self.latency],
+            WORK_DIR / f"standin-{self.port}.log",
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError("the RevCent stand-in exited at start")
+            with contextlib.suppress(httpx.HTTPError):
+                self.handled()
+                return self
+            time.sleep(0.2)
+        raise BenchError("the RevCent stand-in did not start")
+
+    def handled(self) -> tuple[int, float]:
+        """(calls served, ms spent serving them) so far."""
+        data = httpx.get(f"http://{HOST}:{self.port}/__bench/handled", timeout=5).json()
+        return int(data["count"]), float(data["ms"])
+
+    def server_env(self) -> dict[str, str]:
+        """What makes an app server talk to this stand-in as to RevCent."""
+        return {"REVCENT_API_KEY": "bench-stand-in", "REVCENT_BASE_URL": self.base_url}
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+# --- CPU of the serving processes: app servers, PostgreSQL, Redis ------------------------------
+def _stat(pid: int) -> tuple[int, int, int] | None:
+    """(ppid, own CPU ticks, reaped children's CPU ticks) of a process, or None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # After the name: state ppid … utime(12) stime(13) cutime(14) cstime(15), 0-based here.
+    return int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def _pids_from(path: str) -> list[int]:
+    try:
+        return [int(Path(path).read_text().split()[0])]
+    except (OSError, ValueError, IndexError):
+        return []
+
+
+def serving_roots(servers: list[Server]) -> list[int]:
+    """gunicorn masters, and this run's postmaster and Redis (from .ci/services.sh's files)."""
+    services = os.environ.get("SERVICES_DIR", "")
+    roots = [srv.process.pid for srv in servers if srv.process is not None]
+    if services:
+        roots += _pids_from(f"{services}/pg/postmaster.pid")
+        roots += _pids_from(f"{services}/redis.pid")
+    return roots
+
+
+def tree_cpu_seconds(roots: list[int]) -> float:
+    """CPU time of these processes and all their descendants, live or already reaped."""
+    table: dict[int, tuple[int, int, int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (found := _stat(int(entry))) is not None:
+            table[int(entry)] = found
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    ticks, todo, seen = 0, list(roots), set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in table:
+            continue
+        seen.add(pid)
+        _, own, reaped = table[pid]
+        ticks += own + reaped
+        todo += children.get(pid, [])
+    return ticks / os.sysconf("SC_CLK_TCK")

@@ -22,6 +22,7 @@ from tests.bench.harness import (
     log,
     median,
     percentile,
+    tree_cpu_seconds,
     unique,
 )
 
@@ -64,8 +65,12 @@ def _check_panel(response) -> None:
 
 
 # --- 1. Duplicate panel against a bare view ---------------------------------------------------
-def panel_overhead(agent: Agent, figures: Figures, *, samples: int = 150, warmup: int = 20):
+def panel_overhead(
+    agent: Agent, figures: Figures, *, samples: int = 150, warmup: int = 20, standin=None
+):
+    """standin: the out-of-process RevCent; its own serving time is subtracted per sample."""
     key, campaign = _new_form(agent)
+    upstream: list[float] = []
 
     def panel_body() -> dict[str, str]:
         return create_form(
@@ -79,8 +84,13 @@ def panel_overhead(agent: Agent, figures: Figures, *, samples: int = 150, warmup
         )
 
     def panel() -> tuple[float, int]:
+        before = standin.handled()[1] if standin is not None else 0.0
         ms, response = _timed(lambda: agent.post(PANEL, panel_body(), headers=HTMX))
         _check_panel(response)
+        if standin is not None:
+            spent = standin.handled()[1] - before
+            upstream.append(spent)
+            ms -= spent
         return ms, len(response.content)
 
     sizes = [panel()[1] for _ in range(warmup)]
@@ -114,7 +124,12 @@ def panel_overhead(agent: Agent, figures: Figures, *, samples: int = 150, warmup
         f"panel median {median(panel_ms):.1f} ms (p95 {percentile(panel_ms, 95):.1f}) vs bare "
         f"view {median(bare_ms):.1f} ms (p95 {percentile(bare_ms, 95):.1f}), {size} B each, "
         f"n={samples} interleaved; 1 fresh SearchCustomers (e-mail) + 3 cached terms; "
-        f"machine CPU busy {meter.busy_percent():.0f} %"
+        + (
+            f"the stand-in's own time per refresh (median {median(upstream):.1f} ms) subtracted; "
+            if upstream
+            else ""
+        )
+        + f"machine CPU busy {meter.busy_percent():.0f} %"
     )
     figures.values["_panel_ms"] = median(panel_ms)
     figures.values["_bare_ms"] = median(bare_ms)
@@ -148,12 +163,54 @@ def panel_fanout(agent: Agent, figures: Figures, *, latency_ms: int, samples: in
     log(f"fan-out: {figures.detail['dup_panel_fanout_ratio']}")
 
 
+# --- New customer page against a bare view -----------------------------------------------------
+BARE = "/bench/bare/160/"  # session + login, ~160 B: the unit of every "in_bare_views" figure
+
+
+def _bare_get(agent: Agent) -> float:
+    ms, response = _timed(lambda: agent.get(BARE))
+    if response.status_code != 200:
+        raise BenchError(f"bare view answered {response.status_code}")
+    return ms
+
+
+def new_form_overhead(agent: Agent, figures: Figures, *, samples: int = 100, warmup: int = 10):
+    def form() -> float:
+        ms, response = _timed(lambda: agent.get("/customers/new/"))
+        if response.status_code != 200:
+            raise BenchError(f"GET /customers/new/ answered {response.status_code}")
+        return ms
+
+    for _ in range(warmup):
+        form()
+        _bare_get(agent)
+    meter = CpuMeter()
+    forms, bares = [], []
+    for index in range(samples):
+        pair = (form, lambda: _bare_get(agent)) if index % 2 else (lambda: _bare_get(agent), form)
+        first, second = pair[0](), pair[1]()
+        forms.append(first if index % 2 else second)
+        bares.append(second if index % 2 else first)
+    ratio = median(forms) / median(bares)
+    figures.values["new_form_in_bare_views"] = round(ratio, 2)
+    figures.detail["new_form_in_bare_views"] = (
+        f"GET /customers/new/ median {median(forms):.1f} ms (p95 {percentile(forms, 95):.1f}) vs "
+        f"GET {BARE} median {median(bares):.1f} ms, same session, n={samples} interleaved; "
+        f"machine CPU busy {meter.busy_percent():.0f} %"
+    )
+    figures.values["_bare_get_ms"] = median(bares)
+    log(f"new form: {figures.detail['new_form_in_bare_views']}")
+
+
 # --- 3. Create workflow overhead --------------------------------------------------------------
 def create_overhead(agent: Agent, figures: Figures, *, latency_ms: int, samples: int = 40):
     rounds = 3  # concurrent gate searches, CreateCustomer, GetCustomer
-    overheads, posts, gets = [], [], []
+    overheads, posts, gets, bares = [], [], [], []
+    for _ in range(5):
+        _bare_get(agent)
     meter = CpuMeter()
     for _ in range(samples):
+        bares.append(_bare_get(agent))
         key, campaign = _new_form(agent)
         body = create_form(
             key=key,
@@ -172,12 +229,19 @@ def create_overhead(agent: Agent, figures: Figures, *, latency_ms: int, samples:
         posts.append(post_ms)
         gets.append(get_ms)
         overheads.append(post_ms + get_ms - rounds * latency_ms)
-    figures.values["create_overhead_p95_ms"] = round(percentile(overheads, 95), 1)
+    p95 = percentile(overheads, 95)
+    figures.values["create_overhead_p95_ms"] = round(p95, 1)
+    figures.values["create_overhead_p95_in_bare_views"] = round(p95 / median(bares), 1)
     figures.detail["create_overhead_p95_ms"] = (
-        f"POST create + GET customer page minus {rounds}×{latency_ms} ms: median "
+        f"POST create + GET customer page minus {rounds}×{latency_ms} ms (the stand-in answers "
+        f"each call exactly {latency_ms} ms after it arrives): median "
         f"{median(overheads):.1f} ms, max {max(overheads):.1f} ms (POST median "
         f"{median(posts):.0f} ms, GET median {median(gets):.0f} ms), n={samples}; machine "
         f"CPU busy {meter.busy_percent():.0f} %"
+    )
+    figures.detail["create_overhead_p95_in_bare_views"] = (
+        f"create_overhead_p95_ms {p95:.1f} ms over the bare view's median {median(bares):.1f} "
+        f"ms (GET {BARE}, same session, one before each create, n={samples})"
     )
     log(f"create overhead: {figures.detail['create_overhead_p95_ms']}")
 
@@ -190,6 +254,8 @@ class LoadStats:
     )
     errors: list[str] = field(default_factory=list)
     workflows: int = 0
+    server_cpu_s: float = 0.0
+    elapsed: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, step: str, ms: float) -> None:
@@ -237,8 +303,18 @@ def _load_agent(agent: Agent, stats: LoadStats, stop_at: float, max_workflows: i
             stats.error(f"{type(exc).__name__}: {exc}"[:200])
 
 
-def load(agents: list[Agent], figures: Figures, *, seconds: float, max_workflows: int = 400):
+def load(
+    agents: list[Agent],
+    figures: Figures,
+    *,
+    seconds: float,
+    max_workflows: int = 400,
+    cpu_roots: list[int] | None = None,
+    prefix: str = "load",
+) -> LoadStats:
+    """cpu_roots: the serving processes whose CPU is counted per workflow."""
     stats = LoadStats()
+    server_before = tree_cpu_seconds(cpu_roots or [])
     meter, client_before = CpuMeter(), time.process_time()
     start = time.monotonic()
     stop_at = start + seconds
@@ -256,6 +332,11 @@ def load(agents: list[Agent], figures: Figures, *, seconds: float, max_workflows
     elapsed = time.monotonic() - start
     busy = meter.busy_percent()
     client_cpu = time.process_time() - client_before
+    stats.server_cpu_s = tree_cpu_seconds(cpu_roots or []) - server_before
+    stats.elapsed = elapsed
+    if prefix != "load":
+        log(f"{prefix}: {stats.workflows} workflows, {len(stats.errors)} errors")
+        return stats
     if any(thread.is_alive() for thread in threads):
         stats.error("an agent did not stop in time")
     every = [ms for values in stats.latencies.values() for ms in values]
@@ -276,7 +357,8 @@ def load(agents: list[Agent], figures: Figures, *, seconds: float, max_workflows
         f"{os.cpu_count()} cores during the run (the load client itself: "
         f"{100 * client_cpu / elapsed / (os.cpu_count() or 1):.0f} %), i.e. "
         f"{busy / 100 * (os.cpu_count() or 1) * elapsed / max(stats.workflows, 1) * 1000:.0f} ms "
-        "of CPU per workflow"
+        "of the machine's CPU per workflow; of the serving processes (gunicorn, PostgreSQL, "
+        f"Redis): {stats.server_cpu_s / max(stats.workflows, 1) * 1000:.0f} ms"
     )
     kinds: dict[str, int] = {}
     for text in stats.errors:
@@ -285,6 +367,27 @@ def load(agents: list[Agent], figures: Figures, *, seconds: float, max_workflows
         "; ".join(f"{count}× {text}" for text, count in sorted(kinds.items())[:6]) or "none"
     )
     log(f"load: {figures.detail['load_rps']}; {steps}; errors {figures.detail['load_errors']}")
+    return stats
+
+
+def bare_cpu(agents: list[Agent], cpu_roots: list[int], *, requests: int = 400) -> float:
+    """Server CPU seconds (same processes as the load's) of one bare-view request, from
+    `requests` of them sent by 8 agents at once."""
+    chosen = agents[:8]
+    for agent in chosen:
+        _bare_get(agent)
+    before = tree_cpu_seconds(cpu_roots)
+
+    def run(agent: Agent) -> None:
+        for _ in range(requests // len(chosen)):
+            _bare_get(agent)
+
+    threads = [threading.Thread(target=run, args=(agent,), daemon=True) for agent in chosen]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return (tree_cpu_seconds(cpu_roots) - before) / (requests // len(chosen) * len(chosen))
 
 
 # --- 6. Page weight ---------------------------------------------------------------------------

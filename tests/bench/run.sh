@@ -26,6 +26,10 @@ PG_PORT=$(pick_port "${BENCH_PG_PORT:-55439}")
 REDIS_PORT=$(pick_port "${BENCH_REDIS_PORT:-63809}")
 echo "== bench: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT"
 services_start "$PG_PORT" "$REDIS_PORT"
+# Two app servers (2 workers × (16 request + 16 search threads) each) and the RevCent
+# stand-in's 64 threads hold more connections than PostgreSQL's default 100.
+runuser -u postgres -- "$PGBIN/psql" -q -h 127.0.0.1 -p "$PG_PORT" -c "ALTER SYSTEM SET max_connections = 300"
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg" -w restart -m fast >/dev/null
 BENCH_DIR=$(mktemp -d /tmp/supportdesk-bench.XXXXXX)
 export BENCH_DIR BENCH_STATIC_ROOT="$BENCH_DIR/static"
 trap 'services_stop; rm -rf "$BENCH_DIR"' EXIT

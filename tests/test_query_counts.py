@@ -1,0 +1,111 @@
+"""How many SQL queries each page of the agent's workflow runs (issue #17).
+
+The numbers are pinned: a change that adds a query per request shows up here, and the
+bench's figures (docs/performance.md) then need a look. Counted on the test database
+(SQLite by default; PostgreSQL in CI's second run), with the sandbox in-process, whose own
+queries are counted too for the pages that call RevCent.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from customers.create_form import CustomerCreateForm
+from tests.customers.helpers import create_post
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
+
+NEW = reverse("customer-create")
+PANEL = reverse("customer-duplicates")
+
+# The most each request may run. Session read and save, the user, their groups and their
+# permissions are in every count (see the bare page below).
+MOST = {
+    "home": 9,
+    "new customer": 9,
+    "panel": 17,
+    # 59 before identity claims (#16): taking and releasing the person's turn and reading
+    # this app's recent creates again inside it add 7.
+    "create": 66,
+    "customer page": 32,
+}
+
+
+def _count(call) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    return len(captured.captured_queries), response
+
+
+def test_the_new_customer_page_reads_the_campaigns_once(agent_client, campaign):
+    agent_client.get(NEW)  # the first request of a process also loads the content types
+    count, response = _count(lambda: agent_client.get(NEW))
+    assert response.status_code == 200
+    assert count <= MOST["new customer"], count
+    with CaptureQueriesContext(connection) as captured:
+        agent_client.get(NEW)
+    reads = [q for q in captured.captured_queries if "customers_campaign" in q["sql"]]
+    assert len(reads) == 1
+
+
+def test_home_and_the_new_customer_page(agent_client, campaign):
+    for name, url in (("home", reverse("home")), ("new customer", NEW)):
+        agent_client.get(url)
+        count, response = _count(lambda url=url: agent_client.get(url))
+        assert response.status_code == 200
+        assert count <= MOST[name], (name, count)
+
+
+def test_a_panel_refresh(agent_client, campaign):
+    data = create_post(campaign)
+    agent_client.post(PANEL, data, headers={"HX-Request": "true"})
+    data["customer-email"] = "someone.else@example.com"
+    count, response = _count(lambda: agent_client.post(PANEL, data, headers={"HX-Request": "true"}))
+    assert response.status_code == 200
+    assert count <= MOST["panel"], count
+
+
+def test_a_create_and_the_customer_page(agent_client, campaign):
+    count, response = _count(lambda: agent_client.post(NEW, create_post(campaign)))
+    assert response.status_code == 302
+    assert count <= MOST["create"], count
+    count, page = _count(lambda: agent_client.get(response["Location"]))
+    assert page.status_code == 200
+    assert count <= MOST["customer page"], count
+
+
+def test_the_empty_form_is_the_same_every_time_and_a_typed_one_is_not_kept(agent_client, campaign):
+    first = agent_client.get(NEW).content.decode()
+    second = agent_client.get(NEW).content.decode()
+    # The same page but for the one-time submission key and the CSRF token.
+    assert first.count('id="id_customer-email"') == 1
+    assert (
+        first.split('id="id_customer-first_name"')[1][:2000]
+        == (second.split('id="id_customer-first_name"')[1][:2000])
+    )
+    data = create_post(campaign, customer={"first_name": "Zoë", "email": "not-an-email"})
+    typed = agent_client.post(NEW, data).content.decode()
+    assert 'value="Zoë"' in typed
+    assert "Enter a valid email address" in typed
+    again = agent_client.get(NEW).content.decode()
+    assert "Zoë" not in again and "Enter a valid email address" not in again
+
+
+def test_a_campaign_outside_the_active_list_is_refused(agent_client, campaign):
+    campaign.active = False
+    campaign.save()
+    form = CustomerCreateForm(_query(create_post(campaign)))
+    assert not form.is_valid()
+    assert form.options.errors["campaign"].as_data()[0].code == "invalid_choice"
+    assert form.campaigns == []
+
+
+def _query(data: dict[str, str]):
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    query.update(data)
+    return query
