@@ -158,7 +158,9 @@ def _contact_field(name: str) -> forms.Field:
         return forms.ChoiceField(
             label=spec["label"], required=False, choices=country_choices, widget=CountrySelect
         )
-    attrs = {"type": "tel"} if spec["kind"] == "tel" else {}
+    # Names and addresses may be typed right-to-left (Arabic, Hebrew): dir="auto" lets the
+    # browser align each as written. Phone numbers read left to right everywhere.
+    attrs = {"type": "tel"} if spec["kind"] == "tel" else {"dir": "auto"}
     return _text(spec["label"], spec["max_length"], required=spec["required"], **attrs)
 
 
@@ -261,6 +263,15 @@ class MetadataForm(CardGuardForm):
                 code="secret",
             )
         return name
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound and self.has_error("name", "secret"):
+            # The value under a secret's name is the secret (a CVV, a password): refused,
+            # it is not shown back either.
+            data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+            data[self.add_prefix("value")] = ""
+            self.data = data
 
 
 if TYPE_CHECKING:  # BaseFormSet is generic in the stubs only, not at run time

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
+from django.urls import reverse
 
 from customers.roles import may_open_admin
+
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
 
 class SupportDeskAdminSite(admin.AdminSite):
@@ -18,3 +26,19 @@ class SupportDeskAdminSite(admin.AdminSite):
         # forgotten sync is silent. Asking the permission the role carries cannot drift:
         # whoever is in Auditors reads the trail, whatever the Staff box says.
         return may_open_admin(request.user)
+
+    def admin_view(self, view: _View, cacheable: bool = False) -> _View:
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            # Django sends a signed-in user without admin access to the sign-in page, which
+            # then shows a sign-in form under a header saying who is signed in (someone just
+            # moved from Auditors to agents, say). Say plainly that their role lacks it.
+            signed_in = request.user.is_authenticated
+            leaving = request.path == reverse("admin:logout", current_app=self.name)
+            if signed_in and not leaving and not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return cast(_View, guarded)

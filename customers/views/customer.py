@@ -130,13 +130,20 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
     return render(request, DETAIL_TEMPLATE, context)
 
 
+# The caller check's answers are shown beside its form, not in the page's banner: a refusal
+# ("too many wrong answers; try again at 16:56") must be read where the next try would be.
+CALLER_TAG = "caller-check"
+
+
 @require_POST
 @permission_required("customers.create_customer", raise_exception=True)
 def caller_verify(request: AppRequest, customer_id: str) -> HttpResponse:
     customer_id = _checked_customer_id(request, customer_id)
     form = CallerCheckForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose what the caller said and type their answer.")
+        messages.error(
+            request, "Choose what the caller said and type their answer.", extra_tags=CALLER_TAG
+        )
         return redirect("customer-detail", customer_id=customer_id)
     outcome = callers.caller_verify(
         customer_id=customer_id,
@@ -149,7 +156,8 @@ def caller_verify(request: AppRequest, customer_id: str) -> HttpResponse:
     if outcome.verified:
         store = request.session.get("verified_callers", {})
         request.session["verified_callers"] = {**store, customer_id: time.time()}
-    (messages.success if outcome.verified else messages.error)(request, outcome.message)
+    say = messages.success if outcome.verified else messages.error
+    say(request, outcome.message, extra_tags=CALLER_TAG)
     return redirect("customer-detail", customer_id=customer_id)
 
 

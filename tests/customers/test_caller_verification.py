@@ -176,6 +176,9 @@ class TestWrongAnswers:
             assert len(audit_rows(operation=Operation.GET_CUSTOMER)) == 5
             html = agent_client.get(response["Location"]).content.decode()
         assert "Too many wrong answers for this customer (5 in 15 minutes)" in html
+        # Said beside the caller-check form, where the agent would try again, as an alert.
+        caller_section = html.split('id="caller-title"')[1].split("</section>")[0]
+        assert 'role="alert" data-testid="caller-check-message">Too many wrong' in caller_section
         until = f"{timezone.localtime(start + timedelta(minutes=15)):%H:%M}"
         assert f"You can try again at {until} (in 5 minutes)" in html
         assert not audit_rows(operation=Operation.CALLER_VERIFIED)

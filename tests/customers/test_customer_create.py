@@ -217,6 +217,14 @@ def test_metadata_limits(agent_client, campaign, metadata, message):
     assert not CreateAttempt.objects.exists()
 
 
+def test_a_secret_metadata_value_is_not_shown_back(agent_client, campaign):
+    post = create_post(campaign, metadata=[("card_cvv", "739"), ("plan", "gold")])
+    html = agent_client.post(URL, post).content.decode()
+    assert "must not hold passwords" in html
+    assert 'value="739"' not in html  # the CVV is gone from the form shown again
+    assert 'value="card_cvv"' in html and 'value="gold"' in html  # the rest is kept
+
+
 def test_metadata_company_name_is_not_mistaken_for_a_secret(agent_client, campaign):
     response = agent_client.post(URL, create_post(campaign, metadata=[("company", "Acme")]))
     assert response.status_code == 302
