@@ -50,7 +50,11 @@ class CardGuardForm(forms.Form):
     view passes the names it refused as `refused_card_fields`; data from anywhere else is
     checked here directly. Either way the field is blanked and carries only the card-number
     message, and after cleaning `refused_card_fields` names this form's refused fields.
+    The whole field is emptied, not only the digits: text around a pasted card number is
+    often its expiry date and security code.
     """
+
+    card_number_message = CARD_NUMBER_MESSAGE
 
     def __init__(
         self,
@@ -84,7 +88,7 @@ class CardGuardForm(forms.Form):
             self.cleaned_data.pop(name, None)
             # Replace whatever else was said about the field: the only message is this one.
             self.errors[name] = self.error_class(
-                [ValidationError(CARD_NUMBER_MESSAGE, code="card_number")]
+                [ValidationError(self.card_number_message, code="card_number")]
             )
         self.data = data
         self.refused_card_fields = refused

@@ -66,7 +66,7 @@ def test_the_agents_search_limit_applies(agent_client, settings):
 
 def test_a_card_number_is_refused_not_searched(agent_client):
     html = agent_client.post(URL, {"q": "4111 1111 1111 1111"}).content.decode()
-    assert "looks like a card number" in html
+    assert "looks like a card number, and customers are never looked up by card" in html
     assert_audited(Operation.SEARCH_CUSTOMERS, count=0)
 
 
