@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The user's groups and permissions from the shared cache, not three queries a request.
+    "customers.permcache.PermissionCacheMiddleware",
     # Before any view or form reads the request: card numbers are blanked at the door.
     "supportdesk.middleware.CardNumberGuardMiddleware",
     "django_otp.middleware.OTPMiddleware",
