@@ -7,7 +7,9 @@ every request. Here they are kept in the shared cache (CACHE_URL: every app serv
 same entries) under the user's ID, beside a version that any change which could alter them
 replaces (a user's groups or own permissions, a group's permissions, a saved user, a deleted
 group or permission). An entry made under another version is never used, so a role taken
-away applies from the very next request on every server.
+away applies from the very next request on every server. With a cache that is not shared
+(local memory, one process's own: settings.CACHE_SHARED) nothing is cached and Django asks
+the database as before, since a change made in one process would not reach the others.
 
 The user object gets ModelBackend's own attributes (`_user_perm_cache`, `_group_perm_cache`,
 `_perm_cache`) and roles.group_names'; ModelBackend then reads those and runs no query.
@@ -19,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth import get_user as auth_get_user
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
@@ -54,7 +57,7 @@ def bump_version() -> None:
 
 def prefill(user: User | AnonymousUser) -> User | AnonymousUser:
     """Give a signed-in user their groups and permissions, from the cache when it has them."""
-    if not user.is_authenticated or not user.is_active:
+    if not settings.CACHE_SHARED or not user.is_authenticated or not user.is_active:
         return user
     key = _entry_key(user.pk)
     found = cache.get_many([key, VERSION_KEY])
