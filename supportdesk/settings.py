@@ -163,8 +163,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (shared between app servers when CACHE_URL names Redis) ------------------------
 _cache = env_url("CACHE_URL", "locmemcache://supportdesk", env.cache_url_config)
 if _cache["BACKEND"].startswith("django_redis"):
-    # Django's own Redis backend needs only the redis package, not django-redis.
-    _cache["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    # Django's own Redis backend (it needs only the redis package, not django-redis), with
+    # one client per server kept rather than one built per operation (supportdesk/cache.py).
+    _cache["BACKEND"] = "supportdesk.cache.SharedRedisCache"
 CACHES = {"default": _cache}
 # Whether every process of every app server sees the same cache. Only then are sessions and
 # each user's permissions read from it: a local-memory cache is one process's own, and a
