@@ -8,7 +8,7 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
-        from customers import signals  # noqa: F401  (connects the audit receivers)
+        from customers import permcache, signals  # noqa: F401  (connect their receivers)
         from customers.cardguard import guard_every_log_handler
 
         guard_every_log_handler()

@@ -145,7 +145,13 @@ def attempt_claim(
 
 def attempt_for_customer(customer_id: str) -> CreateAttempt | None:
     """The newest attempt here that made this customer, if any."""
-    return CreateAttempt.objects.filter(customer_id=customer_id).order_by("-created_at").first()
+    # With its user, whose name the customer page shows (the note's text).
+    return (
+        CreateAttempt.objects.filter(customer_id=customer_id)
+        .select_related("user")
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def attempt_create(*, attempt: CreateAttempt, client: RevCentClient, actor: Actor) -> CreateAttempt:
@@ -334,5 +340,5 @@ def attempt_verify(*, attempt: CreateAttempt, detail: CustomerDetail) -> CreateA
         attempt.state = CreateAttempt.State.VERIFIED
         attempt.verified_at = timezone.now()
         attempt.verify_api_call_id = detail.api_call_id
-        attempt.save()
+        attempt.save(update_fields=["state", "verified_at", "verify_api_call_id", "updated_at"])
     return attempt_note_found(attempt=attempt, detail=detail)

@@ -61,12 +61,24 @@ def _lower_first(label: str) -> str:
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
-def caller_check_needed(*, customer_id: str, user: User) -> bool:
-    """A customer this agent just created needs no check; anyone else's does."""
+# The states of an attempt whose customer exists in RevCent.
+_MADE = (CreateAttempt.State.CREATED, CreateAttempt.State.VERIFIED)
+
+
+def caller_check_needed(
+    *, customer_id: str, user: User, newest: CreateAttempt | None = None
+) -> bool:
+    """A customer this agent just created needs no check; anyone else's does.
+
+    `newest`, when the caller has it, is the newest attempt that made this customer: when it
+    is this agent's own, that settles it without a query.
+    """
+    if newest is not None and newest.user_id == user.pk and newest.state in _MADE:
+        return False
     return not CreateAttempt.objects.filter(
         customer_id=customer_id,
         user=user,
-        state__in=[CreateAttempt.State.CREATED, CreateAttempt.State.VERIFIED],
+        state__in=_MADE,
     ).exists()
 
 

@@ -115,9 +115,16 @@ def can_see_customers(user: User) -> bool:
 
 
 def customer_visited(*, user: User, customer_id: str, name: str) -> None:
-    """Remember that this agent opened this customer, for their recent list on Home."""
-    CustomerVisit.objects.update_or_create(
-        user=user, customer_id=customer_id, defaults={"name": name[:200]}
+    """Remember that this agent opened this customer, for their recent list on Home.
+
+    One upsert (INSERT … ON CONFLICT DO UPDATE on PostgreSQL and SQLite), not a read and
+    then a write in a transaction of their own.
+    """
+    CustomerVisit.objects.bulk_create(
+        [CustomerVisit(user=user, customer_id=customer_id, name=name[:200])],
+        update_conflicts=True,
+        unique_fields=["user", "customer_id"],
+        update_fields=["name", "visited_at"],
     )
 
 

@@ -82,13 +82,29 @@ class HtmxLoginRedirectMiddleware(MiddlewareMixin):
 
 
 class SessionLifetimeMiddleware(MiddlewareMixin):
-    """End a session 12 hours after sign-in, however active it has been."""
+    """End a session 12 hours after sign-in, however active it has been; keep an active one
+    from idling out.
+
+    A session is saved (and so its 30-minute expiry pushed back) only when something in it
+    changed; a change is made here at most once a minute, so the idle window moves on
+    without a write on every request. The idle limit is also checked here against that
+    moment: a session read from the cache carries no expiry date of its own (the cache's
+    time-to-live ends it), and this does not depend on any store's clock.
+    """
 
     def process_request(self, request: MiddlewareRequest) -> HttpResponse | None:
         if not request.user.is_authenticated:
             return None
-        started = request.session.setdefault("signed_in_at", time.time())
-        if time.time() - started <= settings.SESSION_MAX_AGE_SECONDS:
+        now = time.time()
+        started = request.session.setdefault("signed_in_at", now)
+        idle_from = request.session.get("idle_from", now)
+        if now - idle_from > settings.SESSION_COOKIE_AGE:
+            # As if the session had expired: the login middleware sends them to sign in.
+            logout(request)
+            return None
+        if now - started <= settings.SESSION_MAX_AGE_SECONDS:
+            if now - request.session.get("idle_from", 0) >= settings.SESSION_IDLE_REFRESH_SECONDS:
+                request.session["idle_from"] = now
             return None
         logout(request)
         messages.info(request, "You were signed out after 12 hours. Please sign in again.")

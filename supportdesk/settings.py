@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The user's groups and permissions from the shared cache, not three queries a request.
+    "customers.permcache.PermissionCacheMiddleware",
     # Before any view or form reads the request: card numbers are blanked at the door.
     "supportdesk.middleware.CardNumberGuardMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -161,9 +163,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (shared between app servers when CACHE_URL names Redis) ------------------------
 _cache = env_url("CACHE_URL", "locmemcache://supportdesk", env.cache_url_config)
 if _cache["BACKEND"].startswith("django_redis"):
-    # Django's own Redis backend needs only the redis package, not django-redis.
-    _cache["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    # Django's own Redis backend (it needs only the redis package, not django-redis), with
+    # one client per server kept rather than one built per operation (supportdesk/cache.py).
+    _cache["BACKEND"] = "supportdesk.cache.SharedRedisCache"
 CACHES = {"default": _cache}
+# Whether every process of every app server sees the same cache. Only then are sessions and
+# each user's permissions read from it: a local-memory cache is one process's own, and a
+# sign-out or a role change made in one process would not reach the others.
+CACHE_SHARED = env_bool("CACHE_SHARED", _cache["BACKEND"].endswith("RedisCache"))
 
 # --- E-mail -------------------------------------------------------------------------------
 _email = env_url("EMAIL_URL", "consolemail://", env.email_url_config)
@@ -289,7 +296,14 @@ AXES_CLIENT_IP_CALLABLE = "supportdesk.clientip.client_ip"
 
 # Sessions end after 30 minutes without a request, and 12 hours after sign-in whatever.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# With a shared cache (CACHE_URL names Redis): read from it, written to it and to the
+# database, so a session survives a cache restart and is read without a query.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if CACHE_SHARED else "db")
+# Not saved on every request: SessionLifetimeMiddleware refreshes the idle clock at most
+# once in this many seconds, so a busy agent costs one session write a minute, not one a
+# request. The idle window is then counted from a moment at most this long before the
+# last request.
+SESSION_IDLE_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_MAX_AGE_SECONDS = 12 * 60 * 60
 

@@ -30,6 +30,11 @@ REVCENT_SEARCH_INLINE = True
 # is left open when the test database is dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
+# The suite is one process, so its local-memory cache is shared by every request it makes:
+# sessions and permissions go through it as they do with Redis in production.
+CACHE_SHARED = True
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # pytest-django's live server speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

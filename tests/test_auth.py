@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,6 +109,36 @@ def test_htmx_request_with_expired_session_gets_hx_redirect(client):
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/accounts/login/?next=/customers/new/"
     assert b"Sign in" not in response.content
+
+
+def _session_writes(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return sum(
+        q["sql"].startswith(("UPDATE", "INSERT")) and "django_session" in q["sql"]
+        for q in captured.captured_queries
+    )
+
+
+def test_an_active_session_is_written_at_most_once_a_minute(agent_client):
+    start = time.time()
+    with time_machine.travel(start, tick=False):
+        _session_writes(agent_client, reverse("home"))
+    with time_machine.travel(start + 30, tick=False):
+        assert _session_writes(agent_client, reverse("home")) == 0
+    with time_machine.travel(start + 59, tick=False):
+        assert _session_writes(agent_client, reverse("home")) == 0
+    with time_machine.travel(start + 61, tick=False):
+        assert _session_writes(agent_client, reverse("home")) == 1
+    # The idle window then runs from that write: 29 minutes later the session still holds.
+    with time_machine.travel(start + 61 + 29 * 60, tick=False):
+        assert agent_client.get(reverse("home")).status_code == 200
+    # A request every 50 seconds keeps it alive well past 30 minutes without a write each time.
+    writes = 0
+    for step in range(1, 50):
+        with time_machine.travel(start + 61 + 29 * 60 + step * 50, tick=False):
+            writes += _session_writes(agent_client, reverse("home"))
+    assert writes < 49 * 2 / 3
 
 
 def test_session_ends_after_30_idle_minutes(agent_client):

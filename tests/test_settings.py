@@ -153,3 +153,13 @@ def test_production_refuses_to_print_e_mail_to_the_console(email_url):
 def test_with_debug_on_the_console_is_fine():
     result = run_manage("check", DEBUG="true", SECRET_KEY="", EMAIL_URL="consolemail://")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_redis_cache_reuses_one_client_per_server():
+    # Django's own builds a redis-py client (~300 reply handlers) for every operation.
+    from supportdesk.cache import SharedRedisCache
+
+    cache = SharedRedisCache("redis://127.0.0.1:1/0", {})
+    client = cache._cache.get_client("key")
+    assert cache._cache.get_client("other", write=True) is client
+    assert client.connection_pool is cache._cache._get_connection_pool(write=False)

@@ -53,12 +53,14 @@ def _card_form_template(request: AppRequest) -> str:
     return ""
 
 
-def _caller_check_pending(request: AppRequest, customer_id: str) -> bool:
+def _caller_check_pending(
+    request: AppRequest, customer_id: str, *, needed: bool | None = None
+) -> bool:
     """True while this action must wait for the caller to be verified."""
+    if needed is None:
+        needed = callers.caller_check_needed(customer_id=customer_id, user=request.user)
     store = request.session.get("verified_callers", {})
-    return callers.caller_check_needed(
-        customer_id=customer_id, user=request.user
-    ) and not callers.caller_verified(store, customer_id)
+    return needed and not callers.caller_verified(store, customer_id)
 
 
 def caller_verified_required(what: str) -> Callable:
@@ -105,7 +107,10 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
         return _revcent_error_page(request, exc, context)
     customer_visited(user=request.user, customer_id=customer_id, name=detail.contact.name)
     # Until the caller is verified: masked details, no card-link URLs, no entered values.
-    verified = not _caller_check_pending(request, customer_id)
+    check_needed = callers.caller_check_needed(
+        customer_id=customer_id, user=request.user, newest=attempt
+    )
+    verified = not _caller_check_pending(request, customer_id, needed=check_needed)
     if attempt is not None:
         attempt = attempts.attempt_verify(attempt=attempt, detail=detail)
         if verified:
@@ -117,7 +122,7 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
         customer=detail if verified else customer_masked(detail),
         attempt=attempt,
         can_act=request.user.has_perm("customers.create_customer"),
-        caller_check_needed=callers.caller_check_needed(customer_id=customer_id, user=request.user),
+        caller_check_needed=check_needed,
         caller_verified=verified,
         caller_form=CallerCheckForm(),
         card_form_configured=bool(template),

@@ -276,6 +276,7 @@ def main() -> int:
                 figures,
                 latency_ms=FANOUT_LATENCY_MS,
                 samples=CREATE_SAMPLES,
+                standin=three,
             ),
         )
         slow.stop()

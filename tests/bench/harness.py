@@ -360,6 +360,11 @@ class StandIn:
         data = httpx.get(f"http://{HOST}:{self.port}/__bench/handled", timeout=5).json()
         return int(data["count"]), float(data["ms"])
 
+    def rounds(self) -> int:
+        """Upstream waits served one after another so far (see standin.py)."""
+        data = httpx.get(f"http://{HOST}:{self.port}/__bench/handled", timeout=5).json()
+        return int(data["rounds"])
+
     def server_env(self) -> dict[str, str]:
         """What makes an app server talk to this stand-in as to RevCent."""
         return {"REVCENT_API_KEY": "bench-stand-in", "REVCENT_BASE_URL": self.base_url}

@@ -35,10 +35,12 @@ import httpx  # noqa: E402
 
 from customers.sandbox import server  # noqa: E402
 from customers.sandbox.transport import SandboxTransport  # noqa: E402
+from tests.bench.waits import WaitCounter  # noqa: E402
 
 THREADS = 64  # ~300 calls/s at 200 ms: more than the load test asks
 _lock = threading.Lock()
 _handled = {"count": 0, "ms": 0.0}
+_waits = WaitCounter()  # the upstream waits served one after another (tests/bench/waits.py)
 
 
 class PaddedTransport(SandboxTransport):
@@ -49,16 +51,20 @@ class PaddedTransport(SandboxTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         start = time.perf_counter()
         target = random.uniform(self.low_ms, self.high_ms) / 1000
+        _waits.arrive()
         try:
-            response = super().handle_request(request)
-            response.read()
+            try:
+                response = super().handle_request(request)
+                response.read()
+            finally:
+                spent = time.perf_counter() - start
+                with _lock:
+                    _handled["count"] += 1
+                    _handled["ms"] += spent * 1000
+            if target > spent:
+                time.sleep(target - spent)
         finally:
-            spent = time.perf_counter() - start
-            with _lock:
-                _handled["count"] += 1
-                _handled["ms"] += spent * 1000
-        if target > spent:
-            time.sleep(target - spent)
+            _waits.leave()
         return response
 
 
@@ -66,7 +72,7 @@ class Handler(server._Handler):
     def _serve(self) -> None:
         if self.path == "/__bench/handled":
             with _lock:
-                body = json.dumps(_handled).encode()
+                body = json.dumps({**_handled, "rounds": _waits.rounds}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
