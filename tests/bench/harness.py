@@ -109,6 +109,11 @@ class Server:
             "30",
             "--backlog",
             "256",
+            # Idle keep-alive connections are closed after 2 s by default; a load client that
+            # reuses one at that moment gets "connection reset by peer" (a benchmark artefact,
+            # not an app error). A load balancer in front keeps them about a minute.
+            "--keep-alive",
+            "75",
             # gunicorn 27 opens a control socket at one fixed path per user: several servers
             # at once (ours, or anyone's on this machine) would fight over it.
             "--no-control-socket",
