@@ -162,8 +162,15 @@ document.addEventListener("click", (event) => {
   event.target.closest?.("[data-dialog-close]")?.closest("dialog")?.close();
 });
 matchDialog?.addEventListener("close", () => {
-  // The panel may have been refreshed meanwhile: then its first match takes the focus.
-  const opener = matchOpener?.isConnected ? matchOpener : document.querySelector("[data-open-match]");
+  // The panel may have been refreshed meanwhile (a field's delayed search): then the same
+  // match's new button takes the focus, found by its name ("Open Jane Doe (…0001)"), or
+  // else the first match's.
+  let opener = matchOpener;
+  if (!opener?.isConnected) {
+    const name = matchOpener?.textContent.trim();
+    const openers = [...document.querySelectorAll("[data-open-match]")];
+    opener = openers.find((button) => button.textContent.trim() === name) || openers[0];
+  }
   opener?.focus();
   matchOpener = null;
 });
