@@ -60,7 +60,7 @@ def mask_text(value: str) -> str:
     return f"{value.strip()[:1]}{HIDDEN}" if value.strip() else ""
 
 
-def contact_masked(contact: Contact) -> Contact:
+def contact_masked[C: Contact](contact: C) -> C:
     return dataclasses.replace(
         contact,
         email=mask_email(contact.email),
@@ -94,21 +94,17 @@ def match_as_shown(match: Match, typed: Identifiers) -> Match:
     customer page) asks for the caller check as usual.
     """
     who = match.candidate
-    same_phone = bool(who.phone) and phone_key(who.phone, typed.country) == phone_key(
-        typed.phone, typed.country
-    )
-    same_email = bool(who.email) and email_without_tag(who.email) == email_without_tag(typed.email)
+    typed_as = {
+        "email": bool(who.email) and email_without_tag(who.email) == email_without_tag(typed.email),
+        "phone": bool(who.phone)
+        and phone_key(who.phone, typed.country) == phone_key(typed.phone, typed.country),
+        "zip": _same_text(who.zip, typed.zip),
+        "address_line_1": _same_text(who.address_line_1, typed.address_line_1),
+        "address_line_2": _same_text(who.address_line_2, typed.address_line_2),
+    }
+    # The page's one masking rule, with the values the agent typed put back.
     shown = dataclasses.replace(
-        who,
-        email=who.email if same_email else mask_email(who.email),
-        phone=who.phone if same_phone else mask_phone(who.phone),
-        zip=who.zip if _same_text(who.zip, typed.zip) else mask_zip(who.zip),
-        address_line_1=who.address_line_1
-        if _same_text(who.address_line_1, typed.address_line_1)
-        else mask_text(who.address_line_1),
-        address_line_2=who.address_line_2
-        if _same_text(who.address_line_2, typed.address_line_2)
-        else mask_text(who.address_line_2),
+        contact_masked(who), **{name: getattr(who, name) for name, same in typed_as.items() if same}
     )
     return dataclasses.replace(match, candidate=shown)
 

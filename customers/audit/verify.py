@@ -151,10 +151,14 @@ def verify_trail(
         result.problems.append(
             ChainProblem(entry_id, 0, "is open but carries a result: written behind the app")
         )
-    cutoff = abandoned_before(now or timezone.now())
-    result.abandoned = list(
-        AuditEntry.objects.filter(completed_at=None, created_at__lt=cutoff)
+    result.abandoned = abandoned_entries(now or timezone.now())
+    return result
+
+
+def abandoned_entries(now: datetime) -> list[int]:
+    """Open rows no process is going to complete (at most 1,000, oldest first)."""
+    return list(
+        AuditEntry.objects.filter(completed_at=None, created_at__lt=abandoned_before(now))
         .order_by("id")
         .values_list("id", flat=True)[:1000]
     )
-    return result

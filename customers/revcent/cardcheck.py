@@ -30,7 +30,7 @@ def holds_card_number(
 
 def refuse(
     *,
-    operation: str,
+    operation: AuditEntry.Operation,
     http_method: str,
     path: str,
     actor: Actor,
@@ -41,7 +41,7 @@ def refuse(
     """Record the refusal (outcome "refused") and return the error to raise."""
     try:
         entry = audit.api_call_started(
-            operation=AuditEntry.Operation(operation),
+            operation=operation,
             http_method=http_method,
             path=redact_card_numbers(path),
             actor=actor,

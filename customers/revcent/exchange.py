@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 
@@ -188,30 +188,35 @@ class Call:
     failure: BaseException | None = None
 
 
+class _CallRow(TypedDict):
+    """What the audit row says of a call before it is sent (refused or not)."""
+
+    operation: AuditEntry.Operation
+    http_method: str
+    path: str
+    actor: Actor
+    sandbox: bool
+    search_term: str
+    target_customer_id: str
+
+
 def begin(request: Request, *, sandbox: bool, started: float) -> Call:
     """Check the request and write its audit row; no row, no call."""
+    row: _CallRow = {
+        "operation": AuditEntry.Operation(request.operation.name),
+        "http_method": request.operation.method,
+        "path": request.path,
+        "actor": request.actor,
+        "sandbox": sandbox,
+        "search_term": request.search_term,
+        "target_customer_id": request.target_customer_id,
+    }
     if cardcheck.holds_card_number(
         path=request.path, params=request.params, json_body=request.json_body
     ):
-        raise cardcheck.refuse(
-            operation=request.operation.name,
-            http_method=request.operation.method,
-            path=request.path,
-            actor=request.actor,
-            sandbox=sandbox,
-            search_term=request.search_term,
-            target_customer_id=request.target_customer_id,
-        )
+        raise cardcheck.refuse(**row)
     try:
-        entry = audit.api_call_started(
-            operation=AuditEntry.Operation(request.operation.name),
-            http_method=request.operation.method,
-            path=request.path,
-            actor=request.actor,
-            sandbox=sandbox,
-            search_term=request.search_term,
-            target_customer_id=request.target_customer_id,
-        )
+        entry = audit.api_call_started(**row)
     except AuditWriteRefused as exc:
         raise RevCentRefused(
             f"{exc} Nothing was sent to RevCent, so nothing was changed. {advice.RETRY_LATER}"
