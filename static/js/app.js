@@ -175,6 +175,23 @@ matchDialog?.addEventListener("close", () => {
   matchOpener = null;
 });
 
+// The panel refreshes itself while the agent types elsewhere, but also after a field's
+// delayed search lands late. If the focus was on one of its buttons or links then, it would
+// fall to the page's top; the same control in the new panel, found by its name, keeps it.
+let panelFocus = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const focused = document.activeElement;
+  panelFocus = event.detail.target?.id === "duplicate-results" && event.detail.target.contains(focused)
+    ? { tag: focused.tagName, name: focused.textContent.trim() } : null;
+});
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (!panelFocus || event.detail.target?.id !== "duplicate-results") return;
+  const { tag, name } = panelFocus;
+  panelFocus = null;
+  [...event.detail.target.querySelectorAll("a, button")]
+    .find((control) => control.tagName === tag && control.textContent.trim() === name)?.focus();
+});
+
 // Back to this page from the back/forward cache (after "Use this customer", say): the form is
 // as the agent left it; only the dialog closes and a create in progress is not in progress.
 window.addEventListener("pageshow", (event) => {

@@ -145,3 +145,28 @@ def test_a_match_opens_in_a_dialog_and_back_from_it_keeps_every_typed_field(
     typed = ["jane.doe.new@example.net", "Doe Studio", "9 Bay Rd", "ap@acme.example", "CRM-7002"]
     assert not any(value in stored for value in typed)
     assert page.console_errors == []
+
+
+def test_a_panel_refresh_that_lands_late_keeps_the_focus_on_the_same_match(
+    page: Page, sign_in, agent, campaign, sandbox
+):
+    """A field's delayed search can land after the agent has moved to a match's button."""
+    sign_in("alice")
+    page.goto("/customers/new/")
+    page.get_by_label("First name").first.fill("Jane")
+    page.get_by_label("Last name").first.fill("Doe")
+    panel = page.get_by_test_id("duplicate-panel")
+    opener = panel.get_by_role("button", name="Open Jane Doe (…o007)")
+    opener.focus()
+    with page.expect_response(lambda response: "duplicates" in response.url):
+        # A search the agent set off earlier: the city changes, the focus stays on the button.
+        page.evaluate(
+            """() => {
+                const city = document.getElementById("id_customer-city");
+                city.value = "Miami";
+                city.dispatchEvent(new Event("input", { bubbles: true }));
+            }"""
+        )
+    expect(panel).to_contain_text("Same name")
+    expect(opener).to_be_focused()
+    assert page.console_errors == []
