@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
-from customers.audit import Actor
+from customers.audit import Actor, fastwrite
 from customers.models import AuditEntry, AuditTrailIsAppendOnly
 from customers.revcent import get_client
 from tests.conftest import login_verified
@@ -120,10 +120,27 @@ def test_no_call_is_made_when_the_row_cannot_be_written(monkeypatch):
         SandboxTransport, "handle_request", lambda self, request: calls.append(request)
     )
 
-    def broken(**kwargs):
+    def broken(entries):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(AuditEntry.objects, "create", broken)
+    monkeypatch.setattr(fastwrite, "insert_open", broken)
     with pytest.raises(RevCentRefused, match="audit trail could not be written"):
         get_client().search_customers("jane@example.com", actor=Actor(name="x"))
     assert calls == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_searches_made_together_open_their_rows_in_one_statement():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        found = get_client().search_customers_many(
+            ["jane@example.com", "+13055550100"], actor=Actor(name="x")
+        )
+    inserts = [q["sql"] for q in captured.captured_queries if "INSERT INTO" in q["sql"]]
+    assert sum('"customers_auditentry"' in sql for sql in inserts) == 1
+    rows = AuditEntry.objects.filter(operation="SearchCustomers").order_by("chain_seq")
+    assert [row.search_term for row in rows] == ["jane@example.com", "+13055550100"]
+    assert all(row.outcome == AuditEntry.Outcome.OK for row in rows)
+    assert set(found) == {"jane@example.com", "+13055550100"}

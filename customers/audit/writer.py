@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
@@ -11,7 +12,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from customers.audit import chain, pipelined
+from customers.audit import chain, fastwrite
 from customers.cardguard import redact_card_numbers
 from customers.models import AuditEntry, AuditTrailIsAppendOnly
 
@@ -48,39 +49,54 @@ def _inside_app_transaction() -> bool:
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
-def api_call_started(
-    *,
-    operation: AuditEntry.Operation,
-    http_method: str,
-    path: str,
-    actor: Actor,
-    sandbox: bool,
-    search_term: str = "",
-    target_customer_id: str = "",
-) -> AuditEntry:
+class OpenCall(TypedDict):
+    """What an API call's row says before the call is sent."""
+
+    operation: AuditEntry.Operation
+    http_method: str
+    path: str
+    actor: Actor
+    sandbox: bool
+    search_term: NotRequired[str]
+    target_customer_id: NotRequired[str]
+
+
+def api_call_started(**row: Unpack[OpenCall]) -> AuditEntry:
     """Record a call about to be made. Raises AuditWriteRefused if it cannot be recorded."""
+    return api_calls_started([row])[0]
+
+
+def api_calls_started(rows: list[OpenCall]) -> list[AuditEntry]:
+    """Record calls about to be made together (one statement). Raises AuditWriteRefused if
+    they cannot be recorded: then none of them may be made."""
     if _inside_app_transaction():
         raise AuditWriteRefused("RevCent calls must not run inside a database transaction.")
-    try:
-        return AuditEntry.objects.create(
+    entries = [
+        AuditEntry(
             kind=AuditEntry.Kind.API_CALL,
-            operation=operation,
-            http_method=http_method,
-            path=path[:200],
-            search_term=redact_card_numbers(search_term)[:255],
-            target_customer_id=target_customer_id[:20],
-            sandbox=sandbox,
-            user=actor.user,
-            username=actor.username,
-            request_id=actor.request_id,
+            operation=row["operation"],
+            http_method=row["http_method"],
+            path=row["path"][:200],
+            search_term=redact_card_numbers(row.get("search_term", ""))[:255],
+            target_customer_id=row.get("target_customer_id", "")[:20],
+            sandbox=row["sandbox"],
+            user=row["actor"].user,
+            username=row["actor"].username,
+            request_id=row["actor"].request_id,
         )
+        for row in rows
+    ]
+    if any(entry.operation not in AuditEntry.Operation.values for entry in entries):
+        raise ValueError("Unknown audit operation.")  # as AuditEntry.save checks
+    try:
+        fastwrite.insert_open(entries)
     except Exception as exc:  # any database failure means: do not make the call
         # The agent reads this; the database's own error stays chained for the logs.
         raise AuditWriteRefused("The audit trail could not be written.") from exc
+    return entries
 
 
-def api_call_completed(
-    entry: AuditEntry,
+def call_result(
     *,
     outcome: str,
     duration_ms: int,
@@ -91,8 +107,9 @@ def api_call_completed(
     api_call_unix: int | None = None,
     message: str = "",
     customer_id: str = "",
-) -> None:
-    fields = {
+) -> dict[str, object]:
+    """An API call's result as its row's fields."""
+    return {
         "completed_at": timezone.now(),
         "outcome": outcome,
         "duration_ms": max(0, duration_ms),
@@ -104,41 +121,55 @@ def api_call_completed(
         "message": redact_card_numbers(message)[:500],
         "customer_id": customer_id[:20],
     }
+
+
+def api_call_completed(entry: AuditEntry, **result: Any) -> None:
+    """Complete one call's row with its result (call_result's arguments)."""
+    api_calls_completed([(entry, call_result(**result))])
+
+
+def api_calls_completed(results: list[tuple[AuditEntry, dict[str, object]]]) -> None:
+    """Complete calls' rows with their results (call_result), chained in this order."""
     try:
-        completed = _complete_and_chain(entry, fields)
+        completed = _complete_and_chain(results)
     except Exception:
-        # The call has happened; its row stays "unknown", which is what an auditor should
-        # see when the result could not be recorded. Never mask the call's own outcome.
-        logger.exception("Could not complete audit entry %s", entry.pk)
+        # The calls have happened; their rows stay "unknown", which is what an auditor
+        # should see when the result could not be recorded. Never mask a call's outcome.
+        logger.exception("Could not complete audit entries %s", [e.pk for e, _ in results])
         return
-    if not completed:
-        logger.error("Audit entry %s was already completed; the later result is dropped", entry.pk)
+    for (entry, _), done in zip(results, completed, strict=True):
+        if not done:
+            logger.error(
+                "Audit entry %s was already completed; the later result is dropped", entry.pk
+            )
 
 
-def _complete_and_chain(entry: AuditEntry, fields: dict[str, object]) -> bool:
-    """Fill in an open row's result and make it the chain's next link, in one transaction.
+def _complete_and_chain(items: list[tuple[AuditEntry, dict[str, object]]]) -> list[bool]:
+    """Fill in open rows' results and make them the chain's next links, in one transaction.
 
-    Returns False (and changes nothing) if the row was already completed. The order is the
-    one PostgreSQL's guard checks: the row takes the place after the locked head, then the
+    For each, False (and that row unchanged) if it was already completed. The order is the
+    one PostgreSQL's guard checks: a row takes the place after the locked head, then the
     head moves onto that row. On PostgreSQL in autocommit, the same statements go in two
-    round trips (customers/audit/pipelined.py).
+    round trips for all the rows (customers/audit/fastwrite.py).
     """
-    if pipelined.usable():
-        done = pipelined.complete_and_chain(entry, fields)
+    if fastwrite.usable():
+        done = fastwrite.complete_and_chain(items)
         if done is not None:
             return done
+    completed = []
     with transaction.atomic():
         head = chain.locked_head()
-        for name, value in fields.items():
-            setattr(entry, name, value)
-        link = chain.link_for(entry, head)
-        if not AuditEntry.objects.filter(pk=entry.pk, completed_at=None)._complete(
-            **fields, **link
-        ):
-            transaction.set_rollback(True)
-            return False
-        chain.advance_head(head, entry)
-    return True
+        for entry, fields in items:
+            for name, value in fields.items():
+                setattr(entry, name, value)
+            link = chain.link_for(entry, head)
+            written = AuditEntry.objects.filter(pk=entry.pk, completed_at=None)._complete(
+                **fields, **link
+            )
+            if written:
+                chain.advance_head(head, entry)
+            completed.append(bool(written))
+    return completed
 
 
 # Agent actions that record something turned down; their outcome is "denied", not "ok".
@@ -180,7 +211,7 @@ def agent_action(
         "message": redact_card_numbers(message)[:500],
         "customer_id": customer_id[:20],
     }
-    if not _complete_and_chain(entry, outcome):  # nobody else knows this row yet
+    if not _complete_and_chain([(entry, outcome)])[0]:  # nobody else knows this row yet
         raise AuditTrailIsAppendOnly(f"Audit entry {entry.pk} was completed by someone else.")
     return entry
 
@@ -203,7 +234,7 @@ def close_abandoned(entry_ids: list[int], *, closer: str) -> int:
             "outcome": AuditEntry.Outcome.UNKNOWN,
             "message": ABANDONED_MESSAGE.format(closer=closer)[:500],
         }
-        closed += _complete_and_chain(entry, fields)
+        closed += _complete_and_chain([(entry, fields)])[0]
     return closed
 
 

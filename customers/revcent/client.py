@@ -105,13 +105,14 @@ class RevCentClient:
         calls: dict[str, Call] = {}
         started = self._clock()
         deadline = started + self.deadline_seconds
-        for term in dict.fromkeys(term for term in terms if term):
-            try:
-                calls[term] = exchange.begin(
-                    self._search_request(term, actor), sandbox=self.sandbox, started=started
-                )
-            except RevCentRefused as exc:  # not sent: reported with the others
-                results[term] = exc
+        unique = list(dict.fromkeys(term for term in terms if term))
+        requests = [self._search_request(term, actor) for term in unique]
+        begun_all = exchange.begin_many(requests, sandbox=self.sandbox, started=started)
+        for term, begun in zip(unique, begun_all, strict=True):
+            if isinstance(begun, Call):
+                calls[term] = begun
+            else:  # not sent: reported with the others
+                results[term] = begun
         pool = search_pool() if len(calls) > 1 else Inline()
         futures = {
             term: pool.submit(self._send_from_pool, call.request, deadline)
@@ -120,15 +121,19 @@ class RevCentClient:
         for term, future in futures.items():
             try:
                 calls[term].answer = future.result()
-            except Exception as exc:  # settled below, term by term
+            except Exception as exc:  # settled below, all together
                 calls[term].failure = exc
-        for term, call in calls.items():
-            try:
-                answer = self._settle(call)
-                results[term] = parse_search(term, answer.body, call.entry.api_call_id)
-            except RevCentError as exc:
-                results[term] = exc
-        return results
+        for call in calls.values():
+            self._seen(call)
+        settled = exchange.settle_many(list(calls.values()), now=self._clock())
+        for (term, call), outcome in zip(calls.items(), settled, strict=True):
+            if isinstance(outcome, RevCentError):
+                results[term] = outcome
+            elif isinstance(outcome, BaseException):
+                raise outcome  # a bug, not a failed search
+            else:
+                results[term] = parse_search(term, outcome.body, call.entry.api_call_id)
+        return {term: results[term] for term in unique}
 
     def create_customer(self, payload: dict[str, Any], *, actor: Actor) -> Created:
         """CreateCustomer. Sent once: on no answer it raises RevCentOutcomeUnknown."""
@@ -254,9 +259,12 @@ class RevCentClient:
             call.failure = exc
         return self._settle(call), call.entry
 
-    def _settle(self, call: Call) -> Answer:
+    def _seen(self, call: Call) -> None:
         if self._on_response is not None and call.answer is not None:
             self._on_response(call.request.operation.name, call.answer.body)
+
+    def _settle(self, call: Call) -> Answer:
+        self._seen(call)
         return exchange.settle(call, now=self._clock())
 
     def _send_from_pool(self, request: Request, deadline: float) -> Answer:

@@ -1,7 +1,7 @@
-"""The audit completion on PostgreSQL in two round trips (customers/audit/pipelined.py):
+"""The audit writes in as few round trips as the database allows (customers/audit/fastwrite.py):
 same rows, same chain, same guard as the ORM's transaction.
 
-Transactional tests: the pipelined path runs only in autocommit, as every API call's
+Transactional tests: the two-round-trip path runs only in autocommit, as every API call's
 completion does in production (a test-case transaction would send it down the ORM path).
 """
 
@@ -13,13 +13,13 @@ import pytest
 from django.db import connection
 
 from customers import audit
-from customers.audit import Actor, pipelined
+from customers.audit import Actor, fastwrite
 from customers.audit.verify import verify_trail
 from customers.models import AuditChainHead, AuditEntry
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's pipeline mode"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL path"),
 ]
 
 
@@ -45,8 +45,8 @@ def _complete(entry: AuditEntry, call_id: str) -> None:
     )
 
 
-def test_completions_are_pipelined_links_of_one_verified_chain(agent):
-    assert pipelined.usable()
+def test_completions_in_two_round_trips_are_links_of_one_verified_chain(agent):
+    assert fastwrite.usable()
     entries = [_open(agent) for _ in range(3)]
     for number, entry in enumerate(entries):
         _complete(entry, f"CALL{number:016d}")
@@ -80,3 +80,47 @@ def test_a_missing_chain_head_is_made_as_before(agent):
     assert AuditChainHead.objects.get(pk=1).seq == 1
     assert connection.connection.info.transaction_status == 0
     assert verify_trail().ok
+
+
+def _result(call_id: str) -> dict[str, object]:
+    return audit.call_result(
+        outcome=AuditEntry.Outcome.OK,
+        duration_ms=9,
+        http_status=200,
+        revcent_code=1,
+        api_call_id=call_id,
+    )
+
+
+def test_rows_completed_together_are_consecutive_links_in_their_order(agent):
+    entries = [_open(agent) for _ in range(3)]
+    audit.api_calls_completed(
+        [(entry, _result(f"TOGETHER{n:012d}")) for n, entry in enumerate(entries)]
+    )
+    rows = list(AuditEntry.objects.order_by("chain_seq"))
+    assert [(row.pk, row.chain_seq) for row in rows] == [
+        (e.pk, n + 1) for n, e in enumerate(entries)
+    ]
+    assert [row.api_call_id for row in rows] == [f"TOGETHER{n:012d}" for n in range(3)]
+    assert connection.connection.info.transaction_status == 0
+    result = verify_trail()
+    assert result.ok and result.checked == 3
+
+
+def test_a_row_completed_by_someone_else_leaves_the_others_to_complete_on_their_own(agent, caplog):
+    first, second, third = (_open(agent) for _ in range(3))
+    _complete(AuditEntry.objects.get(pk=second.pk), "SOMEONEELSE000000000")
+    with caplog.at_level(logging.ERROR):
+        audit.api_calls_completed(
+            [(entry, _result(f"LATER{n:015d}")) for n, entry in enumerate([first, second, third])]
+        )
+    assert f"Audit entry {second.pk} was already completed" in caplog.text
+    found = {row.pk: row.api_call_id for row in AuditEntry.objects.all()}
+    assert found == {
+        first.pk: "LATER000000000000000",
+        second.pk: "SOMEONEELSE000000000",
+        third.pk: "LATER000000000000002",
+    }
+    assert connection.connection.info.transaction_status == 0
+    result = verify_trail()
+    assert result.ok and result.checked == 3

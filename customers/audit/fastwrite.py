@@ -1,0 +1,135 @@
+"""Writing audit rows in as few statements and round trips as the database allows.
+
+Every RevCent call costs two audit writes (its row before the call, its result after), so
+these are the app's busiest statements. The rows and the chain are exactly the ones the
+ORM would write; only the way they travel differs:
+
+- Opening rows: one INSERT … RETURNING id for all the rows of a step (a duplicate check's
+  searches), on any database, instead of one ORM save each.
+- Completing rows, on PostgreSQL in autocommit (as every call's completion is): the
+  transaction customers/audit/writer.py runs through the ORM, statement for statement and in
+  the order the guard (migration 0013) checks, sent as two messages of several statements
+  (psycopg's client-side binding allows that): BEGIN and lock the chain head (one wait, the
+  links need the head's values); then each row written as the next link with the head
+  moved onto it, a check that the head ended on the last row, COMMIT (the second wait).
+  Several rows share the two waits and the one lock, which is held for one round trip.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from django.db import connection
+
+from customers.audit import chain
+from customers.models import AuditChainHead, AuditEntry
+
+Completion = tuple[AuditEntry, dict[str, Any]]
+
+
+def insert_open(entries: list[AuditEntry]) -> None:
+    """Insert new (open) rows in one statement and give each its id."""
+    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column or f.name) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(AuditEntry._meta.db_table)} "
+        f"({columns}) "
+        f"VALUES {', '.join([row] * len(entries))} RETURNING {quote('id')}"
+    )
+    params = [
+        f.get_db_prep_save(f.pre_save(entry, add=True), connection)
+        for entry in entries
+        for f in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # Ids come from one sequence in the order of the VALUES, whatever order RETURNING uses.
+        ids = sorted(found[0] for found in cursor.fetchall())
+    for entry, pk in zip(entries, ids, strict=True):
+        entry.pk = pk
+        entry._state.adding = False
+        entry._state.db = connection.alias
+
+
+def usable() -> bool:
+    """Whether complete_and_chain may run: PostgreSQL, outside any transaction of the app's."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def complete_and_chain(items: list[Completion]) -> list[bool] | None:
+    """As writer's ORM path: each row completed with its fields and chained, in order; for
+    each, whether it was (False: someone had completed it already). None if the chain head
+    row is missing (the ORM path then makes it, as after a test database is flushed)."""
+    done = _together(items)
+    if done is None:
+        return None
+    if done:
+        return [True] * len(items)
+    if len(items) == 1:
+        return [False]
+    # One of them was completed by someone else (audit_close_abandoned, say): nothing was
+    # written, so each goes on its own.
+    return [bool(_together([item])) for item in items]
+
+
+def _together(items: list[Completion]) -> bool | None:
+    connection.ensure_connection()
+    raw = connection.connection
+    assert isinstance(raw, psycopg.Connection)
+    quote = connection.ops.quote_name
+    entries, heads = quote(AuditEntry._meta.db_table), quote(AuditChainHead._meta.db_table)
+    column = {f.name: f.column or f.name for f in AuditEntry._meta.concrete_fields}
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute(f"BEGIN; SELECT seq, hash FROM {heads} WHERE id = 1 FOR UPDATE")
+            cursor.nextset()  # past BEGIN's result, to the SELECT's
+            found = cursor.fetchone()
+            if found is None:
+                cursor.execute("ROLLBACK")
+                return None
+            head = AuditChainHead(pk=1, seq=found[0], hash=found[1])
+            statements: list[str] = []
+            params: list[Any] = []
+            for entry, fields in items:
+                for name, value in fields.items():
+                    setattr(entry, name, value)
+                values = {**fields, **chain.link_for(entry, head)}
+                columns = ", ".join(f"{quote(column[name])} = %s" for name in values)
+                statements.append(
+                    f"UPDATE {entries} SET {columns} WHERE id = %s AND completed_at IS NULL"
+                )
+                params += [*values.values(), entry.pk]
+                # Moves only if the row above was written; the guard's trigger then checks
+                # the row is there with this hash.
+                statements.append(
+                    f"UPDATE {heads} SET seq = %s, hash = %s WHERE id = 1 AND EXISTS ("
+                    f"SELECT 1 FROM {entries} WHERE id = %s AND chain_seq = %s AND row_hash = %s)"
+                )
+                params += [entry.chain_seq, entry.row_hash, entry.pk, entry.chain_seq]
+                params.append(entry.row_hash)
+                head = AuditChainHead(pk=1, seq=entry.chain_seq or 0, hash=entry.row_hash)
+            # All written, or nothing: a head short of the last row divides by zero, which
+            # aborts the transaction before its COMMIT.
+            statements.append(
+                f"SELECT 1 / (SELECT COUNT(*) FROM {heads} WHERE id = 1 AND seq = %s AND hash = %s)"
+            )
+            params += [head.seq, head.hash]
+            statements.append("COMMIT")
+            try:
+                cursor.execute("; ".join(statements), params)
+            except psycopg.errors.DivisionByZero:
+                raw.execute("ROLLBACK")
+                return False
+            except psycopg.DatabaseError:
+                if len(items) == 1:
+                    raise
+                raw.execute("ROLLBACK")  # the guard refused a later row: each on its own
+                return False
+            return True
+    except BaseException:
+        if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            raw.execute("ROLLBACK")
+        raise
