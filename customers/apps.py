@@ -8,7 +8,7 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
-        from customers import permcache, signals  # noqa: F401  (connect their receivers)
+        from customers import campaign_field, permcache, signals  # noqa: F401  (receivers)
         from customers.cardguard import guard_every_log_handler
 
         guard_every_log_handler()

@@ -86,10 +86,9 @@ def customer_create_submit(
     searched = duplicate_check(ids, client=client, actor=actor, exclude_key=key)
     with identities_claimed(identity_keys(ids), holder=key):
         # Another request of this form may have had its turn first: its outcome is ours.
-        existing = attempt_for_key(key)
+        existing, report = duplicate_recheck(ids, searched, key=key)
         if existing is not None:
             return Submission(attempt=existing)
-        report = duplicate_recheck(ids, searched, exclude_key=key)
         if report.strong or not report.complete:
             if not override_reason or unseen_strong(report, seen=searched):
                 return Submission(report=report)

@@ -1,4 +1,5 @@
-"""The create form's campaign field: the active campaigns, read once per form."""
+"""The create form's campaign field: the active campaigns, read once per form, and from the
+shared cache when there is one (they change when an admin edits them, not per request)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,18 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from customers.models import Campaign
+
+# Dropped whenever a campaign is saved or deleted (below); the timeout only bounds a change
+# made around Django (raw SQL), or a read that raced a save.
+CACHE_SECONDS = 60
+ACTIVE_CAMPAIGNS_KEY = "campaigns:active:v1"
 
 
 class _LoadedCampaigns(forms.models.ModelChoiceIterator):
@@ -36,9 +46,12 @@ class CampaignField(forms.ModelChoiceField):
 
     iterator = _LoadedCampaigns
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cache_key: str = "", **kwargs: Any) -> None:
+        """cache_key: where the queryset's campaigns are kept in the shared cache; only
+        ACTIVE_CAMPAIGNS_KEY, the one campaign_saved (below) drops."""
         super().__init__(*args, **kwargs)
         self._loaded: list[Campaign] | None = None
+        self.cache_key = cache_key
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CampaignField:
         result = super().__deepcopy__(memo)
@@ -47,8 +60,20 @@ class CampaignField(forms.ModelChoiceField):
 
     def loaded(self) -> list[Campaign]:
         if self._loaded is None:
-            self._loaded = list(self.queryset) if self.queryset is not None else []
+            self._loaded = self._read()
         return self._loaded
+
+    def _read(self) -> list[Campaign]:
+        if self.queryset is None:
+            return []
+        # A local-memory cache is one process's own: an edit in another would not reach it.
+        if not (self.cache_key and settings.CACHE_SHARED):
+            return list(self.queryset)
+        found = cache.get(self.cache_key)
+        if found is None:
+            found = list(self.queryset)
+            cache.set(self.cache_key, found, CACHE_SECONDS)
+        return found
 
     def to_python(self, value: Any) -> Campaign | None:
         if value in self.empty_values:
@@ -61,3 +86,9 @@ class CampaignField(forms.ModelChoiceField):
         raise ValidationError(
             self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
         )
+
+
+@receiver(post_save, sender=Campaign, dispatch_uid="campaign_field.saved")
+@receiver(post_delete, sender=Campaign, dispatch_uid="campaign_field.deleted")
+def campaign_saved(sender: type[Campaign], **kwargs: Any) -> None:
+    cache.delete(ACTIVE_CAMPAIGNS_KEY)

@@ -120,9 +120,6 @@ def _acquire(
     wait, waited = POLL_FIRST, 0.0
     while True:
         now = clock()
-        # A claim past its expiry belongs to a create that died: take it over. The condition
-        # is in the DELETE itself, so a claim another waiter has just taken is never removed.
-        IdentityClaim.objects.filter(key__in=keys, expires_at__lte=now).delete()
         claims = [
             IdentityClaim(key=key, holder=holder, token=token, expires_at=now + ttl)
             for key in keys  # sorted: two creates claiming A and B never wait on each other
@@ -133,6 +130,11 @@ def _acquire(
             return
         except IntegrityError:
             pass
+        # Someone holds one. A claim past its expiry belongs to a create that died: take it
+        # over at once. The condition is in the DELETE itself, so a claim another waiter has
+        # just taken is never removed.
+        if IdentityClaim.objects.filter(key__in=keys, expires_at__lte=now).delete()[0]:
+            continue
         # Both bounds: the clock may be a test's frozen one, the sleeps a test's no-op.
         if clock() >= give_up_at or waited >= patience.total_seconds():
             raise IdentityBusy("Another create for this customer is still running.")

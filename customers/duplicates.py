@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from customers import audit
@@ -91,15 +91,19 @@ def duplicate_check(
 
 
 def duplicate_recheck(
-    ids: Identifiers, report: DuplicateReport, *, exclude_key: uuid.UUID
-) -> DuplicateReport:
-    """The report again with this app's own creates read afresh (RevCent's hits kept), for
-    the gate inside a create's turn (claims.py): a create for this person that finished
-    while the agent's search ran, or while this one waited for its turn, is there with its
-    customer even before RevCent's search shows it."""
+    ids: Identifiers, report: DuplicateReport, *, key: uuid.UUID
+) -> tuple[CreateAttempt | None, DuplicateReport]:
+    """For the gate inside a create's turn (claims.py), in one read: the attempt another
+    request of this form has made already (if any: its outcome is this one's), and the report
+    again with this app's own creates read afresh (RevCent's hits kept). A create for this
+    person that finished while the agent's search ran, or while this one waited for its
+    turn, is there with its customer even before RevCent's search shows it."""
+    own, recent = _attempts_and_own(ids, key)
+    if own is not None:
+        return own, report
     candidates = [m.candidate for m in report.matches if m.candidate.source != "recent"]
-    candidates += _attempt_candidates(ids, exclude_key)
-    return replace(report, matches=match_all(ids, candidates))
+    candidates += [_attempt_candidate(attempt) for attempt in recent]
+    return None, replace(report, matches=match_all(ids, candidates))
 
 
 def unseen_strong(report: DuplicateReport, *, seen: DuplicateReport) -> list[Match]:
@@ -156,41 +160,55 @@ def hit_candidates(result: SearchResult) -> list[Candidate]:
 
 def _attempt_candidates(ids: Identifiers, exclude_key: uuid.UUID | None) -> list[Candidate]:
     """This app's creates of the last 24 hours that share an identifier with ids."""
-    candidates = []
     recent = recent_attempts_like(ids).select_related("user")[:RECENT_CANDIDATES_MAX]
-    for attempt in recent:
-        if exclude_key and attempt.submission_key == exclude_key:
-            continue
-        who = attempt.user.get_username()
-        note = (
-            f"Created here by {who}"
-            if attempt.customer_id
-            else f"Create attempt by {who}: {attempt.get_state_display()}"
-        )
-        candidates.append(
-            Candidate(
-                **asdict(Contact.parse(attempt.payload.get("customer"))),
-                customer_id=attempt.customer_id,
-                internal_id=attempt.payload.get("internal_customer_id", ""),
-                created=attempt.created_at,
-                source="recent",
-                note=note,
-            )
-        )
-    return candidates
+    return [
+        _attempt_candidate(attempt)
+        for attempt in recent
+        if not (exclude_key and attempt.submission_key == exclude_key)
+    ]
 
 
-def recent_attempts(*, now: datetime | None = None) -> QuerySet[CreateAttempt]:
-    """Creates made through this app in the last 24 hours that may not be searchable yet."""
-    since = (now or timezone.now()) - RECENT
-    return CreateAttempt.objects.filter(created_at__gte=since).exclude(
-        state=CreateAttempt.State.FAILED
+def _attempts_and_own(
+    ids: Identifiers, key: uuid.UUID
+) -> tuple[CreateAttempt | None, list[CreateAttempt]]:
+    """The attempt under key (whatever its age or state), and the recent attempts like ids
+    (not it), in one query. The own attempt sorts first, so the cap never hides it."""
+    mine = Q(submission_key=key)
+    rows: list[CreateAttempt] = list(
+        CreateAttempt.objects.filter(mine | _recent_like_q(ids))
+        .select_related("user", "campaign")
+        .annotate(mine=Case(When(mine, then=Value(0)), default=Value(1)))
+        .order_by("mine", "-created_at")[: RECENT_CANDIDATES_MAX + 1]
+    )
+    if rows and rows[0].submission_key == key:
+        return rows[0], []
+    return None, rows[:RECENT_CANDIDATES_MAX]
+
+
+def _attempt_candidate(attempt: CreateAttempt) -> Candidate:
+    who = attempt.user.get_username()
+    note = (
+        f"Created here by {who}"
+        if attempt.customer_id
+        else f"Create attempt by {who}: {attempt.get_state_display()}"
+    )
+    return Candidate(
+        **asdict(Contact.parse(attempt.payload.get("customer"))),
+        customer_id=attempt.customer_id,
+        internal_id=attempt.payload.get("internal_customer_id", ""),
+        created=attempt.created_at,
+        source="recent",
+        note=note,
     )
 
 
 def recent_attempts_like(ids: Identifiers) -> QuerySet[CreateAttempt]:
     """Recent attempts sharing the e-mail (also without a +tag), phone, internal ID or last
     name with ids: the database narrows, the matching rules decide."""
+    return CreateAttempt.objects.filter(_recent_like_q(ids))
+
+
+def _recent_like_q(ids: Identifiers, *, now: datetime | None = None) -> Q:
     wanted = Q()
     if ids.email:
         email = ids.email.strip().lower()
@@ -205,8 +223,9 @@ def recent_attempts_like(ids: Identifiers) -> QuerySet[CreateAttempt]:
     if ids.last_name:
         wanted |= Q(last_name=ids.last_name.strip().casefold())
     if not wanted:
-        return CreateAttempt.objects.none()
-    return recent_attempts().filter(wanted)
+        return Q(pk__in=[])  # nothing to look for: no rows
+    since = (now or timezone.now()) - RECENT
+    return Q(created_at__gte=since) & ~Q(state=CreateAttempt.State.FAILED) & wanted
 
 
 def duplicate_override_record(

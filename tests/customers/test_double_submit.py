@@ -76,3 +76,38 @@ def test_the_attempt_page_of_a_pending_create_says_to_wait(agent_client, agent, 
     html = agent_client.get(reverse("attempt-detail", args=[attempt.submission_key])).content
     assert b"Creating the customer" in html
     assert b"do not submit the form again" in html
+
+
+def test_the_forms_own_attempt_is_found_however_many_like_it_are_newer(agent, campaign):
+    """Inside the turn, one read gives the attempt under the form's key and the recent ones
+    like it. However common the name, the cap on recent attempts never hides the form's own:
+    hiding it would create the customer a second time."""
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customers.duplicates import RECENT_CANDIDATES_MAX, DuplicateReport, duplicate_recheck
+    from customers.matching import Identifiers
+
+    def attempt(key: uuid.UUID, email: str, minutes_ago: int) -> CreateAttempt:
+        return CreateAttempt.objects.create(
+            submission_key=key,
+            user=agent,
+            campaign=campaign,
+            payload={"customer": {"first_name": "Ann", "last_name": "Smith", "email": email}},
+            email=email,
+            last_name="smith",
+            created_at=timezone.now() - timedelta(minutes=minutes_ago),
+        )
+
+    ids = Identifiers(first_name="Ann", last_name="Smith", email="ann.smith@example.com")
+    key = uuid.uuid4()
+    for number in range(RECENT_CANDIDATES_MAX + 10):
+        attempt(uuid.uuid4(), f"smith{number}@example.com", minutes_ago=1)
+    found, _ = duplicate_recheck(ids, DuplicateReport(), key=key)
+    assert found is None  # not made yet: the gate decides
+
+    own = attempt(key, "ann.smith@example.com", minutes_ago=30)
+    found, _ = duplicate_recheck(ids, DuplicateReport(), key=key)
+    assert found == own
