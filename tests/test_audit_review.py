@@ -100,6 +100,26 @@ class TestTimeline:
         html = auditor_client.get(CHANGELIST, {"user__id__exact": agent.pk}).content.decode()
         assert "C" * 20 in html and "D" * 20 not in html
 
+    def test_the_user_filter_is_one_drop_down_that_keeps_the_other_filters(
+        self, auditor_client, agent, make_user
+    ):
+        bob = make_user("bob")
+        audit.agent_action(action="CardLinkCreated", actor=Actor(user=bob), customer_id="D" * 20)
+        html = auditor_client.get(CHANGELIST, {"q": "D" * 20, "kind": "agent_action"}).content
+        page = html.decode()
+        form = page.split('class="user-filter"')[1].split("</form>")[0]
+        assert '<select id="audit-user-filter" name="user__id__exact">' in form
+        assert f'<option value="{bob.pk}">bob</option>' in form
+        assert f'<option value="{agent.pk}">alice</option>' in form
+        # Choosing a user keeps the search and the other filters.
+        assert f'<input type="hidden" name="q" value="{"D" * 20}">' in form
+        assert '<input type="hidden" name="kind" value="agent_action">' in form
+        chosen = auditor_client.get(
+            CHANGELIST, {"q": "D" * 20, "kind": "agent_action", "user__id__exact": bob.pk}
+        ).content.decode()
+        assert f'<option value="{bob.pk}" selected>bob</option>' in chosen
+        assert ">All users</a>" in chosen  # the way back
+
     def test_one_timeline_per_customer(self, auditor_client, agent):
         audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20)
         audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="D" * 20)

@@ -29,6 +29,7 @@ from django.utils.timezone import localtime
 from customers.audit.csv import export_response
 from customers.audit.labels import AuditEntryForm, entry_page_fields
 from customers.audit.search import audit_search_filter
+from customers.audit.userfilter import UserDropdownFilter
 from customers.models import AuditEntry
 
 # A page of the audit list needs to know "there is more", not the exact count of millions
@@ -111,7 +112,7 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
         "operation",
         "outcome",
         ErrorCodeFilter,
-        ("user", admin.RelatedFieldListFilter),
+        ("user", UserDropdownFilter),
         "created_at",
         "sandbox",
     ]
