@@ -6,6 +6,8 @@ removed from the bound data, so the re-rendered form never shows it again.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -34,10 +36,14 @@ CARD_NUMBER_MESSAGE = (
     "This looks like a card number. Card details are never entered in Support Desk: "
     "create the customer, then send them a secure card link from their customer page."
 )
-NUL_MESSAGE = (
-    "This contains an invisible control character (NUL), perhaps from a copy and paste. "
+INVISIBLE_MESSAGE = (
+    "This contains an invisible control character ({name}), perhaps from a copy and paste. "
     "It was removed: check the value and submit again."
 )
+# NUL (PostgreSQL cannot store it in text) and the bidirectional embeddings, overrides and
+# isolates, which make a value display as something else ("Test\u202egnp.exe" reads
+# "Testexe.png"). Right-to-left text itself needs none of them.
+INVISIBLE = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
 RESERVED_METADATA = "source"
 OVERRIDE_REASON_MIN = 10  # characters: a sentence, not "ok"
 SOURCE_METADATA = (RESERVED_METADATA, "supportdesk")
@@ -70,7 +76,7 @@ class CardGuardForm(forms.Form):
         super().full_clean()
         if not self.is_bound:
             return
-        self._refuse_nul_bytes()
+        self._refuse_invisible()
         refused = []
         for name in self.fields:
             key = self.add_prefix(name)
@@ -93,20 +99,25 @@ class CardGuardForm(forms.Form):
         self.data = data
         self.refused_card_fields = refused
 
-    def _refuse_nul_bytes(self) -> None:
-        """A NUL byte (pasted from another program, or sent on purpose) is refused next to
-        its field, whatever kind of field: PostgreSQL cannot store one in text, and no one
-        means to type it. The field is shown again without it."""
+    def _refuse_invisible(self) -> None:
+        """An invisible control character (INVISIBLE: pasted from another program, or sent
+        on purpose) is refused next to its field, whatever kind of field: no one means to
+        type one. The field is shown again without it."""
         keys = {self.add_prefix(name): name for name in self.fields}
-        nul = [key for key, name in keys.items() if "\x00" in str(self.data.get(key, ""))]
-        if not nul:
+        found = {
+            key: match
+            for key in keys
+            if (match := INVISIBLE.search(str(self.data.get(key, "")))) is not None
+        }
+        if not found:
             return
         data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
-        for key in nul:
-            data[key] = str(self.data.get(key, "")).replace("\x00", "")
+        for key, match in found.items():
+            data[key] = INVISIBLE.sub("", str(self.data.get(key, "")))
             self.cleaned_data.pop(keys[key], None)
+            name = "NUL" if match.group() == "\x00" else unicodedata.name(match.group())
             self.errors[keys[key]] = self.error_class(
-                [ValidationError(NUL_MESSAGE, code="null_characters_not_allowed")]
+                [ValidationError(INVISIBLE_MESSAGE.format(name=name), code="invisible_character")]
             )
         self.data = data
 

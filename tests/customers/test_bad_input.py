@@ -74,6 +74,27 @@ def test_a_nul_byte_is_refused_next_to_its_field_and_the_rest_is_kept(agent_clie
     assert not CreateAttempt.objects.exists()
 
 
+def test_a_bidi_override_is_refused_so_a_name_cannot_display_as_something_else(
+    agent_client, campaign
+):
+    # "Test\u202egnp.exe" displays as "Testexe.png"; right-to-left text needs no override.
+    post = create_post(
+        campaign,
+        customer={**CUSTOMER, "last_name": "Test\u202egnp.exe", "state": "\u2067evil\u2069"},
+    )
+    response = agent_client.post(reverse("customer-create"), post)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "invisible control character (RIGHT-TO-LEFT OVERRIDE)" in html
+    assert "invisible control character (RIGHT-TO-LEFT ISOLATE)" in html
+    assert 'value="Testgnp.exe"' in html and 'value="evil"' in html  # shown without it
+    assert "\u202e" not in html and "\u2067" not in html
+    assert not CreateAttempt.objects.exists()
+
+    hebrew = create_post(campaign, customer={**CUSTOMER, "last_name": "כהן", "city": "תל אביב"})
+    assert agent_client.post(reverse("customer-create"), hebrew).status_code == 302
+
+
 def test_a_nul_byte_in_the_panel_is_not_searched(agent_client):
     response = agent_client.post(
         reverse("customer-duplicates"),
