@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
@@ -65,10 +66,19 @@ class ErrorCodeFilter(admin.SimpleListFilter):
     title = "RevCent error code"
     parameter_name = "error_code"
     MAX_CODES = 50
+    CACHE_KEY, CACHE_SECONDS = "audit:error-codes:v1", 60
 
     def lookups(
         self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
     ) -> list[tuple[str, str]]:
+        # Every audit page lists them; a code first seen in the last minute may be missing.
+        codes = cache.get(self.CACHE_KEY)
+        if codes is None:
+            codes = self._codes()
+            cache.set(self.CACHE_KEY, codes, self.CACHE_SECONDS)
+        return [(code, code) for code in codes]
+
+    def _codes(self) -> list[str]:
         table = connection.ops.quote_name(AuditEntry._meta.db_table)
         sql = f"""
             WITH RECURSIVE codes(code) AS (
@@ -82,7 +92,7 @@ class ErrorCodeFilter(admin.SimpleListFilter):
         """
         with connection.cursor() as cursor:
             cursor.execute(sql)
-            return [(code, code) for (code,) in cursor.fetchall()]
+            return [code for (code,) in cursor.fetchall()]
 
     def queryset(
         self, request: HttpRequest, queryset: QuerySet[AuditEntry]

@@ -90,7 +90,9 @@ def main() -> int:
         idle_check,
         log,
         manage,
+        serving_kinds,
         serving_roots,
+        tree_cpu_seconds,
     )
 
     figures = phases.Figures()
@@ -173,6 +175,8 @@ def main() -> int:
             agents = sign_in_all(srv, load_users)
             load_agents.extend(agents)
             roots = serving_roots([srv])
+            kinds = serving_kinds([srv])
+            before = {kind: tree_cpu_seconds(pids) for kind, pids in kinds.items()}
             stats = phases.load(
                 agents,
                 figures,
@@ -180,13 +184,19 @@ def main() -> int:
                 max_workflows=LOAD_MAX_WORKFLOWS,
                 cpu_roots=roots,
             )
+            split = {
+                kind: (tree_cpu_seconds(pids) - before[kind]) / max(stats.workflows, 1)
+                for kind, pids in kinds.items()
+            }
             per_bare = phases.bare_cpu(agents, roots)
             per_workflow = stats.server_cpu_s / max(stats.workflows, 1)
             figures.values["workflow_cpu_in_bare_views"] = round(per_workflow / per_bare, 1)
             figures.detail["workflow_cpu_in_bare_views"] = (
                 f"CPU of the serving processes (gunicorn master and workers, PostgreSQL, Redis; "
                 f"not the stand-in, not the load client) per complete workflow "
-                f"{per_workflow * 1000:.1f} ms, over their CPU per bare-view request "
+                f"{per_workflow * 1000:.1f} ms ("
+                + ", ".join(f"{kind} {seconds * 1000:.1f}" for kind, seconds in split.items())
+                + "), over their CPU per bare-view request "
                 f"{per_bare * 1000:.2f} ms (400 bare GETs from 8 of the signed-in agents, same "
                 "server, after the load)"
             )

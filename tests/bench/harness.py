@@ -412,6 +412,16 @@ def serving_roots(servers: list[Server]) -> list[int]:
     return roots
 
 
+def serving_kinds(servers: list[Server]) -> dict[str, list[int]]:
+    """serving_roots by kind: gunicorn, PostgreSQL, Redis."""
+    services = os.environ.get("SERVICES_DIR", "")
+    return {
+        "gunicorn": [srv.process.pid for srv in servers if srv.process is not None],
+        "PostgreSQL": _pids_from(f"{services}/pg/postmaster.pid") if services else [],
+        "Redis": _pids_from(f"{services}/redis.pid") if services else [],
+    }
+
+
 def tree_cpu_seconds(roots: list[int]) -> float:
     """CPU time of these processes and all their descendants, live or already reaped."""
     table: dict[int, tuple[int, int, int]] = {}
