@@ -9,12 +9,9 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Case, Q, QuerySet, Value, When
-from django.utils import timezone
 
 from customers import audit
 from customers.audit import Actor
@@ -24,15 +21,13 @@ from customers.matching import (
     Candidate,
     Identifiers,
     Match,
-    email_without_tag,
     match_all,
-    normalize_internal_id,
 )
 from customers.models import AuditEntry, CreateAttempt
+from customers.recent_creates import recent_like
 from customers.revcent import RevCentClient, RevCentError, SearchResult
 
 SEARCH_CACHE_SECONDS = 60
-RECENT = timedelta(hours=24)
 RECENT_CANDIDATES_MAX = 50
 
 
@@ -160,10 +155,9 @@ def hit_candidates(result: SearchResult) -> list[Candidate]:
 
 def _attempt_candidates(ids: Identifiers, exclude_key: uuid.UUID | None) -> list[Candidate]:
     """This app's creates of the last 24 hours that share an identifier with ids."""
-    recent = recent_attempts_like(ids).select_related("user")[:RECENT_CANDIDATES_MAX]
     return [
         _attempt_candidate(attempt)
-        for attempt in recent
+        for attempt in recent_like(ids, limit=RECENT_CANDIDATES_MAX)
         if not (exclude_key and attempt.submission_key == exclude_key)
     ]
 
@@ -172,21 +166,15 @@ def _attempts_and_own(
     ids: Identifiers, key: uuid.UUID
 ) -> tuple[CreateAttempt | None, list[CreateAttempt]]:
     """The attempt under key (whatever its age or state), and the recent attempts like ids
-    (not it), in one query. The own attempt sorts first, so the cap never hides it."""
-    mine = Q(submission_key=key)
-    rows: list[CreateAttempt] = list(
-        CreateAttempt.objects.filter(mine | _recent_like_q(ids))
-        .select_related("user", "campaign")
-        .annotate(mine=Case(When(mine, then=Value(0)), default=Value(1)))
-        .order_by("mine", "-created_at")[: RECENT_CANDIDATES_MAX + 1]
-    )
+    (not it), in one query. The own attempt comes first, so the cap never hides it."""
+    rows = recent_like(ids, limit=RECENT_CANDIDATES_MAX + 1, own_key=key)
     if rows and rows[0].submission_key == key:
         return rows[0], []
     return None, rows[:RECENT_CANDIDATES_MAX]
 
 
 def _attempt_candidate(attempt: CreateAttempt) -> Candidate:
-    who = attempt.user.get_username()
+    who = getattr(attempt, "who", None) or attempt.user.get_username()
     note = (
         f"Created here by {who}"
         if attempt.customer_id
@@ -200,32 +188,6 @@ def _attempt_candidate(attempt: CreateAttempt) -> Candidate:
         source="recent",
         note=note,
     )
-
-
-def recent_attempts_like(ids: Identifiers) -> QuerySet[CreateAttempt]:
-    """Recent attempts sharing the e-mail (also without a +tag), phone, internal ID or last
-    name with ids: the database narrows, the matching rules decide."""
-    return CreateAttempt.objects.filter(_recent_like_q(ids))
-
-
-def _recent_like_q(ids: Identifiers, *, now: datetime | None = None) -> Q:
-    wanted = Q()
-    if ids.email:
-        email = ids.email.strip().lower()
-        local, _, domain = email_without_tag(email).partition("@")
-        wanted |= Q(email=email) | Q(email__startswith=f"{local}+", email__endswith=f"@{domain}")
-        wanted |= Q(email=f"{local}@{domain}")
-    if ids.phone:
-        wanted |= Q(phone=ids.phone)
-    if ids.internal_id:
-        # Stored folded (attempts made before that was so: as typed).
-        wanted |= Q(internal_id__in={normalize_internal_id(ids.internal_id), ids.internal_id})
-    if ids.last_name:
-        wanted |= Q(last_name=ids.last_name.strip().casefold())
-    if not wanted:
-        return Q(pk__in=[])  # nothing to look for: no rows
-    since = (now or timezone.now()) - RECENT
-    return Q(created_at__gte=since) & ~Q(state=CreateAttempt.State.FAILED) & wanted
 
 
 def duplicate_override_record(
