@@ -24,6 +24,7 @@ from customers.audit import Actor
 from customers.claims import Clock, identities_claimed
 from customers.duplicates import (
     DuplicateReport,
+    attempts_like,
     duplicate_check,
     duplicate_override_record,
     duplicate_recheck,
@@ -79,11 +80,13 @@ def customer_create_submit(
     RevCent is searched before the turn, so a turn lasts one CreateCustomer call at most.
     Raises IdentityBusy if the person stays claimed for longer than a create may take.
     """
-    existing = attempt_for_key(key)
+    ids = identifiers_from_payload(payload)
+    # A second request of a form that was sent already ends at that one's outcome, before
+    # RevCent is searched; the same read brings this app's recent creates like the person.
+    existing, recent = attempts_like(ids, key)
     if existing is not None:
         return Submission(attempt=existing)
-    ids = identifiers_from_payload(payload)
-    searched = duplicate_check(ids, client=client, actor=actor, exclude_key=key)
+    searched = duplicate_check(ids, client=client, actor=actor, recent=recent)
     with identities_claimed(identity_keys(ids), holder=key):
         # Another request of this form may have had its turn first: its outcome is ours.
         existing, report = duplicate_recheck(ids, searched, key=key)

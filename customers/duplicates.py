@@ -62,11 +62,14 @@ def duplicate_check(
     actor: Actor,
     exclude_key: uuid.UUID | None = None,
     use_cache: bool = False,
+    recent: list[CreateAttempt] | None = None,
 ) -> DuplicateReport:
     """Search RevCent for every identifier at once, add this app's recent creates, match.
 
     The submit-time gate searches afresh (use_cache=False): it is the last check before a
-    create. The live panel, refreshed as the agent types, uses the cache.
+    create. The live panel, refreshed as the agent types, uses the cache. recent: this app's
+    recent creates like ids if the caller has read them already (attempts_like), else they
+    are read here.
     """
     report = DuplicateReport(searched=ids.search_terms())
     candidates: list[Candidate] = []
@@ -80,7 +83,10 @@ def duplicate_check(
                 report.capped.append(term)
             candidates += hit_candidates(result)
     # RevCent's search index may not show a customer created a moment ago.
-    candidates += _attempt_candidates(ids, exclude_key)
+    if recent is None:
+        candidates += _attempt_candidates(ids, exclude_key)
+    else:
+        candidates += [_attempt_candidate(attempt) for attempt in recent]
     report.matches = match_all(ids, candidates)
     return report
 
@@ -93,7 +99,7 @@ def duplicate_recheck(
     again with this app's own creates read afresh (RevCent's hits kept). A create for this
     person that finished while the agent's search ran, or while this one waited for its
     turn, is there with its customer even before RevCent's search shows it."""
-    own, recent = _attempts_and_own(ids, key)
+    own, recent = attempts_like(ids, key)
     if own is not None:
         return own, report
     candidates = [m.candidate for m in report.matches if m.candidate.source != "recent"]
@@ -162,7 +168,7 @@ def _attempt_candidates(ids: Identifiers, exclude_key: uuid.UUID | None) -> list
     ]
 
 
-def _attempts_and_own(
+def attempts_like(
     ids: Identifiers, key: uuid.UUID
 ) -> tuple[CreateAttempt | None, list[CreateAttempt]]:
     """The attempt under key (whatever its age or state), and the recent attempts like ids

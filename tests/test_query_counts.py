@@ -37,9 +37,10 @@ MOST = {
     "new customer": 1,
     "panel": 10,
     # 59 before a step's audit rows were written together, the campaigns cached, the form's
-    # own attempt read with the recent ones in the person's turn, and expired claims cleared
-    # only when a claim is refused. Identity claims (#16) had added 7; 66 before the caches.
-    "create": 48,
+    # own attempt read with the recent ones (before the search, and again in the person's
+    # turn), and expired claims cleared only when a claim is refused. Identity claims (#16)
+    # had added 7; 66 before the caches.
+    "create": 47,
     # 25 before: the caller check asked twice, the attempt's user read apart, the visit
     # recorded by a read and a write in a transaction of their own.
     "customer page": 17,

@@ -67,7 +67,18 @@ def attempts(agent, campaign) -> list[CreateAttempt]:
         Identifiers(email="ana.diaz@example.com", phone="+13055550100", internal_id="crm-7"),
         Identifiers(),
     ],
-    ids=["email", "tagged", "percent", "underscore", "phone", "internal id", "accented", "name", "all", "none"],
+    ids=[
+        "email",
+        "tagged",
+        "percent",
+        "underscore",
+        "phone",
+        "internal id",
+        "accented",
+        "name",
+        "all",
+        "none",
+    ],
 )
 def test_the_sql_finds_what_the_orm_finds(attempts, ids):
     expected = list(
