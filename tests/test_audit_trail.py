@@ -144,3 +144,21 @@ def test_searches_made_together_open_their_rows_in_one_statement():
     assert [row.search_term for row in rows] == ["jane@example.com", "+13055550100"]
     assert all(row.outcome == AuditEntry.Outcome.OK for row in rows)
     assert set(found) == {"jane@example.com", "+13055550100"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_searches_all_refused_for_card_numbers_write_no_empty_insert():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers.revcent import RevCentRefused
+
+    with CaptureQueriesContext(connection) as captured:
+        found = get_client().search_customers_many(
+            ["4111 1111 1111 1111", "5500-0000-0000-0004"], actor=Actor(name="x")
+        )
+    assert all(isinstance(result, RevCentRefused) for result in found.values())
+    assert not [q for q in captured.captured_queries if "VALUES  RETURNING" in q["sql"]]
+    refused = AuditEntry.objects.filter(outcome=AuditEntry.Outcome.REFUSED)
+    assert refused.count() == 2  # each refusal is on the trail, with no card number in it
+    assert not any("4111" in row.search_term for row in refused)
