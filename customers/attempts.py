@@ -114,10 +114,6 @@ def customer_create_submit(
     return Submission(attempt=attempt)
 
 
-def attempt_for_key(key: uuid.UUID) -> CreateAttempt | None:
-    return CreateAttempt.objects.filter(submission_key=key).select_related("campaign").first()
-
-
 def attempt_claim(
     *,
     key: uuid.UUID,

@@ -46,12 +46,9 @@ class CampaignField(forms.ModelChoiceField):
 
     iterator = _LoadedCampaigns
 
-    def __init__(self, *args: Any, cache_key: str = "", **kwargs: Any) -> None:
-        """cache_key: where the queryset's campaigns are kept in the shared cache; only
-        ACTIVE_CAMPAIGNS_KEY, the one campaign_saved (below) drops."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._loaded: list[Campaign] | None = None
-        self.cache_key = cache_key
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CampaignField:
         result = super().__deepcopy__(memo)
@@ -67,13 +64,11 @@ class CampaignField(forms.ModelChoiceField):
         if self.queryset is None:
             return []
         # A local-memory cache is one process's own: an edit in another would not reach it.
-        if not (self.cache_key and settings.CACHE_SHARED):
+        if not settings.CACHE_SHARED:
             return list(self.queryset)
-        found = cache.get(self.cache_key)
-        if found is None:
-            found = list(self.queryset)
-            cache.set(self.cache_key, found, CACHE_SECONDS)
-        return found
+        queryset = self.queryset
+        found = cache.get_or_set(ACTIVE_CAMPAIGNS_KEY, lambda: list(queryset), CACHE_SECONDS)
+        return list(found or [])
 
     def to_python(self, value: Any) -> Campaign | None:
         if value in self.empty_values:

@@ -60,7 +60,6 @@ def duplicate_check(
     *,
     client: RevCentClient,
     actor: Actor,
-    exclude_key: uuid.UUID | None = None,
     use_cache: bool = False,
     recent: list[CreateAttempt] | None = None,
 ) -> DuplicateReport:
@@ -84,9 +83,8 @@ def duplicate_check(
             candidates += hit_candidates(result)
     # RevCent's search index may not show a customer created a moment ago.
     if recent is None:
-        candidates += _attempt_candidates(ids, exclude_key)
-    else:
-        candidates += [_attempt_candidate(attempt) for attempt in recent]
+        recent = recent_like(ids, limit=RECENT_CANDIDATES_MAX)
+    candidates += [_attempt_candidate(attempt) for attempt in recent]
     report.matches = match_all(ids, candidates)
     return report
 
@@ -159,15 +157,6 @@ def hit_candidates(result: SearchResult) -> list[Candidate]:
     ]
 
 
-def _attempt_candidates(ids: Identifiers, exclude_key: uuid.UUID | None) -> list[Candidate]:
-    """This app's creates of the last 24 hours that share an identifier with ids."""
-    return [
-        _attempt_candidate(attempt)
-        for attempt in recent_like(ids, limit=RECENT_CANDIDATES_MAX)
-        if not (exclude_key and attempt.submission_key == exclude_key)
-    ]
-
-
 def attempts_like(
     ids: Identifiers, key: uuid.UUID
 ) -> tuple[CreateAttempt | None, list[CreateAttempt]]:
@@ -180,7 +169,7 @@ def attempts_like(
 
 
 def _attempt_candidate(attempt: CreateAttempt) -> Candidate:
-    who = getattr(attempt, "who", None) or attempt.user.get_username()
+    who: str = getattr(attempt, "who", "")  # the agent's username, from recent_like's query
     note = (
         f"Created here by {who}"
         if attempt.customer_id

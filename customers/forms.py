@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from customers.campaign_field import ACTIVE_CAMPAIGNS_KEY, CampaignField
+from customers.campaign_field import CampaignField
 from customers.cardguard import contains_card_number
 from customers.contact import (
     CONTACT_FIELDS,
@@ -226,7 +226,6 @@ class CreateOptionsForm(CardGuardForm):
         label="Campaign",
         queryset=Campaign.objects.filter(active=True),
         empty_label=None,
-        cache_key=ACTIVE_CAMPAIGNS_KEY,
     )
     billing_differs = forms.BooleanField(label="Billing details differ", required=False)
     internal_customer_id = _text(

@@ -24,7 +24,7 @@ ROLE_CHOICES: list[tuple[str, str]] = [
 ]
 # Checked in this order when a user is (wrongly) in both groups.
 ROLE_GROUPS = {"auditor": AUDITORS, "agent": AGENTS}
-ROLE_NAMES = {"agent": "Support agent", "auditor": "Auditor", "admin": "Admin", "none": "No role"}
+ROLE_NAMES = {key: label.split(":")[0] for key, label in ROLE_CHOICES}
 
 # (app_label, codename) pairs; each must exist once migrations have run.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {

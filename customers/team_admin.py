@@ -104,7 +104,8 @@ class TeamUserAdmin(UserAdmin):
 
     @admin.display(description="Role", ordering="role_key")
     def role(self, user: User) -> str:
-        return ROLE_NAMES[getattr(user, "role_key", role_of(user))]
+        # role_key comes with the list's own query (get_queryset); asked apart only without it.
+        return ROLE_NAMES[getattr(user, "role_key", None) or role_of(user)]
 
     @admin.display(description="Two-factor set up", boolean=True, ordering="has_two_factor")
     def two_factor(self, user: User) -> bool:

@@ -72,10 +72,7 @@ class ErrorCodeFilter(admin.SimpleListFilter):
         self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
     ) -> list[tuple[str, str]]:
         # Every audit page lists them; a code first seen in the last minute may be missing.
-        codes = cache.get(self.CACHE_KEY)
-        if codes is None:
-            codes = self._codes()
-            cache.set(self.CACHE_KEY, codes, self.CACHE_SECONDS)
+        codes: list[str] = cache.get_or_set(self.CACHE_KEY, self._codes, self.CACHE_SECONDS) or []
         return [(code, code) for code in codes]
 
     def _codes(self) -> list[str]:

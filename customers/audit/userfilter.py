@@ -27,17 +27,12 @@ class UserDropdownFilter(admin.RelatedFieldListFilter):
         """The one "All users" choice, as Django's filters give theirs; the drop-down's
         options and the parameters to keep are in self.dropdown, which the template reads."""
         chosen = (self.lookup_val or [""])[-1]
-        keep = [
-            (name, value)
-            for name, value in changelist.params.items()
-            if name not in (self.lookup_kwarg, self.lookup_kwarg_isnull)
-        ]
         self.dropdown = {
             "param": self.lookup_kwarg,
             "kept": [
-                (name, item)
-                for name, value in keep
-                for item in (value if isinstance(value, list) else [value])
+                (name, value)
+                for name, value in changelist.params.items()  # one value each, as Django keeps
+                if name not in (self.lookup_kwarg, self.lookup_kwarg_isnull)
             ],
             "options": [(str(pk), label, str(pk) == chosen) for pk, label in self.lookup_choices],
         }

@@ -7,11 +7,11 @@ still holds one is a bug somewhere upstream. It is not sent, and the audit trail
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
 from customers import audit
-from customers.audit import Actor, AuditWriteRefused
-from customers.cardguard import any_card_number, contains_card_number, redact_card_numbers
+from customers.audit import AuditWriteRefused
+from customers.cardguard import any_card_number, contains_card_number
 from customers.models import AuditEntry
 from customers.revcent.errors import RevCentRefused
 
@@ -28,27 +28,11 @@ def holds_card_number(
     return contains_card_number(path) or any_card_number(params) or any_card_number(json_body)
 
 
-def refuse(
-    *,
-    operation: AuditEntry.Operation,
-    http_method: str,
-    path: str,
-    actor: Actor,
-    sandbox: bool,
-    search_term: str,
-    target_customer_id: str,
-) -> RevCentRefused:
-    """Record the refusal (outcome "refused") and return the error to raise."""
+def refuse(**row: Unpack[audit.OpenCall]) -> RevCentRefused:
+    """Record the refusal (outcome "refused") and return the error to raise. The writer
+    records the row without the card number."""
     try:
-        entry = audit.api_call_started(
-            operation=operation,
-            http_method=http_method,
-            path=redact_card_numbers(path),
-            actor=actor,
-            sandbox=sandbox,
-            search_term=search_term,  # redacted by the writer
-            target_customer_id=redact_card_numbers(target_customer_id),
-        )
+        entry = audit.api_call_started(**row)
     except AuditWriteRefused:
         return RevCentRefused(REFUSED_MESSAGE)
     audit.api_call_completed(

@@ -60,13 +60,6 @@ def _open_row(request: Request, sandbox: bool) -> audit.OpenCall:
     }
 
 
-def _refuse_card_number(request: Request, row: audit.OpenCall) -> None:
-    if cardcheck.holds_card_number(
-        path=request.path, params=request.params, json_body=request.json_body
-    ):
-        raise cardcheck.refuse(**row)
-
-
 def _not_recorded(exc: AuditWriteRefused) -> RevCentRefused:
     return RevCentRefused(
         f"{exc} Nothing was sent to RevCent, so nothing was changed. {advice.RETRY_LATER}"
@@ -75,13 +68,10 @@ def _not_recorded(exc: AuditWriteRefused) -> RevCentRefused:
 
 def begin(request: Request, *, sandbox: bool, started: float) -> Call:
     """Check the request and write its audit row; no row, no call."""
-    row = _open_row(request, sandbox)
-    _refuse_card_number(request, row)
-    try:
-        entry = audit.api_call_started(**row)
-    except AuditWriteRefused as exc:
-        raise _not_recorded(exc) from exc
-    return Call(request=request, entry=entry, started=started)
+    begun = begin_many([request], sandbox=sandbox, started=started)[0]
+    if isinstance(begun, RevCentRefused):
+        raise begun
+    return begun
 
 
 def begin_many(
@@ -93,10 +83,10 @@ def begin_many(
     rows: dict[int, audit.OpenCall] = {}
     for number, request in enumerate(requests):
         row = _open_row(request, sandbox)
-        try:
-            _refuse_card_number(request, row)
-        except RevCentRefused as exc:
-            refusals[number] = exc
+        if cardcheck.holds_card_number(
+            path=request.path, params=request.params, json_body=request.json_body
+        ):
+            refusals[number] = cardcheck.refuse(**row)
         else:
             rows[number] = row
     try:

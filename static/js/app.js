@@ -140,6 +140,13 @@ document.addEventListener("click", (event) => {
   if (status) status.textContent = "Copied from the customer; change what differs.";
 });
 
+// After the duplicate panel is swapped, the control that stands where `old` stood: the one
+// matching `selector` with the same name ("Open Jane Doe (…0001)").
+const sameControl = (root, selector, old) => {
+  const name = old?.textContent.trim();
+  return [...root.querySelectorAll(selector)].find((control) => control.textContent.trim() === name);
+};
+
 // A match opens in a dialog on this page, from the details the panel already has: the typed
 // form stays where it is. Closing it (Back to the form, Esc) returns the focus to the opener.
 const matchDialog = document.querySelector("[data-match-dialog]");
@@ -167,9 +174,8 @@ matchDialog?.addEventListener("close", () => {
   // else the first match's.
   let opener = matchOpener;
   if (!opener?.isConnected) {
-    const name = matchOpener?.textContent.trim();
-    const openers = [...document.querySelectorAll("[data-open-match]")];
-    opener = openers.find((button) => button.textContent.trim() === name) || openers[0];
+    opener = sameControl(document, "[data-open-match]", matchOpener)
+      || document.querySelector("[data-open-match]");
   }
   opener?.focus();
   matchOpener = null;
@@ -182,14 +188,12 @@ let panelFocus = null;
 document.addEventListener("htmx:beforeSwap", (event) => {
   const focused = document.activeElement;
   panelFocus = event.detail.target?.id === "duplicate-results" && event.detail.target.contains(focused)
-    ? { tag: focused.tagName, name: focused.textContent.trim() } : null;
+    ? focused : null;
 });
 document.addEventListener("htmx:afterSettle", (event) => {
   if (!panelFocus || event.detail.target?.id !== "duplicate-results") return;
-  const { tag, name } = panelFocus;
+  sameControl(event.detail.target, panelFocus.tagName, panelFocus)?.focus();
   panelFocus = null;
-  [...event.detail.target.querySelectorAll("a, button")]
-    .find((control) => control.tagName === tag && control.textContent.trim() === name)?.focus();
 });
 
 // Back to this page from the back/forward cache (after "Use this customer", say): the form is

@@ -402,24 +402,19 @@ def _pids_from(path: str) -> list[int]:
         return []
 
 
-def serving_roots(servers: list[Server]) -> list[int]:
-    """gunicorn masters, and this run's postmaster and Redis (from .ci/services.sh's files)."""
-    services = os.environ.get("SERVICES_DIR", "")
-    roots = [srv.process.pid for srv in servers if srv.process is not None]
-    if services:
-        roots += _pids_from(f"{services}/pg/postmaster.pid")
-        roots += _pids_from(f"{services}/redis.pid")
-    return roots
-
-
 def serving_kinds(servers: list[Server]) -> dict[str, list[int]]:
-    """serving_roots by kind: gunicorn, PostgreSQL, Redis."""
+    """gunicorn masters, and this run's postmaster and Redis (from .ci/services.sh's files)."""
     services = os.environ.get("SERVICES_DIR", "")
     return {
         "gunicorn": [srv.process.pid for srv in servers if srv.process is not None],
         "PostgreSQL": _pids_from(f"{services}/pg/postmaster.pid") if services else [],
         "Redis": _pids_from(f"{services}/redis.pid") if services else [],
     }
+
+
+def serving_roots(servers: list[Server]) -> list[int]:
+    """Every serving process's root: serving_kinds, all kinds together."""
+    return [pid for pids in serving_kinds(servers).values() for pid in pids]
 
 
 def tree_cpu_seconds(roots: list[int]) -> float:

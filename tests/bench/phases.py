@@ -7,6 +7,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -40,6 +41,22 @@ class Figures:
     values: dict[str, object] = field(default_factory=dict)
     detail: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+
+def _interleaved(
+    first: Callable[[], float], second: Callable[[], float], samples: int
+) -> tuple[list[float], list[float]]:
+    """samples of each, alternating which goes first, so drift hits both alike."""
+    firsts: list[float] = []
+    seconds: list[float] = []
+    for index in range(samples):
+        if index % 2:
+            seconds.append(second())
+            firsts.append(first())
+        else:
+            firsts.append(first())
+            seconds.append(second())
+    return firsts, seconds
 
 
 def _timed(call) -> tuple[float, object]:
@@ -108,16 +125,7 @@ def panel_overhead(
     for _ in range(warmup):
         bare()
     meter = CpuMeter()
-    panel_ms: list[float] = []
-    bare_ms: list[float] = []
-    for index in range(samples):
-        # Interleaved, alternating which goes first, so drift hits both alike.
-        if index % 2:
-            bare_ms.append(bare())
-            panel_ms.append(panel()[0])
-        else:
-            panel_ms.append(panel()[0])
-            bare_ms.append(bare())
+    panel_ms, bare_ms = _interleaved(lambda: panel()[0], bare, samples)
     ratio = median(panel_ms) / median(bare_ms)
     figures.values["dup_panel_overhead_ratio"] = round(ratio, 2)
     figures.detail["dup_panel_overhead_ratio"] = (
@@ -185,12 +193,7 @@ def new_form_overhead(agent: Agent, figures: Figures, *, samples: int = 100, war
         form()
         _bare_get(agent)
     meter = CpuMeter()
-    forms, bares = [], []
-    for index in range(samples):
-        pair = (form, lambda: _bare_get(agent)) if index % 2 else (lambda: _bare_get(agent), form)
-        first, second = pair[0](), pair[1]()
-        forms.append(first if index % 2 else second)
-        bares.append(second if index % 2 else first)
+    forms, bares = _interleaved(form, lambda: _bare_get(agent), samples)
     ratio = median(forms) / median(bares)
     figures.values["new_form_in_bare_views"] = round(ratio, 2)
     figures.detail["new_form_in_bare_views"] = (

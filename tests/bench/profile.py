@@ -19,9 +19,7 @@ import uuid
 
 from tests.bench import db
 from tests.bench.harness import create_form, letters
-
-PANEL = "/customers/new/duplicates/"
-HTMX = {"HX-Request": "true", "HX-Current-URL": "/customers/new/"}
+from tests.bench.phases import HTMX, PANEL, PANEL_INTERNAL_ID, PANEL_PHONE
 
 
 def _form_fields(client) -> tuple[str, str]:
@@ -43,8 +41,8 @@ def _requests(client) -> dict[str, object]:
             key=key,
             campaign=campaign,
             email=f"prof-{uuid.uuid4().hex[:12]}@example.com",
-            phone="+1 212 555 0188",
-            internal_id="BENCH-REF-1",
+            phone=PANEL_PHONE,
+            internal_id=PANEL_INTERNAL_ID,
             first_name="Bench",
             last_name="Panelist",
         )

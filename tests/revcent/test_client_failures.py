@@ -447,13 +447,13 @@ def test_the_deadline_and_the_duration_start_before_the_audit_row_is_written(mon
     from customers import audit
 
     server = Server(ok(current_count=0, results=[]))
-    real_started = audit.api_call_started
+    real_started = audit.api_calls_started
 
-    def slow_row(**kwargs):
+    def slow_rows(rows):
         server.clock.advance(0.25)  # the database took 250 ms to write the row
-        return real_started(**kwargs)
+        return real_started(rows)
 
-    monkeypatch.setattr(audit, "api_call_started", slow_row)
+    monkeypatch.setattr(audit, "api_calls_started", slow_rows)
     with pytest.raises(RevCentUnavailable):
         search(server, deadline_seconds=0.2)
 

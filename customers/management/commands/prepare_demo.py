@@ -9,13 +9,12 @@ from django.core.management.base import BaseCommand, CommandParser
 from customers.models import Campaign
 from customers.roles import role_assign
 from customers.sandbox.seed import CAMPAIGNS, ensure_seeded
-
-DEMO_ACCOUNTS = ["agent", "auditor", "admin"]  # each has the role of its name
+from supportdesk.mfa import DEMO_USERNAMES
 
 
 def ensure_demo_accounts(password: str) -> None:
     user_model = get_user_model()
-    for username in DEMO_ACCOUNTS:
+    for username in sorted(DEMO_USERNAMES):  # each has the role of its name
         user, _ = user_model.objects.get_or_create(username=username)
         user.is_active = True
         user.set_password(password)
