@@ -3,20 +3,17 @@ a value from the RevCent record that the caller did not supply). Plain functions
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.utils import timezone
 
-from customers import audit
+from customers import audit, ratelimit
 from customers.audit import Actor
 from customers.matching import normalize_email
 from customers.models import AuditEntry, CreateAttempt
-from customers.ratelimit import count_up
 from customers.revcent import CustomerDetail, RevCentClient, RevCentError
 
 VERIFIED_FOR_SECONDS = 15 * 60
@@ -88,41 +85,6 @@ def caller_verified(store: dict, customer_id: str, *, now: float | None = None) 
     return at is not None and (now or time.time()) - at < VERIFIED_FOR_SECONDS
 
 
-# --- Throttling wrong answers ---------------------------------------------------------------
-# In the shared cache, so the limit holds across app servers. A window opens at the first
-# answer and lasts 15 minutes; its counter is keyed by the window's start, so an old count
-# never leaks into a new window. The window is read from the stored start and the caller's
-# clock, not from the cache's expiry (which only tidies up), so tests can move the clock.
-@dataclass(frozen=True)
-class _Reservation:
-    key: str
-    retry_at: float | None  # set when the answer is refused: when the agent may try again
-
-
-def _reserve(*, user_id: int, customer_id: str, now: float) -> _Reservation:
-    """Count one answer before it is checked, so a burst of parallel answers cannot all
-    slip under the limit; a right answer gives its place back (_release)."""
-    base = f"caller-check:{user_id}:{customer_id}"
-    ttl = WRONG_ANSWER_WINDOW_SECONDS + 60
-    since = cache.get(f"{base}:since")
-    if since is None or now - since >= WRONG_ANSWER_WINDOW_SECONDS:
-        if since is None:
-            cache.add(f"{base}:since", now, timeout=ttl)
-        else:
-            cache.set(f"{base}:since", now, timeout=ttl)
-        since = cache.get(f"{base}:since", now)
-    key = f"{base}:{since!r}"
-    if count_up(key, timeout=ttl) > WRONG_ANSWERS_ALLOWED:
-        return _Reservation(key, since + WRONG_ANSWER_WINDOW_SECONDS)
-    return _Reservation(key, None)
-
-
-def _release(reservation: _Reservation) -> None:
-    # The window may have been tidied away meanwhile: then there is nothing to give back.
-    with contextlib.suppress(ValueError):
-        cache.decr(reservation.key)
-
-
 def _clock_time(unix: float) -> str:
     return f"{timezone.localtime(datetime.fromtimestamp(unix, tz=UTC)):%H:%M}"
 
@@ -147,7 +109,14 @@ def caller_verify(
     Every outcome is audited; a refused answer is not checked at all."""
     now = time.time() if now is None else now
     label = CHECKS[kind]
-    reservation = _reserve(user_id=user.pk, customer_id=customer_id, now=now)
+    # Counted before the answer is checked, so a burst of parallel answers cannot all slip
+    # under the limit; a right answer gives its place back.
+    reservation = ratelimit.reserve(
+        f"caller-check:{user.pk}:{customer_id}",
+        limit=WRONG_ANSWERS_ALLOWED,
+        window=WRONG_ANSWER_WINDOW_SECONDS,
+        now=now,
+    )
     if reservation.retry_at is not None:
         until = _clock_time(reservation.retry_at)
         audit.agent_action(
@@ -169,10 +138,10 @@ def caller_verify(
     try:
         detail = client.get_customer(customer_id, actor=actor)
     except RevCentError as exc:
-        _release(reservation)
+        ratelimit.release(reservation)
         return CallerVerification(False, f"Could not check the caller: {exc.message}")
     if caller_check(detail=detail, kind=kind, answer=answer, actor=actor):
-        _release(reservation)
+        ratelimit.release(reservation)
         return CallerVerification(True, f"Caller verified by {_lower_first(label)}.")
     return CallerVerification(
         False,

@@ -87,16 +87,9 @@ class CardGuardForm(forms.Form):
                 refused.append(name)
         if not refused:
             return
-        # A QueryDict is immutable: blank the field in a copy.
-        data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        self._show_again({self.add_prefix(name): "" for name in refused})
         for name in refused:
-            data[self.add_prefix(name)] = ""
-            self.cleaned_data.pop(name, None)
-            # Replace whatever else was said about the field: the only message is this one.
-            self.errors[name] = self.error_class(
-                [ValidationError(self.card_number_message, code="card_number")]
-            )
-        self.data = data
+            self._refuse_field(name, ValidationError(self.card_number_message, code="card_number"))
         self.refused_card_fields = refused
 
     def _refuse_invisible(self) -> None:
@@ -111,15 +104,24 @@ class CardGuardForm(forms.Form):
         }
         if not found:
             return
-        data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        self._show_again({key: INVISIBLE.sub("", str(self.data.get(key, ""))) for key in found})
         for key, match in found.items():
-            data[key] = INVISIBLE.sub("", str(self.data.get(key, "")))
-            self.cleaned_data.pop(keys[key], None)
             name = "NUL" if match.group() == "\x00" else unicodedata.name(match.group())
-            self.errors[keys[key]] = self.error_class(
-                [ValidationError(INVISIBLE_MESSAGE.format(name=name), code="invisible_character")]
-            )
+            message = INVISIBLE_MESSAGE.format(name=name)
+            self._refuse_field(keys[key], ValidationError(message, code="invisible_character"))
+
+    def _show_again(self, values: dict[str, str]) -> None:
+        """The page shows these values (by prefixed name) instead of what was sent. A
+        QueryDict is immutable: the data is changed in a copy."""
+        data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        for key, value in values.items():
+            data[key] = value  # not update(): a QueryDict's would add a value, not replace it
         self.data = data
+
+    def _refuse_field(self, name: str, error: ValidationError) -> None:
+        # Replace whatever else was said about the field: the only message is this one.
+        self.cleaned_data.pop(name, None)
+        self.errors[name] = self.error_class([error])
 
 
 def _text(label: str, max_length: int, *, required: bool = False, **attrs: str) -> forms.CharField:
@@ -284,9 +286,7 @@ class MetadataForm(CardGuardForm):
         if self.is_bound and self.has_error("name", "secret"):
             # The value under a secret's name is the secret (a CVV, a password): refused,
             # it is not shown back either.
-            data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
-            data[self.add_prefix("value")] = ""
-            self.data = data
+            self._show_again({self.add_prefix("value"): ""})
 
 
 if TYPE_CHECKING:  # BaseFormSet is generic in the stubs only, not at run time

@@ -1,4 +1,5 @@
-"""Per-agent limits kept in the shared cache: duplicate searches, and the counter they use.
+"""Per-agent limits kept in the shared cache: duplicate searches, wrong caller-check answers,
+and the counter they use.
 
 The duplicate panel is for checking one customer, not for browsing RevCent: about one
 search a second is plenty while typing, and far too few to page through customers.
@@ -6,7 +7,9 @@ search a second is plenty while typing, and far too few to page through customer
 
 from __future__ import annotations
 
+import contextlib
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,3 +32,37 @@ def count_up(key: str, *, timeout: int) -> int:
         return cache.incr(key)
     except ValueError:
         return 1 if cache.add(key, 1, timeout=timeout) else cache.incr(key)
+
+
+# --- A window of tries: wrong caller-check answers (customers/callers.py) ----------------------
+# A window opens at the first try and lasts `window` seconds; its counter is keyed by the
+# window's start, so an old count never leaks into a new window. The window is read from the
+# stored start and the caller's clock, not from the cache's expiry (which only tidies up), so
+# tests can move the clock.
+@dataclass(frozen=True)
+class Reservation:
+    key: str
+    retry_at: float | None  # set when the try is refused: when the agent may try again
+
+
+def reserve(base: str, *, limit: int, window: int, now: float) -> Reservation:
+    """Count one try under base before it is made; refused (retry_at set) over the limit."""
+    ttl = window + 60
+    since = cache.get(f"{base}:since")
+    if since is None or now - since >= window:
+        if since is None:
+            cache.add(f"{base}:since", now, timeout=ttl)
+        else:
+            cache.set(f"{base}:since", now, timeout=ttl)
+        since = cache.get(f"{base}:since", now)
+    key = f"{base}:{since!r}"
+    if count_up(key, timeout=ttl) > limit:
+        return Reservation(key, since + window)
+    return Reservation(key, None)
+
+
+def release(reservation: Reservation) -> None:
+    """Give a try's place back (a right answer does not count against the limit)."""
+    # The window may have been tidied away meanwhile: then there is nothing to give back.
+    with contextlib.suppress(ValueError):
+        cache.decr(reservation.key)

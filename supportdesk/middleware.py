@@ -97,13 +97,13 @@ class SessionLifetimeMiddleware(MiddlewareMixin):
             return None
         now = time.time()
         started = request.session.setdefault("signed_in_at", now)
-        idle_from = request.session.get("idle_from", now)
-        if now - idle_from > settings.SESSION_COOKIE_AGE:
+        idle_from = request.session.get("idle_from")  # None until the first refresh below
+        if idle_from is not None and now - idle_from > settings.SESSION_COOKIE_AGE:
             # As if the session had expired: the login middleware sends them to sign in.
             logout(request)
             return None
         if now - started <= settings.SESSION_MAX_AGE_SECONDS:
-            if now - request.session.get("idle_from", 0) >= settings.SESSION_IDLE_REFRESH_SECONDS:
+            if idle_from is None or now - idle_from >= settings.SESSION_IDLE_REFRESH_SECONDS:
                 request.session["idle_from"] = now
             return None
         logout(request)

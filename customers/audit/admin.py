@@ -28,7 +28,7 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 
 from customers.audit.csv import export_response
-from customers.audit.labels import AuditEntryForm, entry_page_fields
+from customers.audit.labels import TO_THE_SECOND, AuditEntryForm, entry_page_fields
 from customers.audit.search import audit_search_filter
 from customers.audit.userfilter import UserDropdownFilter
 from customers.models import AuditEntry
@@ -44,7 +44,7 @@ else:
 
 
 def _to_the_second(moment: datetime | None) -> str:
-    return "—" if moment is None else date_format(localtime(moment), "j M Y, H:i:s T")
+    return "—" if moment is None else date_format(localtime(moment), f"{TO_THE_SECOND} T")
 
 
 class CappedCountPaginator(Paginator):
@@ -139,13 +139,13 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
     @admin.display(description="When", ordering="created_at")
     def when(self, entry: AuditEntry) -> str:
         # To the second: dozens of rows can share a minute.
-        return date_format(localtime(entry.created_at), "j M Y, H:i:s")
+        return date_format(localtime(entry.created_at), TO_THE_SECOND)
 
-    @admin.display(description="Started")
+    # The entry page's fields (started, completed, revcent_time, user_account) take their
+    # labels from customers/audit/labels.py, like every other field there.
     def started(self, entry: AuditEntry) -> str:
         return _to_the_second(entry.created_at)
 
-    @admin.display(description="Completed")
     def completed(self, entry: AuditEntry) -> str:
         return _to_the_second(entry.completed_at)
 
@@ -219,14 +219,12 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
     # Every field, shown read-only, through the labels and display methods of labels.py.
     fields = readonly_fields = entry_page_fields()
 
-    @admin.display(description="RevCent's time")
     def revcent_time(self, entry: AuditEntry) -> str:
         if entry.api_call_unix is None:
             return "—"
         when = datetime.fromtimestamp(entry.api_call_unix, tz=UTC)
         return f"{_to_the_second(when)} (Unix {entry.api_call_unix})"
 
-    @admin.display(description="User")
     def user_account(self, entry: AuditEntry) -> str:
         # Not Django's link to the account's page: auditors may not open accounts (a 403).
         # The account's own timeline in the trail is what they can use.

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
+from customers.audit.labels import TO_THE_SECOND
 from customers.audit.writer import customer_timeline
 from customers.models import AuditEntry
 
@@ -54,7 +55,7 @@ def _folds(entry: AuditEntry) -> bool:
 
 
 def _time(moment: datetime, *, with_day: bool) -> str:
-    return date_format(localtime(moment), "j M Y, H:i:s" if with_day else "H:i:s")
+    return date_format(localtime(moment), TO_THE_SECOND if with_day else "H:i:s")
 
 
 def _names(entries: Sequence[AuditEntry]) -> str:
