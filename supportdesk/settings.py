@@ -162,7 +162,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (shared between app servers when CACHE_URL names Redis) ------------------------
 _cache = env_url("CACHE_URL", "locmemcache://supportdesk", env.cache_url_config)
-if _cache["BACKEND"].startswith("django_redis"):
+if _cache["BACKEND"] in (
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+):
     # Django's own Redis backend (it needs only the redis package, not django-redis), with
     # one client per server kept rather than one built per operation (supportdesk/cache.py).
     _cache["BACKEND"] = "supportdesk.cache.SharedRedisCache"

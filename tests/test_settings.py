@@ -155,6 +155,21 @@ def test_with_debug_on_the_console_is_fine():
     assert result.returncode == 0, result.stderr
 
 
+def test_a_redis_cache_url_gets_the_cache_that_reuses_its_client():
+    # django-environ names Django's own backend for redis://; the swap had looked for
+    # django-redis's name only, so production ran Django's (a client built per operation).
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        DEBUG="true",
+        CACHE_URL="redis://127.0.0.1:1/0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "supportdesk.cache.SharedRedisCache"
+
+
 def test_the_redis_cache_reuses_one_client_per_server():
     # Django's own builds a redis-py client (~300 reply handlers) for every operation.
     from supportdesk.cache import SharedRedisCache
