@@ -85,7 +85,9 @@ def _together(items: list[Completion]) -> bool | None:
     entries, heads = quote(AuditEntry._meta.db_table), quote(AuditChainHead._meta.db_table)
     column = {f.name: f.column or f.name for f in AuditEntry._meta.concrete_fields}
     try:
-        with raw.cursor() as cursor:
+        # Client-side binding: several statements in one message, which a server-side
+        # (prepared) statement cannot hold, whatever the connection's default cursor is.
+        with psycopg.ClientCursor(raw) as cursor:
             cursor.execute(f"BEGIN; SELECT seq, hash FROM {heads} WHERE id = 1 FOR UPDATE")
             cursor.nextset()  # past BEGIN's result, to the SELECT's
             found = cursor.fetchone()
