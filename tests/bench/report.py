@@ -166,7 +166,13 @@ each call exactly L ms after it arrived (its own work inside L, as RevCent's is 
 latency), so subtracting N × L leaves only the app's time; at L = 0 it counts the time it
 spent serving, and the panel figure subtracts that per sample (read from the stand-in's
 `/__bench/handled` before and after each refresh). Only the diagnosis server and the audit
-pages' server keep the in-process sandbox.
+pages' server keep the in-process sandbox. The stand-in keeps its customers and call log in a
+PostgreSQL server of its own (started by `run.sh`; `tests/bench/router.py` sends the sandbox's
+models there in every process), as RevCent has its own database: its searches over the
+day's customers are RevCent's work and stay out of the app's PostgreSQL CPU.
+
+`BENCH_STEPS="load test"` (steps whose names contain one of the comma-separated parts) and
+`BENCH_LOAD_SECONDS` make a quick partial run for a developer; it never writes this page.
 
 Every `*_in_bare_views` figure is a ratio to the bare view `/bench/bare/160/` (session +
 login, 160 B), measured in the same run on the same server, so a faster or slower machine
@@ -240,8 +246,8 @@ synthetic and unchained: see 4).
    PostgreSQL and Redis; not the stand-in, not the load client) over the load run, per
    complete workflow, divided by the same processes' CPU per bare-view request (400 `GET
    /bench/bare/160/` from 8 of the signed-in agents right after the load). PostgreSQL's share
-   includes the stand-in's own queries (its customers and API-call log live in the same
-   database), which counts against the app.
+   is the app's own queries only: the stand-in's are in its own PostgreSQL server (until
+   #17's second round they were counted against the app).
 7. **two_servers_audit_match / two_servers_rate_limit_shared**: two separate gunicorn servers
    (each as above) on the same PostgreSQL and Redis and the same stand-in (100–300 ms); the
    {agents} agents split between them, each half looping the same workflow for {two_s} s.
