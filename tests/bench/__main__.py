@@ -191,6 +191,7 @@ def main() -> int:
                 seconds=LOAD_SECONDS,
                 max_workflows=LOAD_MAX_WORKFLOWS,
                 cpu_roots=roots,
+                standin_roots=spread.roots(),
             )
             split = {
                 kind: (tree_cpu_seconds(pids) - before[kind]) / max(stats.workflows, 1)

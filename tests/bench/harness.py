@@ -370,6 +370,13 @@ class StandIn:
         data = httpx.get(f"http://{HOST}:{self.port}/__bench/handled", timeout=5).json()
         return int(data["rounds"])
 
+    def roots(self) -> list[int]:
+        """This process and its own PostgreSQL server (run.sh's BENCH_STANDIN_PGDATA), whose
+        CPU is RevCent's work, not the app's."""
+        pgdata = os.environ.get("BENCH_STANDIN_PGDATA", "")
+        own = [self.process.pid] if self.process is not None else []
+        return own + (_pids_from(f"{pgdata}/postmaster.pid") if pgdata else [])
+
     def server_env(self) -> dict[str, str]:
         """What makes an app server talk to this stand-in as to RevCent."""
         return {"REVCENT_API_KEY": "bench-stand-in", "REVCENT_BASE_URL": self.base_url}

@@ -330,6 +330,39 @@ def _load_agent(agent: Agent, stats: LoadStats, stop_at: float, max_workflows: i
             stats.error(f"{type(exc).__name__}: {exc}"[:200])
 
 
+def _capacity(
+    stats: LoadStats,
+    *,
+    agents: int,
+    busy: float,
+    upstream_cpu: float,
+    client_cpu: float,
+) -> str:
+    """Why the p95 is what it is: what the agents ask of the machine against its cores.
+
+    Each agent waits for RevCent CREATE_ROUNDS times per workflow, 200 ms on average
+    (100-300 ms); with no queueing for CPU, the agents would finish agents / wait
+    workflows a second, each needing the machine's CPU per workflow.
+    """
+    if not stats.workflows:
+        return ""
+    done = stats.workflows
+    cores = os.cpu_count() or 1
+    wait_s = CREATE_ROUNDS * 0.2
+    machine_s = busy / 100 * cores * stats.elapsed / done
+    others_s = (upstream_cpu + client_cpu) / done
+    wanted = agents / wait_s
+    return (
+        f". Capacity: each workflow waits for RevCent {CREATE_ROUNDS} times "
+        f"(~{wait_s * 1000:.0f} ms at 200 ms on average), so {agents} agents with no queueing "
+        f"would ask for {wanted:.0f} workflows/s; at {machine_s * 1000:.0f} ms of the machine's "
+        f"CPU each that is {wanted * machine_s:.1f} cores of {cores}. The RevCent stand-in and "
+        f"its database ({upstream_cpu / done * 1000:.0f} ms per workflow) and the load client "
+        f"({client_cpu / done * 1000:.0f} ms) share those cores: at that rate they alone "
+        f"would need {wanted * others_s:.1f} cores"
+    )
+
+
 def load(
     agents: list[Agent],
     figures: Figures,
@@ -338,10 +371,13 @@ def load(
     max_workflows: int = 400,
     cpu_roots: list[int] | None = None,
     prefix: str = "load",
+    standin_roots: list[int] | None = None,
 ) -> LoadStats:
-    """cpu_roots: the serving processes whose CPU is counted per workflow."""
+    """cpu_roots: the serving processes whose CPU is counted per workflow. standin_roots:
+    the RevCent stand-in's process and its database's, for the capacity note."""
     stats = LoadStats()
     server_before = tree_cpu_seconds(cpu_roots or [])
+    upstream_before = tree_cpu_seconds(standin_roots or [])
     meter, client_before = CpuMeter(), time.process_time()
     start = time.monotonic()
     stop_at = start + seconds
@@ -360,6 +396,7 @@ def load(
     busy = meter.busy_percent()
     client_cpu = time.process_time() - client_before
     stats.server_cpu_s = tree_cpu_seconds(cpu_roots or []) - server_before
+    upstream_cpu = tree_cpu_seconds(standin_roots or []) - upstream_before
     stats.elapsed = elapsed
     if prefix != "load":
         log(f"{prefix}: {stats.workflows} workflows, {len(stats.errors)} errors")
@@ -386,6 +423,13 @@ def load(
         f"{busy / 100 * (os.cpu_count() or 1) * elapsed / max(stats.workflows, 1) * 1000:.0f} ms "
         "of the machine's CPU per workflow; of the serving processes (gunicorn, PostgreSQL, "
         f"Redis): {stats.server_cpu_s / max(stats.workflows, 1) * 1000:.0f} ms"
+        + _capacity(
+            stats,
+            agents=len(agents),
+            busy=busy,
+            upstream_cpu=upstream_cpu,
+            client_cpu=client_cpu,
+        )
     )
     kinds: dict[str, int] = {}
     for text in stats.errors:

@@ -43,6 +43,7 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$STANDIN_PG/pg" -l "$STANDIN_PG/pg.lo
   -o "-c listen_addresses=127.0.0.1 -p $STANDIN_PG_PORT -k $STANDIN_PG -c fsync=off -c max_connections=200" start >/dev/null
 runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p "$STANDIN_PG_PORT" standin
 export BENCH_STANDIN_DATABASE_URL="postgres://postgres@127.0.0.1:$STANDIN_PG_PORT/standin"
+export BENCH_STANDIN_PGDATA="$STANDIN_PG/pg"
 standin_stop() {
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$STANDIN_PG/pg" -m fast stop >/dev/null 2>&1 || true
   rm -rf "$STANDIN_PG"
