@@ -325,11 +325,12 @@ def main() -> int:
             from tests.bench import profile as profiler
 
             findings.append(
-                "- Profile (cProfile, CPU time, in-process through the whole middleware stack "
-                "with Django's test client, same database and cache, the sandbox in-process at "
-                "latency 0): the top entries by own time, per request."
+                "- Profile (cProfile timed by the process's CPU time, in-process through the "
+                "whole middleware stack with Django's test client, same database and cache; "
+                "RevCent the out-of-process stand-in at latency 0, so every entry is the app's "
+                "own work): the top entries by own CPU time, per request."
             )
-            findings.extend(profiler.profile(PROFILE_SAMPLES))
+            findings.extend(profiler.profile(PROFILE_SAMPLES, upstream=zero.server_env()))
 
         step("profile", 60, profile)
         fast = server("audit", REVCENT_SANDBOX_LATENCY_MS="0")

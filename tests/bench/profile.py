@@ -1,21 +1,31 @@
 """cProfile of the real requests, in-process: the full middleware stack through Django's test
-client, the same database and cache as the bench's servers, the sandbox at latency 0.
+client, the same database and cache as the bench's servers.
+
+Timed by this process's CPU time (time.process_time), not the wall clock, so waiting for
+PostgreSQL, Redis or RevCent costs nothing here. With `upstream` (the bench passes its
+latency-0 stand-in's settings) RevCent is the out-of-process stand-in, so every entry is the
+app's own work; by hand, without it, the sandbox runs in-process at latency 0 and its entries
+show by their module (customers/sandbox/). The searches of a request with several terms run
+in a thread pool: their CPU is counted, but against whatever the request's thread was doing
+meanwhile (waiting for them).
 
 Used by the bench's diagnosis (docs/performance.md, "Profile") and by hand:
 
     DATABASE_URL=postgres://… CACHE_URL=redis://… python -m tests.bench.profile [samples]
 
-(the database must be migrated and `prepare_demo` run; the bench does both). The sandbox's
-own functions are left in the listing: they are the stand-in's work, not the app's, and the
-entries say so by their module (customers/sandbox/).
+(the database must be migrated and `prepare_demo` run; the bench does both).
 """
 
 from __future__ import annotations
 
+import contextlib
 import cProfile
 import io
 import pstats
+import time
 import uuid
+
+from django.test.utils import override_settings
 
 from tests.bench import db
 from tests.bench.harness import create_form, letters
@@ -69,14 +79,33 @@ def _requests(client) -> dict[str, object]:
     }
 
 
-def profile(samples: int = 30, top: int = 12, username: str = "agent") -> list[str]:
-    """The top entries by own time (tottime) for each request kind, as Markdown lines."""
+def profile(
+    samples: int = 30,
+    top: int = 12,
+    username: str = "agent",
+    upstream: dict[str, str] | None = None,
+) -> list[str]:
+    """The top entries by own CPU time (tottime) for each request kind, as Markdown lines.
+
+    upstream: REVCENT_API_KEY and REVCENT_BASE_URL of an out-of-process RevCent stand-in."""
+    switch: contextlib.AbstractContextManager = contextlib.nullcontext()
+    if upstream:
+        switch = override_settings(
+            REVCENT_API_KEY=upstream["REVCENT_API_KEY"],
+            REVCENT_BASE_URL=upstream["REVCENT_BASE_URL"],
+            REVCENT_SANDBOX=False,
+        )
+    with switch:
+        return _profile(samples, top, username)
+
+
+def _profile(samples: int, top: int, username: str) -> list[str]:
     client = db._client_for(username)
     out: list[str] = []
     for label, call in _requests(client).items():
         for _ in range(5):  # warm-up: caches, connections, compiled templates
             call()
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         for _ in range(samples):
             call()
@@ -84,7 +113,7 @@ def profile(samples: int = 30, top: int = 12, username: str = "agent") -> list[s
         stream = io.StringIO()
         stats = pstats.Stats(profiler, stream=stream)
         total_ms = getattr(stats, "total_tt", 0.0) * 1000 / samples
-        out.append(f"- {label}: {total_ms:.1f} ms per request under cProfile, n={samples}")
+        out.append(f"- {label}: {total_ms:.1f} ms of CPU per request under cProfile, n={samples}")
         entries = getattr(stats, "stats", {})
         rows = sorted(entries.items(), key=lambda item: item[1][2], reverse=True)
         out.append("  | own ms/req | cum ms/req | calls/req | function |")

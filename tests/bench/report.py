@@ -275,10 +275,12 @@ synthetic and unchained: see 4).
 middleware: it wraps a few app functions with timers and answers a `Server-Timing` header
 (median ms of 20–40 sequential requests are shown). The measured servers never load it. The
 audit pages' SQL is captured in-process (Django test client against the same database) and
-the slowest query goes through `EXPLAIN (ANALYZE, BUFFERS)`. **Profile**: cProfile (wall
-clock) in the bench's own process, through Django's test client and the whole middleware
-stack, same database and cache, sandbox in-process at latency 0 (`tests/bench/profile.py`;
-`python -m tests.bench.profile` runs it by hand).
+the slowest query goes through `EXPLAIN (ANALYZE, BUFFERS)`. **Profile**: cProfile timed by
+the process's CPU time (until #17's second round: the wall clock, so waits for the database
+showed as the top entries) in the bench's own process, through Django's test client and the
+whole middleware stack, same database and cache, RevCent the latency-0 stand-in over HTTP
+(`tests/bench/profile.py`; `python -m tests.bench.profile` runs it by hand, with the sandbox
+in-process).
 
 Time: every wait has a deadline; the run keeps a 540 s budget (a step that no longer fits
 is skipped and reported), `run.sh` wraps it in `timeout`, and every server it started is
@@ -336,8 +338,12 @@ def write_markdown(
         parts += [
             "## Profile before #17",
             "",
-            "The same profile (`python -m tests.bench.profile 20`) on commit 2245f24, before "
-            "this page's changes; compare with *Profile* under Findings above.",
+            "The same CPU-timed profile (`tests/bench/profile.py`, RevCent the latency-0 "
+            "stand-in) run against the code of commit 2245f24, before this page's changes; "
+            "compare with *Profile* under Findings above. In one session, the same script gave "
+            "188.9 → 47.4 ms (GET form), 128.0 → 75.4 ms (panel refresh) and 596.6 → 268.4 ms "
+            "(create workflow) of CPU per request under cProfile, before → after #17; the "
+            "timer's own cost inflates every figure alike, about 4×.",
             "",
             *before.read_text(encoding="utf-8").splitlines()[1:],
             "",
