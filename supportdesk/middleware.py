@@ -161,29 +161,29 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
     """
 
     def process_request(self, request: MiddlewareRequest) -> HttpResponse | None:
-        # Views read it without checking, so it must exist even where a check exits early.
+        # Views read these without checking, so they must exist even where a check exits early.
         request.refused_card_fields = []
-        refused = _redact_headers(request)
+        request.refused_card_headers = headers = _redact_headers(request)
         if contains_card_number(request.path_info):
             # Nothing later (the audit row, the "Bad Request" log line) may quote it.
             request.path_info = redact_card_numbers(request.path_info)
             request.path = redact_card_numbers(request.path)
-            _audit_refusal(request, [*refused, "page address"])
+            _audit_refusal(request, [*headers, "page address"])
             return _refused_page(request)
         exempt = _view_accepts_card_numbers(request)
+        refused: list[str] = []
         if not exempt:
-            request.GET, refused_query = scrub_card_numbers(request.GET)
-            if refused_query:
+            request.GET, refused = scrub_card_numbers(request.GET)
+            if refused:
                 # get_full_path() (login redirects, "next" links) reads the raw query string.
                 request.META["QUERY_STRING"] = request.GET.urlencode()
-                refused += refused_query
         if (
             not exempt
             and request.method in ("POST", "PUT", "PATCH", "DELETE")
             and request.content_type not in _FORM_TYPES
             and _body_holds_card_number(request)
         ):
-            _audit_refusal(request, [*refused, "request body"])
+            _audit_refusal(request, [*headers, *refused, "request body"])
             return _refused_page(request)
         request.refused_card_fields = refused
         return None
@@ -203,11 +203,28 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
         ):
             request.POST, refused_post = scrub_card_numbers(request.POST)
             refused += refused_post
-        if refused:
-            request.refused_card_fields = refused
+        request.refused_card_fields = refused
+        if refused or request.refused_card_headers:
             # On a customer's page, the refusal belongs on that customer's timeline too.
-            _audit_refusal(request, refused, customer_id=str(view_kwargs.get("customer_id", "")))
+            _audit_refusal(
+                request,
+                [*request.refused_card_headers, *refused],
+                customer_id=str(view_kwargs.get("customer_id", "")),
+            )
+        if refused and request.method == "GET" and _page_load(request):
+            # The address bar still shows the card number, and every request the page makes
+            # would send it again (Referer, HX-Current-URL): load the page at the clean address.
+            messages.warning(
+                request, "A card number was removed from the page address. It was not kept."
+            )
+            return redirect(request.get_full_path())
         return None
+
+
+def _page_load(request: MiddlewareRequest) -> bool:
+    """A signed-in browser's own page load (not htmx's, whose URL is not in the address bar);
+    a signed-out one is sent to sign in with the clean address anyway."""
+    return request.user.is_authenticated and not getattr(request, "htmx", False)
 
 
 def _redact_headers(request: MiddlewareRequest) -> list[str]:

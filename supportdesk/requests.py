@@ -14,7 +14,10 @@ class MiddlewareRequest(HttpRequest):
 
     htmx: HtmxDetails
     request_id: str
+    # Form and query fields whose value the card guard blanked (the forms say so beside them).
     refused_card_fields: list[str]
+    # Headers it redacted: audited, but not the agent's typing, so no form mentions them.
+    refused_card_headers: list[str]
 
 
 class AppRequest(MiddlewareRequest):

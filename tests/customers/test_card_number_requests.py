@@ -199,3 +199,33 @@ def test_a_search_result_holding_a_card_number_is_not_cached(last_name, kept):
 def test_search_cache_keys_are_hashes_of_the_term():
     key = _cache_key("Ana.Diaz@example.com ")
     assert key == "revcent-search:v2:" + hashlib.sha256(b"ana.diaz@example.com").hexdigest()
+
+
+def test_a_page_loaded_with_a_card_in_its_address_is_loaded_again_without_it(agent_client):
+    # Else the address bar keeps it, and every request the page makes sends it again.
+    response = agent_client.get(reverse("customer-create"), {"ref": "4111 1111 1111 1111"})
+    assert response.status_code == 302
+    assert not _holds(response["Location"], PAN)
+    page = agent_client.get(response["Location"]).content.decode()
+    assert "A card number was removed from the page address. It was not kept." in page
+    [refusal] = AuditEntry.objects.filter(operation="CardNumberRefused")
+    assert "ref" in refusal.message
+
+
+def test_a_card_in_a_header_is_audited_but_not_blamed_on_the_form(agent_client, campaign):
+    from tests.customers.helpers import create_post
+
+    response = agent_client.post(
+        reverse("customer-duplicates"),
+        create_post(campaign),
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": "http://testserver/customers/new/?ref=" + quote(PAN),
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A card number is not searched" not in html
+    [refusal] = AuditEntry.objects.filter(operation="CardNumberRefused")
+    assert "header Hx-Current-Url" in refusal.message
+    assert not _holds(refusal.message, PAN)

@@ -71,8 +71,13 @@ def test_a_card_number_in_any_shape_through_any_surface_is_kept_nowhere(
     _assert_refused_at(found.content.decode(), "q")
     seen.append(_seen(found))
 
-    queried = agent_client.get(reverse("customer-lookup"), {"q": text, "tab": "recent"})
+    # Loaded again at the clean address (the card guard's redirect), the rest of it kept.
+    queried = agent_client.get(
+        reverse("customer-lookup"), {"q": text, "tab": "recent"}, follow=True
+    )
     assert queried.status_code == 200
+    assert [status for _, status in queried.redirect_chain] == [302]
+    assert "tab=recent" in queried.redirect_chain[0][0]
     seen.append(_seen(queried))
     signed_out = Client().get(reverse("customer-lookup"), {"q": text})
     assert signed_out.status_code == 302  # to the sign-in page, "next" without the card
