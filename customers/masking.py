@@ -12,7 +12,7 @@ import dataclasses
 
 from customers.contact import Contact, phone_display
 from customers.duplicates import DuplicateReport
-from customers.matching import Identifiers, Match, email_without_tag, phone_key
+from customers.matching import Identifiers, Match, normalize_email, phones_equal
 from customers.revcent import CustomerDetail
 
 DOT = "•"
@@ -95,9 +95,10 @@ def match_as_shown(match: Match, typed: Identifiers) -> Match:
     """
     who = match.candidate
     typed_as = {
-        "email": bool(who.email) and email_without_tag(who.email) == email_without_tag(typed.email),
-        "phone": bool(who.phone)
-        and phone_key(who.phone, typed.country) == phone_key(typed.phone, typed.country),
+        # The address exactly as typed: a +tag the agent did not type is not theirs to see.
+        "email": bool(who.email) and normalize_email(who.email) == normalize_email(typed.email),
+        # Each number read by its own country, as the matching does.
+        "phone": phones_equal(who.phone, who.country, typed.phone, typed.country),
         "zip": _same_text(who.zip, typed.zip),
         "address_line_1": _same_text(who.address_line_1, typed.address_line_1),
         "address_line_2": _same_text(who.address_line_2, typed.address_line_2),

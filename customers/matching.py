@@ -116,7 +116,7 @@ def identity_keys(ids: Identifiers) -> list[str]:
     return keys
 
 
-def _phones_equal(a: str, a_country: str, b: str, b_country: str) -> bool:
+def phones_equal(a: str, a_country: str, b: str, b_country: str) -> bool:
     key_a, key_b = phone_key(a, a_country), phone_key(b, b_country)
     if not key_a or not key_b:
         return False
@@ -168,7 +168,7 @@ def match_candidate(ids: Identifiers, candidate: Candidate) -> Match | None:
             local_b, _, domain_b = theirs.partition("@")
             if domain_a == domain_b and len(local_a) >= 4 and _one_edit_apart(local_a, local_b):
                 possible.append("Email differs by one character")
-    if ids.phone and _phones_equal(ids.phone, ids.country, candidate.phone, candidate.country):
+    if ids.phone and phones_equal(ids.phone, ids.country, candidate.phone, candidate.country):
         strong.append("Phone matches")
     if ids.internal_id and _fold(ids.internal_id) == _fold(candidate.internal_id):
         strong.append("Internal ID matches")

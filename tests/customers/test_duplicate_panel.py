@@ -200,3 +200,15 @@ def test_the_create_page_wires_the_panel_without_pii_in_urls(agent_client, campa
     assert "delay:400ms" in html
     assert 'aria-live="polite"' in html
     assert "hx-get" not in html
+
+
+def test_a_match_shows_only_what_was_typed_exactly(agent_client):
+    # The sandbox's Alice Nguyen: alice+shop@example.com, (415) 555-0199 in the USA.
+    html = panel(agent_client, email="alice@example.com")
+    assert "Alice Nguyen" in html
+    assert "alice+shop@example.com" not in html  # the +tag was not typed
+    assert "a•••@example.com" in html
+    # The same number typed in international form, no country chosen: the agent knows it.
+    html = panel(agent_client, phone="+1 415 555 0199")
+    assert "Alice Nguyen" in html
+    assert "555-0199" in html
