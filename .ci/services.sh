@@ -15,16 +15,24 @@ services_install() {
   fi
 }
 
+# A PostgreSQL server of its own in DIR/pg (socket and log in DIR), on loopback PORT, with
+# one database NAME; extra `-c name=value` settings may follow. PGBIN must be set.
+pg_cluster_start() {
+  local dir=$1 port=$2 name=$3
+  shift 3
+  chown postgres "$dir"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$dir/pg" -A trust -U postgres >/dev/null
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/pg" -l "$dir/pg.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off $*" start >/dev/null
+  runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p "$port" "$name"
+}
+
 services_start() {
   local pgport=$1 redisport=$2
   services_install
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   SERVICES_DIR=$(mktemp -d /tmp/supportdesk-services.XXXXXX)
-  chown postgres "$SERVICES_DIR"
-  runuser -u postgres -- "$PGBIN/initdb" -D "$SERVICES_DIR/pg" -A trust -U postgres >/dev/null
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg" -l "$SERVICES_DIR/pg.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $pgport -k $SERVICES_DIR -c fsync=off" start >/dev/null
-  runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" supportdesk
+  pg_cluster_start "$SERVICES_DIR" "$pgport" supportdesk
   redis-server --bind 127.0.0.1 --port "$redisport" --save '' --appendonly no --daemonize yes \
     --pidfile "$SERVICES_DIR/redis.pid" >/dev/null
   export PGBIN SERVICES_DIR

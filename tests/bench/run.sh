@@ -37,11 +37,7 @@ export BENCH_DIR BENCH_STATIC_ROOT="$BENCH_DIR/static"
 # counted for the app's PostgreSQL (tests/bench/router.py).
 STANDIN_PG_PORT=$(pick_port "${BENCH_STANDIN_PG_PORT:-55449}")
 STANDIN_PG=$(mktemp -d /tmp/supportdesk-standin.XXXXXX)
-chown postgres "$STANDIN_PG"
-runuser -u postgres -- "$PGBIN/initdb" -D "$STANDIN_PG/pg" -A trust -U postgres >/dev/null
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$STANDIN_PG/pg" -l "$STANDIN_PG/pg.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $STANDIN_PG_PORT -k $STANDIN_PG -c fsync=off -c max_connections=200" start >/dev/null
-runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p "$STANDIN_PG_PORT" standin
+pg_cluster_start "$STANDIN_PG" "$STANDIN_PG_PORT" standin -c max_connections=200
 export BENCH_STANDIN_DATABASE_URL="postgres://postgres@127.0.0.1:$STANDIN_PG_PORT/standin"
 export BENCH_STANDIN_PGDATA="$STANDIN_PG/pg"
 standin_stop() {
