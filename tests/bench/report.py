@@ -244,10 +244,12 @@ synthetic and unchained: see 4).
    **workflow_cpu_in_bare_views**: the CPU time (utime + stime from /proc, live and reaped
    children included) of the serving processes (the gunicorn master and workers, this run's
    PostgreSQL and Redis; not the stand-in, not the load client) over the load run, per
-   complete workflow, divided by the same processes' CPU per bare-view request (400 `GET
-   /bench/bare/160/` from 8 of the signed-in agents right after the load). PostgreSQL's share
-   is the app's own queries only: the stand-in's are in its own PostgreSQL server (until
-   #17's second round they were counted against the app).
+   complete workflow, divided by the same processes' CPU per bare-view request (the mean of
+   two rounds of 400 `GET /bench/bare/160/` from 8 of the signed-in agents, one just before
+   the load and one right after it: after it, PostgreSQL's autovacuum of the day's rows can
+   land in the window). PostgreSQL's share is the app's own queries only: the stand-in's
+   are in its own PostgreSQL server (until #17's second round they were counted against
+   the app).
 7. **two_servers_audit_match / two_servers_rate_limit_shared**: two separate gunicorn servers
    (each as above) on the same PostgreSQL and Redis and the same stand-in (100–300 ms); the
    {agents} agents split between them, each half looping the same workflow for {two_s} s.
