@@ -27,6 +27,12 @@ pg_cluster_start() {
   runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p "$port" "$name"
 }
 
+# Stop a server pg_cluster_start started in DIR, and remove its data.
+pg_cluster_stop() {
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$1/pg" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$1"
+}
+
 services_start() {
   local pgport=$1 redisport=$2
   services_install
@@ -42,7 +48,6 @@ services_start() {
 }
 
 services_stop() {
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg" -m fast stop >/dev/null 2>&1 || true
   [ -f "$SERVICES_DIR/redis.pid" ] && kill "$(cat "$SERVICES_DIR/redis.pid")" 2>/dev/null || true
-  rm -rf "$SERVICES_DIR"
+  pg_cluster_stop "$SERVICES_DIR"
 }

@@ -34,15 +34,18 @@ def _open(agent) -> AuditEntry:
     )
 
 
-def _complete(entry: AuditEntry, call_id: str) -> None:
-    audit.api_call_completed(
-        entry,
+def _result(call_id: str) -> dict[str, object]:
+    return audit.call_result(
         outcome=AuditEntry.Outcome.OK,
         duration_ms=12,
         http_status=200,
         revcent_code=1,
         api_call_id=call_id,
     )
+
+
+def _complete(entry: AuditEntry, call_id: str) -> None:
+    audit.api_calls_completed([(entry, _result(call_id))])
 
 
 def test_completions_in_two_round_trips_are_links_of_one_verified_chain(agent):
@@ -80,16 +83,6 @@ def test_a_missing_chain_head_is_made_as_before(agent):
     assert AuditChainHead.objects.get(pk=1).seq == 1
     assert connection.connection.info.transaction_status == 0
     assert verify_trail().ok
-
-
-def _result(call_id: str) -> dict[str, object]:
-    return audit.call_result(
-        outcome=AuditEntry.Outcome.OK,
-        duration_ms=9,
-        http_status=200,
-        revcent_code=1,
-        api_call_id=call_id,
-    )
 
 
 def test_rows_completed_together_are_consecutive_links_in_their_order(agent):

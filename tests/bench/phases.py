@@ -334,7 +334,7 @@ def _capacity(
     stats: LoadStats,
     *,
     agents: int,
-    busy: float,
+    machine_s: float,
     upstream_cpu: float,
     client_cpu: float,
 ) -> str:
@@ -349,7 +349,6 @@ def _capacity(
     done = stats.workflows
     cores = os.cpu_count() or 1
     wait_s = CREATE_ROUNDS * 0.2
-    machine_s = busy / 100 * cores * stats.elapsed / done
     others_s = (upstream_cpu + client_cpu) / done
     wanted = agents / wait_s
     return (
@@ -416,17 +415,19 @@ def load(
         f"{len(every)} requests, {stats.workflows} complete workflows in {elapsed:.1f} s "
         f"({stats.workflows / elapsed:.1f} creates/s)"
     )
+    # The whole machine's CPU per workflow (every process, the load client's too).
+    machine_s = busy / 100 * (os.cpu_count() or 1) * elapsed / max(stats.workflows, 1)
     figures.detail["load_p95_ms"] = (
         f"every request; {steps}; machine CPU busy {busy:.0f} % of "
         f"{os.cpu_count()} cores during the run (the load client itself: "
         f"{100 * client_cpu / elapsed / (os.cpu_count() or 1):.0f} %), i.e. "
-        f"{busy / 100 * (os.cpu_count() or 1) * elapsed / max(stats.workflows, 1) * 1000:.0f} ms "
+        f"{machine_s * 1000:.0f} ms "
         "of the machine's CPU per workflow; of the serving processes (gunicorn, PostgreSQL, "
         f"Redis): {stats.server_cpu_s / max(stats.workflows, 1) * 1000:.0f} ms"
         + _capacity(
             stats,
             agents=len(agents),
-            busy=busy,
+            machine_s=machine_s,
             upstream_cpu=upstream_cpu,
             client_cpu=client_cpu,
         )

@@ -15,8 +15,7 @@ class StandInRouter:
     def db_for_read(self, model: Any, **hints: Any) -> str | None:
         return "standin" if model._meta.app_label == STANDIN_APP else None
 
-    def db_for_write(self, model: Any, **hints: Any) -> str | None:
-        return "standin" if model._meta.app_label == STANDIN_APP else None
+    db_for_write = db_for_read
 
     def allow_relation(self, first: Any, second: Any, **hints: Any) -> bool | None:
         return None

@@ -40,11 +40,7 @@ STANDIN_PG=$(mktemp -d /tmp/supportdesk-standin.XXXXXX)
 pg_cluster_start "$STANDIN_PG" "$STANDIN_PG_PORT" standin -c max_connections=200
 export BENCH_STANDIN_DATABASE_URL="postgres://postgres@127.0.0.1:$STANDIN_PG_PORT/standin"
 export BENCH_STANDIN_PGDATA="$STANDIN_PG/pg"
-standin_stop() {
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$STANDIN_PG/pg" -m fast stop >/dev/null 2>&1 || true
-  rm -rf "$STANDIN_PG"
-}
-trap 'standin_stop; services_stop; rm -rf "$BENCH_DIR"' EXIT
+trap 'pg_cluster_stop "$STANDIN_PG"; services_stop; rm -rf "$BENCH_DIR"' EXIT
 
 start=$(date +%s)
 status=0

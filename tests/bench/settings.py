@@ -62,9 +62,6 @@ if _standin_url:
     # (tests/bench/run.sh), as RevCent has its own database: the searches it runs over
     # thousands of customers are RevCent's work, and so stay out of the CPU the bench
     # counts for the app's PostgreSQL. Every process routes the sandbox's models there.
-    DATABASES["standin"] = {  # noqa: F405
-        **env.db_url_config(_standin_url),  # noqa: F405
-        "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
-    }
+    # The default database's connection settings (production's), at the stand-in's address.
+    DATABASES["standin"] = {**DATABASES["default"], **env.db_url_config(_standin_url)}  # noqa: F405
     DATABASE_ROUTERS = ["tests.bench.router.StandInRouter"]
