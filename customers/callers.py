@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils import timezone
 from customers import audit, ratelimit
 from customers.audit import Actor
 from customers.matching import normalize_email
-from customers.models import AuditEntry, CreateAttempt
+from customers.models import AuditEntry, CreateAttempt, VerifiedCaller
 from customers.revcent import CustomerDetail, RevCentClient, RevCentError
 
 VERIFIED_FOR_SECONDS = 15 * 60
@@ -79,10 +79,27 @@ def caller_check_needed(
     ).exists()
 
 
-def caller_verified(store: dict, customer_id: str, *, now: float | None = None) -> bool:
-    """Whether `store` (the agent's session) holds a recent verification for this customer."""
-    at = store.get(customer_id)
-    return at is not None and (now or time.time()) - at < VERIFIED_FOR_SECONDS
+def caller_verified(*, user: User, customer_id: str, now: datetime | None = None) -> bool:
+    """Whether this agent verified this customer's caller in the last 15 minutes."""
+    since = (now or timezone.now()) - timedelta(seconds=VERIFIED_FOR_SECONDS)
+    return VerifiedCaller.objects.filter(
+        user=user, customer_id=customer_id, verified_at__gt=since
+    ).exists()
+
+
+def caller_verified_record(*, user: User, customer_id: str, now: datetime | None = None) -> None:
+    """Remember the verification (one upsert), for every channel this agent works in."""
+    VerifiedCaller.objects.bulk_create(
+        [VerifiedCaller(user=user, customer_id=customer_id, verified_at=now or timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user", "customer_id"],
+        update_fields=["verified_at"],
+    )
+
+
+def callers_forget(user: User) -> None:
+    """Signing out ends the agent's verifications, as the end of a phone call would."""
+    VerifiedCaller.objects.filter(user=user).delete()
 
 
 def _clock_time(unix: float) -> str:
@@ -142,6 +159,7 @@ def caller_verify(
         return CallerVerification(False, f"Could not check the caller: {exc.message}")
     if caller_check(detail=detail, kind=kind, answer=answer, actor=actor):
         ratelimit.release(reservation)
+        caller_verified_record(user=user, customer_id=customer_id)
         return CallerVerification(True, f"Caller verified by {_lower_first(label)}.")
     return CallerVerification(
         False,

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import timezone
 
 from customers import audit
@@ -24,6 +25,17 @@ from customers.revcent import CardSummary, RevCentClient, RevCentError
 
 logger = logging.getLogger(__name__)
 TOKEN_SALT = "supportdesk.card-link.v1"
+
+
+def card_form_template(*, site_url: str) -> str:
+    """SECURE_CARD_FORM_URL, or in sandbox mode the sandbox's own hosted form on this site
+    (`site_url`, e.g. "https://support.example.com", as the request reached us); "" if none."""
+    if settings.SECURE_CARD_FORM_URL:
+        return settings.SECURE_CARD_FORM_URL
+    if settings.REVCENT_SANDBOX:
+        path = reverse("sandbox-card-form", args=["TOKEN"]).replace("TOKEN", "{token}")
+        return site_url.rstrip("/") + path.replace("%7Btoken%7D", "{token}")
+    return ""
 
 
 def card_link_token(link: CardLink) -> str:

@@ -33,6 +33,14 @@ class Role(models.Model):
         return "Support Desk roles"
 
 
+class Channel(models.TextChoices):
+    """The way an action came in; written into its audit row (customers/actions/)."""
+
+    WEB = "web", "web"
+    ASSISTANT = "assistant", "assistant"
+    COMMAND = "command", "command"
+
+
 class AuditTrailIsAppendOnly(Exception):
     """Raised on any attempt to change or delete an audit entry."""
 
@@ -357,3 +365,22 @@ class CustomerVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.customer_id} (opened {self.visited_at:%Y-%m-%d})"
+
+
+class VerifiedCaller(models.Model):
+    """A caller this agent verified for this customer (callers.py), whichever way the agent
+    works (web page or assistant): one row per agent and customer, good for
+    callers.VERIFIED_FOR_SECONDS. In the database, not the session, so the assistant channel
+    and every app server read the same answer; signing out removes the agent's rows."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    customer_id = models.CharField(max_length=20)
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "customer_id"], name="one_verified_caller")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} verified {self.verified_at:%Y-%m-%d %H:%M}"

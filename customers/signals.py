@@ -7,11 +7,11 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.models import User
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from customers import audit
+from customers import audit, callers
 from customers.audit import Actor
 from customers.models import AuditEntry
 
@@ -64,3 +64,11 @@ def audit_locked_out(
         actor=Actor(name=str(username or "")[:150], request_id=_request_id(request)),
         message=f"Too many failed sign-ins from {ip_address}.",
     )
+
+
+@receiver(user_logged_out, dispatch_uid="customers.forget_verified_callers")
+def forget_verified_callers(
+    sender: type[User], request: HttpRequest | None, user: User | None, **kwargs: Any
+) -> None:
+    if user is not None:
+        callers.callers_forget(user)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from customers.audit import chain, fastwrite
 from customers.cardguard import redact_card_numbers
-from customers.models import AuditEntry, AuditTrailIsAppendOnly
+from customers.models import AuditEntry, AuditTrailIsAppendOnly, Channel
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +32,17 @@ class Actor:
     request_id: str = ""
     # For work with no signed-in user, e.g. a management command.
     name: str = ""
+    # The way in: the web app, the assistant channel (with the token's prefix), a command.
+    channel: Channel = Channel.WEB
+    token_prefix: str = ""
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:
         user = request.user if not isinstance(request.user, AnonymousUser) else None
         return cls(user=user, request_id=getattr(request, "request_id", ""))
+
+    def has_perm(self, perm: str) -> bool:
+        return self.user is not None and self.user.is_active and self.user.has_perm(perm)
 
     @property
     def username(self) -> str:

@@ -4,37 +4,33 @@ attempts whose outcome is not (yet) a customer page."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from customers import attempts, ratelimit, recovery
+from customers import actions
+from customers.actions import ActionRefused, NotFound, NotPermitted, OverLimit
 from customers.audit import Actor
-from customers.claims import IdentityBusy
 from customers.create_form import CustomerCreateForm, identifiers_from_form_data
 from customers.customer_forms import LookupForm
-from customers.duplicates import DuplicateReport, duplicate_check
+from customers.duplicates import DuplicateReport
 from customers.forms import METADATA_ROWS_MAX, SOURCE_METADATA, MetadataFormSet
 from customers.lookup import can_see_customers, recent_customers
 from customers.masking import report_as_shown
 from customers.matching import Identifiers
 from customers.models import CreateAttempt
-from customers.notes import attempt_note_retry
-from customers.revcent import RevCentError, get_client
+from customers.revcent import RevCentError
 from supportdesk.requests import AppRequest
 
 CREATE_TEMPLATE = "customers/customer_create.html"
-PERSON_BUSY = (
-    "Another create for this e-mail, phone or internal ID is still running, so nothing was "
-    "created. Submit again in a minute: the duplicate check will then show that customer."
-)
 
 
 @require_GET
@@ -88,17 +84,17 @@ def customer_create(request: AppRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_create(request, form)
     try:
-        submission = attempts.customer_create_submit(
+        submission = actions.customer_create(
+            actor=Actor.from_request(request),
             key=form.submission_key,
-            user=request.user,
             campaign=form.campaign,
             payload=form.payload(),
             override_reason=form.override_reason(),
-            client=get_client(),
-            actor=Actor.from_request(request),
         )
-    except IdentityBusy:
-        return _render_create(request, form, error=PERSON_BUSY)
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ActionRefused as exc:
+        return _render_create(request, form, error=exc.message)
     if submission.attempt is None:
         form.options.override_confirmed()  # says why, if "Create anyway" lacks a reason
         return _render_create(request, form, report=submission.report)
@@ -161,11 +157,10 @@ def customer_duplicates(request: AppRequest) -> HttpResponse:
     context: dict[str, Any] = {"refused": refused or request.refused_card_fields}
     if not ids.search_terms():
         return render(request, template, context)
-    if ratelimit.count_search_over_limit(request.user.pk):
+    try:
+        report = actions.duplicates_find(actor=Actor.from_request(request), ids=ids)
+    except OverLimit:
         return render(request, template, {**context, "rate_limited": True})
-    report = duplicate_check(
-        ids, client=get_client(), actor=Actor.from_request(request), use_cache=True
-    )
     labels = _term_labels(ids)
     context.update(
         report=report_as_shown(report, ids),
@@ -184,12 +179,13 @@ def _term_labels(ids: Identifiers) -> dict[str, str]:
 
 
 # --- An attempt whose outcome is not a customer page (yet) ---------------------------------------
-def _own_attempt(request: AppRequest, key: uuid.UUID) -> CreateAttempt:
-    """The agent's own attempt (any, for a superuser), or 404."""
-    attempt = get_object_or_404(CreateAttempt, submission_key=key)
-    if attempt.user_id != request.user.pk and not request.user.is_superuser:
-        raise Http404("No such attempt.")
-    return attempt
+def _attempt_or_404(
+    action: Callable[..., CreateAttempt], request: AppRequest, key: uuid.UUID
+) -> CreateAttempt:
+    try:
+        return action(actor=Actor.from_request(request), key=key)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 def _to_attempt_result(attempt: CreateAttempt) -> HttpResponse:
@@ -202,7 +198,7 @@ def _to_attempt_result(attempt: CreateAttempt) -> HttpResponse:
 @never_cache
 @permission_required("customers.create_customer", raise_exception=True)
 def attempt_detail(request: AppRequest, key: uuid.UUID) -> HttpResponse:
-    attempt = recovery.attempt_mark_if_abandoned(_own_attempt(request, key))
+    attempt = _attempt_or_404(actions.attempt_status, request, key)
     if attempt.customer_id:
         return _to_attempt_result(attempt)
     return render(request, "customers/attempt_detail.html", {"attempt": attempt})
@@ -211,21 +207,16 @@ def attempt_detail(request: AppRequest, key: uuid.UUID) -> HttpResponse:
 @require_POST
 @permission_required("customers.create_customer", raise_exception=True)
 def attempt_reconcile(request: AppRequest, key: uuid.UUID) -> HttpResponse:
-    attempt = attempts.attempt_reconcile(
-        attempt=_own_attempt(request, key), client=get_client(), actor=Actor.from_request(request)
-    )
-    return _to_attempt_result(attempt)
+    return _to_attempt_result(_attempt_or_404(actions.attempt_check_again, request, key))
 
 
 @require_POST
 @permission_required("customers.create_customer", raise_exception=True)
 def attempt_note(request: AppRequest, key: uuid.UUID) -> HttpResponse:
     """Add the RevCent note that a create could not add at the time (never a second one)."""
-    attempt = _own_attempt(request, key)
+    attempt = _attempt_or_404(actions.attempt_own, request, key)
     try:
-        attempt = attempt_note_retry(
-            attempt=attempt, client=get_client(), actor=Actor.from_request(request)
-        )
+        attempt = _attempt_or_404(actions.attempt_note_add, request, key)
     except RevCentError as exc:
         messages.error(request, f"Could not check the customer's notes: {exc.message}")
     if attempt.note_id:

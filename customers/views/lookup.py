@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from customers import actions
+from customers.actions import ActionRefused
 from customers.audit import Actor
 from customers.customer_forms import LookupForm
 from customers.lookup import can_see_customers
-from customers.lookup import customer_lookup as lookup
-from customers.revcent import get_client
+from customers.views.refusals import refused_back_to
 from supportdesk.requests import AppRequest
 
 
@@ -25,12 +27,12 @@ def customer_lookup(request: AppRequest) -> HttpResponse:
     form = LookupForm(request.POST or None, refused_card_fields=request.refused_card_fields)
     if request.method == "GET" or not form.is_valid():
         return render(request, "customers/customer_lookup.html", {"form": form})
-    result = lookup(
-        form.cleaned_data["q"],
-        user=request.user,
-        client=get_client(),
-        actor=Actor.from_request(request),
-    )
+    try:
+        result = actions.customer_search(
+            actor=Actor.from_request(request), query=form.cleaned_data["q"]
+        )
+    except ActionRefused as exc:
+        return refused_back_to(request, exc, reverse("customer-lookup"))
     if result.customer_id:
         return redirect("customer-detail", customer_id=result.customer_id)
     return render(request, "customers/customer_lookup.html", {"form": form, "result": result})
