@@ -13,8 +13,9 @@ from django.utils import timezone
 from customers import audit, ratelimit
 from customers.audit import Actor
 from customers.matching import normalize_email
-from customers.models import AuditEntry, CreateAttempt, VerifiedCaller
+from customers.models import AuditEntry, CreateAttempt
 from customers.revcent import CustomerDetail, RevCentClient, RevCentError
+from customers.visits import VerifiedCaller
 
 VERIFIED_FOR_SECONDS = 15 * 60
 CHECKS = {"zip": "ZIP code", "email": "Email address"}
