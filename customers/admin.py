@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from customers.assistant.services import assistant_token_revoke
+from customers.audit import Actor
 from customers.audit.admin import AuditEntryAdmin
-from customers.models import AuditEntry, Campaign
+from customers.models import AssistantToken, AuditEntry, Campaign
 from customers.team_admin import TeamUserAdmin
 
 # Admin autodiscovery imports only this module; the trail's admin lives with the audit code.
@@ -16,6 +20,38 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "revcent_id", "active", "is_default"]
     list_filter = ["active"]
     search_fields = ["name", "revcent_id"]
+
+
+@admin.register(AssistantToken)
+class AssistantTokenAdmin(admin.ModelAdmin):
+    """Admins see every person's assistant tokens and revoke them; nobody edits one."""
+
+    list_display = ["prefix", "user", "name", "scopes", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["prefix", "user__username"]
+    actions = ["revoke"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # made by their owner (the tokens page) or by `manage.py assistant_token`
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # revoked, never deleted: the trail names them
+
+    @admin.action(description="Revoke the selected tokens", permissions=["view"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[AssistantToken]) -> None:
+        actor = Actor.from_request(request)
+        for token in queryset.filter(revoked_at=None):
+            assistant_token_revoke(actor=actor, prefix=token.prefix)
+        self.message_user(request, "The selected tokens no longer work.")
 
 
 # Django's own User admin, with a role choice instead of Staff/Superuser/Groups switches.

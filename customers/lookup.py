@@ -21,10 +21,8 @@ from customers.matching import Candidate, Identifiers, match_candidate
 from customers.models import CustomerVisit
 from customers.revcent import REVCENT_ID, RevCentClient, RevCentError, SearchHit
 from customers.revcent.contract import SEARCH_MAX_HITS
+from customers.roles import SEE_CUSTOMERS
 
-# Who may see customers (find them, open their page): agents, and auditors following an
-# audit row to a customer.
-CUSTOMER_VIEW_PERMS = ("customers.create_customer", "customers.view_audit_trail")
 QUERY_MAX = 254
 RECENT_MAX = 10
 
@@ -111,7 +109,7 @@ def _found(ids: Identifiers, hit: SearchHit, candidate: Candidate) -> Found:
 
 
 def can_see_customers(user: User) -> bool:
-    return any(user.has_perm(perm) for perm in CUSTOMER_VIEW_PERMS)
+    return any(user.has_perm(perm) for perm in SEE_CUSTOMERS)
 
 
 def customer_visited(*, user: User, customer_id: str, name: str) -> None:

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from customers.assistant.tokens import AssistantToken as AssistantToken
+
 # The identity claims that serialize creates for one person live with their lock code; the
 # import registers the model with this app.
 from customers.claims import IdentityClaim as IdentityClaim
@@ -94,6 +96,10 @@ class AuditEntry(models.Model):
         CARD_LINK_EXPIRED = "CardLinkExpired", "Card link expired"
         CALLER_VERIFIED = "CallerVerified", "Caller verified"
         CALLER_VERIFICATION_FAILED = "CallerVerificationFailed", "Caller verification failed"
+        ASSISTANT_TOKEN_CREATED = "AssistantTokenCreated", "Assistant token created"
+        ASSISTANT_TOKEN_REVOKED = "AssistantTokenRevoked", "Assistant token revoked"
+        ASSISTANT_TOKEN_REFUSED = "AssistantTokenRefused", "Assistant token refused"
+        ASSISTANT_TOOL_CALL = "AssistantToolCall", "Assistant tool call"
 
     class Outcome(models.TextChoices):
         OK = "ok", "OK"

@@ -11,6 +11,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # annotations only; ensure_roles imports the models itself when called
     from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 
+# The permissions the rules check (customers/actions/rules.py), as user.has_perm names them.
+CREATE = "customers.create_customer"  # agents: create, and act on existing customers
+READ_TRAIL = "customers.view_audit_trail"  # auditors: read customers and the trail
+# Who may find and open customers: agents, and auditors following an audit row.
+SEE_CUSTOMERS = (CREATE, READ_TRAIL)
+
 AGENTS = "Support agents"
 AUDITORS = "Auditors"
 

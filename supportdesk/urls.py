@@ -24,5 +24,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The simulated card provider's page (sandbox mode only; 404 otherwise).
     path("sandbox/", include("customers.sandbox.urls")),
+    path("assistant/", include("customers.assistant.urls")),
     path("", include("customers.urls")),
 ]

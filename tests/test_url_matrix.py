@@ -114,6 +114,14 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     "card-link-create": (302, 405, 405, 405),
     "customer-groups": (302, 302, 403, 302),  # Jane is not theirs: verify the caller first
     "card-link-expire": (302, 405, 405, 405),
+    # The assistant channel: tokens for agents and auditors (admins are superusers).
+    "assistant-tokens": (302, 200, 200, 200),
+    "assistant-token-revoke": (302, 405, 405, 405),
+    "admin:customers_assistanttoken_changelist": (302, 403, 403, 200),
+    "admin:customers_assistanttoken_add": (302, 403, 403, 403),
+    "admin:customers_assistanttoken_history": (302, 403, 302, 302),
+    "admin:customers_assistanttoken_delete": (302, 403, 403, 403),  # revoked, never deleted
+    "admin:customers_assistanttoken_change": (302, 403, 403, 302),
 }
 
 
@@ -138,6 +146,8 @@ POST_MATRIX: dict[str, tuple[int, int, int, int]] = {
     "card-link-create": (302, 302, 403, 302),
     "card-link-expire": (302, 302, 403, 302),
     "customer-groups": (302, 302, 403, 302),
+    "assistant-tokens": (302, 200, 200, 200),  # the form again, saying what is missing
+    "assistant-token-revoke": (302, 404, 404, 404),  # no such token
 }
 
 
@@ -190,6 +200,7 @@ def kwargs_for(name: str, pattern: URLPattern, objects, users) -> dict:
         "key": objects["attempt"].submission_key,
         "link_id": objects["link"].pk,
         "token": "not-a-token",
+        "prefix": "sdk_00000000",
         "uidb64": "MQ",
         "app_label": "customers",
         "content_type_id": 1,

@@ -12,7 +12,6 @@ from typing import Any
 
 from customers import attempts, ratelimit, recovery
 from customers.actions.rules import (
-    CREATE,
     ActionRefused,
     NotFound,
     OverLimit,
@@ -26,6 +25,7 @@ from customers.matching import Identifiers
 from customers.models import Campaign, CreateAttempt
 from customers.notes import attempt_note_retry
 from customers.revcent import RevCentClient, get_client
+from customers.roles import CREATE
 
 PERSON_BUSY = (
     "Another create for this e-mail, phone or internal ID is still running, so nothing was "

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from customers import attempts, audit, callers, cardlinks
 from customers.actions.rules import (
-    CREATE,
-    SEE_CUSTOMERS,
     ActionRefused,
     NotFound,
     refuse_card_numbers,
@@ -29,6 +27,7 @@ from customers.masking import customer_masked, mask_email
 from customers.models import CardLink, CreateAttempt
 from customers.notes import note_text
 from customers.revcent import CustomerDetail, RevCentClient, RevCentError, get_client
+from customers.roles import CREATE, SEE_CUSTOMERS
 
 
 def customer_search(

@@ -15,11 +15,6 @@ from customers.cardguard import any_card_number
 from customers.models import AuditEntry
 from customers.revcent import REVCENT_ID
 
-CREATE = "customers.create_customer"  # agents: create, and act on existing customers
-READ_TRAIL = "customers.view_audit_trail"  # auditors: read customers and the trail
-# Who may find and open customers: agents, and auditors following an audit row.
-SEE_CUSTOMERS = (CREATE, READ_TRAIL)
-
 
 class ActionRefused(Exception):
     """The actor may not do this now; `message` says why, for a person to read."""

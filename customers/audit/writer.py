@@ -188,6 +188,7 @@ DENIALS = frozenset(
         AuditEntry.Operation.LOCKED_OUT,
         AuditEntry.Operation.CALLER_VERIFICATION_FAILED,
         AuditEntry.Operation.CARD_NUMBER_REFUSED,
+        AuditEntry.Operation.ASSISTANT_TOKEN_REFUSED,
     }
 )
 
