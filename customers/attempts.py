@@ -32,7 +32,7 @@ from customers.duplicates import (
     unseen_strong,
 )
 from customers.matching import identity_keys, normalize_email, normalize_internal_id
-from customers.models import Campaign, CreateAttempt
+from customers.models import Campaign, Channel, CreateAttempt
 from customers.notes import attempt_note, attempt_note_found
 from customers.recovery import attempt_mark_if_abandoned
 from customers.revcent import (
@@ -98,7 +98,12 @@ def customer_create_submit(
         else:
             override_reason = ""
         attempt, owned = attempt_claim(
-            key=key, user=user, campaign=campaign, payload=payload, override_reason=override_reason
+            key=key,
+            user=user,
+            campaign=campaign,
+            payload=payload,
+            override_reason=override_reason,
+            actor=actor,
         )
         if owned:
             attempt = attempt_create(attempt=attempt, client=client, actor=actor)
@@ -121,6 +126,7 @@ def attempt_claim(
     campaign: Campaign,
     payload: dict[str, Any],
     override_reason: str = "",
+    actor: Actor | None = None,
 ) -> tuple[CreateAttempt, bool]:
     """Record the attempt under its key. True if this call owns it (and may create)."""
     try:
@@ -135,6 +141,8 @@ def attempt_claim(
                 internal_id=normalize_internal_id(payload.get("internal_customer_id", "")),
                 last_name=payload["customer"]["last_name"].casefold(),
                 override_reason=override_reason[:500],
+                channel=actor.channel if actor else Channel.WEB,
+                token_prefix=actor.token_prefix if actor else "",
             )
         return attempt, True
     except IntegrityError:

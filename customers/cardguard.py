@@ -113,6 +113,17 @@ def accepts_card_numbers[V: Callable[..., object]](view_func: V) -> V:
     return view_func
 
 
+# The mark for a view that checks its own (non-form) body for card numbers, answering in its
+# own protocol (the assistant's MCP endpoint: a tool error naming the argument). The
+# middleware still cleans its headers and query string.
+GUARDS_OWN_BODY = "guards_own_body"
+
+
+def guards_own_body[V: Callable[..., object]](view_func: V) -> V:
+    setattr(view_func, GUARDS_OWN_BODY, True)
+    return view_func
+
+
 def guard_every_log_handler() -> None:
     """Put the filter on every handler configured so far, whoever configured it (Django's
     defaults, a library, a deployment's own LOGGING), so no handler prints a card number."""

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from customers.assistant.tokens import AssistantToken as AssistantToken
+from customers.assistant.models import AssistantToken as AssistantToken
+from customers.assistant.models import Proposal as Proposal
 
 # The identity claims that serialize creates for one person live with their lock code; the
 # import registers the model with this app.
@@ -268,6 +269,9 @@ class CreateAttempt(models.Model):
     message = models.CharField(max_length=500, blank=True)
     # Why the agent created despite strong matches, if they did (also in the RevCent note).
     override_reason = models.CharField(max_length=500, blank=True)
+    # How the agent worked: on the web page, or through an assistant with a token (its prefix).
+    channel = models.CharField(max_length=10, choices=Channel, default=Channel.WEB)
+    token_prefix = models.CharField(max_length=16, blank=True)
     # The RevCent note that names who created the customer here; blank while it is missing.
     note_id = models.CharField(max_length=20, blank=True)
     settled_by = models.CharField(max_length=20, choices=SettledBy, blank=True)

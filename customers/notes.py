@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from customers.audit import Actor
 from customers.cardguard import redact_card_numbers
-from customers.models import CreateAttempt
+from customers.models import Channel, CreateAttempt
 from customers.revcent import CustomerDetail, RevCentClient, RevCentError
 from customers.revcent.contract import NOTE_TEXT_MAX
 
@@ -19,6 +19,8 @@ NOTE_REASON_MAX = 120
 def note_text(attempt: CreateAttempt) -> str:
     """The note on every customer created here, for whoever opens it in RevCent's dashboard."""
     text = f"Created in Support Desk by {attempt.user.get_username()}"
+    if attempt.channel == Channel.ASSISTANT:
+        text += f" via assistant (token …{attempt.token_prefix[-4:]})"
     if attempt.override_reason:
         reason = " ".join(attempt.override_reason.split())
         if len(reason) > NOTE_REASON_MAX:

@@ -24,6 +24,7 @@ from django_otp import user_has_device
 from customers import audit
 from customers.cardguard import (
     ACCEPTS_CARD_NUMBERS,
+    GUARDS_OWN_BODY,
     any_card_number,
     contains_card_number,
     redact_card_numbers,
@@ -170,7 +171,7 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
             request.path = redact_card_numbers(request.path)
             _audit_refusal(request, [*headers, "page address"])
             return _refused_page(request)
-        exempt = _view_accepts_card_numbers(request)
+        exempt = _view_marked(request, ACCEPTS_CARD_NUMBERS)
         refused: list[str] = []
         if not exempt:
             request.GET, refused = scrub_card_numbers(request.GET)
@@ -179,6 +180,7 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
                 request.META["QUERY_STRING"] = request.GET.urlencode()
         if (
             not exempt
+            and not _view_marked(request, GUARDS_OWN_BODY)
             and request.method in ("POST", "PUT", "PATCH", "DELETE")
             and request.content_type not in _FORM_TYPES
             and _body_holds_card_number(request)
@@ -240,12 +242,12 @@ def _redact_headers(request: MiddlewareRequest) -> list[str]:
     return [f"header {name}" for name in refused]
 
 
-def _view_accepts_card_numbers(request: MiddlewareRequest) -> bool:
+def _view_marked(request: MiddlewareRequest, mark: str) -> bool:
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return False
-    return bool(getattr(match.func, ACCEPTS_CARD_NUMBERS, False))
+    return bool(getattr(match.func, mark, False))
 
 
 def _body_holds_card_number(request: MiddlewareRequest) -> bool:

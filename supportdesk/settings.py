@@ -255,6 +255,12 @@ AUDIT_CHAIN_KEY_ID, AUDIT_CHAIN_KEYS = audit_chain_keys(
 # The live duplicate panel is for checking one customer, not for browsing RevCent.
 DUPLICATE_SEARCHES_PER_MINUTE = env_int("DUPLICATE_SEARCHES_PER_MINUTE", 60, minimum=1)
 
+# The assistant channel (/assistant/mcp): limits per token, on top of the agent's own
+# (searches above, wrong caller answers), counted in the shared cache across app servers.
+ASSISTANT_CALLS_PER_MINUTE = env_int("ASSISTANT_CALLS_PER_MINUTE", 60, minimum=1)
+ASSISTANT_PROPOSALS_PER_10_MINUTES = env_int("ASSISTANT_PROPOSALS_PER_10_MINUTES", 20, minimum=1)
+ASSISTANT_CREATES_PER_HOUR = env_int("ASSISTANT_CREATES_PER_HOUR", 30, minimum=1)
+
 # Secure card links: the hosted card form the customer is sent to, with {customer_id},
 # {email} and {token} placeholders. Empty: in sandbox mode the sandbox's own simulated
 # card form; with a real key, the feature asks an admin to configure it.

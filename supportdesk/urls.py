@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from customers.assistant.endpoint import protected_resource_metadata
 from supportdesk import mfa, views
 
 urlpatterns = [
@@ -25,5 +26,11 @@ urlpatterns = [
     # The simulated card provider's page (sandbox mode only; 404 otherwise).
     path("sandbox/", include("customers.sandbox.urls")),
     path("assistant/", include("customers.assistant.urls")),
+    # RFC 9728: where an MCP client learns how to get a token for /assistant/mcp.
+    path(
+        ".well-known/oauth-protected-resource/assistant/mcp",
+        protected_resource_metadata,
+        name="assistant-resource-metadata",
+    ),
     path("", include("customers.urls")),
 ]

@@ -117,6 +117,9 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     # The assistant channel: tokens for agents and auditors (admins are superusers).
     "assistant-tokens": (302, 200, 200, 200),
     "assistant-token-revoke": (302, 405, 405, 405),
+    # A bearer token, never a session: 405 for any GET, signed in or not (POST: tests/assistant).
+    "assistant-mcp": (405, 405, 405, 405),
+    "assistant-resource-metadata": (200, 200, 200, 200),
     "admin:customers_assistanttoken_changelist": (302, 403, 403, 200),
     "admin:customers_assistanttoken_add": (302, 403, 403, 403),
     "admin:customers_assistanttoken_history": (302, 403, 302, 302),
@@ -148,6 +151,7 @@ POST_MATRIX: dict[str, tuple[int, int, int, int]] = {
     "customer-groups": (302, 302, 403, 302),
     "assistant-tokens": (302, 200, 200, 200),  # the form again, saying what is missing
     "assistant-token-revoke": (302, 404, 404, 404),  # no such token
+    "assistant-mcp": (401, 401, 401, 401),  # a session is not a token
 }
 
 

@@ -26,7 +26,13 @@ from customers.lookup import LookupResult, customer_lookup, customer_visited
 from customers.masking import customer_masked, mask_email
 from customers.models import CardLink, CreateAttempt
 from customers.notes import note_text
-from customers.revcent import CustomerDetail, RevCentClient, RevCentError, get_client
+from customers.revcent import (
+    CustomerDetail,
+    CustomerGroup,
+    RevCentClient,
+    RevCentError,
+    get_client,
+)
 from customers.roles import CREATE, SEE_CUSTOMERS
 
 
@@ -167,6 +173,14 @@ def card_link_expire(*, actor: Actor, customer_id: str, link_id: uuid.UUID) -> N
         raise NotFound("No such card link for this customer.")
     assert actor.user is not None
     cardlinks.card_link_expire(link=link, user=actor.user, actor=actor)
+
+
+def customer_groups_list(
+    *, actor: Actor, client: RevCentClient | None = None
+) -> list[CustomerGroup]:
+    """RevCent's enabled customer groups (from the shared cache for a few minutes)."""
+    require(actor, CREATE)
+    return customer_groups_enabled(client=client or get_client(), actor=actor)
 
 
 @dataclass(frozen=True)

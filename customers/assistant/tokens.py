@@ -18,65 +18,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import models
 from django.utils import timezone
 
-from customers.roles import CREATE, SEE_CUSTOMERS
+from customers.assistant.models import SCOPE_NEEDS, AssistantToken, Scope
 
 PREFIX_START = "sdk_"
 DAYS_DEFAULT, DAYS_MAX = 7, 30
 # A token's last use is written at most this often: a busy assistant is not a write per call.
 LAST_USED_EVERY = timedelta(minutes=1)
-
-
-class Scope(models.TextChoices):
-    READ = "customers:read", "Find and read customers (customers:read)"
-    CREATE = "customers:create", "Propose and create customers (customers:create)"
-    GROUPS = "groups:write", "Add customers to groups (groups:write)"
-    CARD_LINKS = "cardlinks:send", "Send card links (cardlinks:send)"
-
-
-# The permission a role needs for a scope to mean anything: auditors may read, agents all.
-SCOPE_NEEDS: dict[str, tuple[str, ...]] = {
-    Scope.READ: SEE_CUSTOMERS,
-    Scope.CREATE: (CREATE,),
-    Scope.GROUPS: (CREATE,),
-    Scope.CARD_LINKS: (CREATE,),
-}
-
-
-class AssistantToken(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assistant_tokens"
-    )
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=16, unique=True)
-    secret_hash = models.CharField(max_length=64)
-    scopes = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.prefix} ({self.name})"
-
-    def status(self, now: datetime | None = None) -> str:
-        if self.revoked_at is not None:
-            return "revoked"
-        return "expired" if self.expires_at <= (now or timezone.now()) else "active"
 
 
 def _digest(raw: str) -> str:

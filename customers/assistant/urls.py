@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from customers.assistant import views
+from customers.assistant import endpoint, views
 
 urlpatterns = [
+    path("mcp", endpoint.mcp_endpoint, name="assistant-mcp"),
     path("tokens/", views.assistant_tokens, name="assistant-tokens"),
     path(
         "tokens/<str:prefix>/revoke/",

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,7 +22,6 @@ from customers.audit import Actor
 from supportdesk.requests import AppRequest
 
 TEMPLATE = "assistant/tokens.html"
-MCP_PATH = "/assistant/mcp"
 
 
 @require_http_methods(["GET", "POST"])
@@ -32,7 +32,7 @@ def assistant_tokens(request: AppRequest) -> HttpResponse:
         raise PermissionDenied("Only agents and auditors can use the assistant channel.")
     form = TokenCreateForm(request.POST or None, allowed=allowed)
     context = {"form": form, "tokens": tokens_of(request.user), "new_token": ""}
-    context["mcp_url"] = request.build_absolute_uri(MCP_PATH)
+    context["mcp_url"] = request.build_absolute_uri(reverse("assistant-mcp"))
     if request.method == "POST" and form.is_valid():
         try:
             token, raw = assistant_token_create(

@@ -200,8 +200,10 @@ def agent_action(
     message: str = "",
     customer_id: str = "",
     target_customer_id: str = "",
+    denied: bool | None = None,
 ) -> AuditEntry:
-    """Record something an agent did that an auditor must be able to see (no API call)."""
+    """Record something an agent did that an auditor must be able to see (no API call).
+    Its outcome is "denied" for the actions in DENIALS, unless `denied` says otherwise."""
     entry = AuditEntry(
         kind=AuditEntry.Kind.AGENT_ACTION,
         operation=action,
@@ -216,7 +218,11 @@ def agent_action(
     entry.save(force_insert=True)
     outcome: dict[str, object] = {
         "completed_at": entry.created_at,
-        "outcome": AuditEntry.Outcome.DENIED if action in DENIALS else AuditEntry.Outcome.OK,
+        "outcome": (
+            AuditEntry.Outcome.DENIED
+            if (action in DENIALS if denied is None else denied)
+            else AuditEntry.Outcome.OK
+        ),
         "message": redact_card_numbers(message)[:500],
         "customer_id": customer_id[:20],
     }

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customers import actions
 from customers.actions import ActionRefused, NotFound, NotPermitted, OverLimit
+from customers.assistant.proposals import proposal_prefill
 from customers.audit import Actor
 from customers.create_form import CustomerCreateForm, identifiers_from_form_data
 from customers.customer_forms import LookupForm
@@ -76,7 +77,7 @@ def _render_create(
 @permission_required("customers.create_customer", raise_exception=True)
 def customer_create(request: AppRequest) -> HttpResponse:
     if request.method == "GET":
-        return _render_create(request, CustomerCreateForm())
+        return _render_create(request, _new_form(request))
     action = request.POST.get("_action", "create")
     if action.startswith(("add_metadata", "remove_metadata")):
         return _metadata_rows(request, action)
@@ -99,6 +100,18 @@ def customer_create(request: AppRequest) -> HttpResponse:
         form.options.override_confirmed()  # says why, if "Create anyway" lacks a reason
         return _render_create(request, form, report=submission.report)
     return _attempt_outcome(request, submission.attempt, form)
+
+
+def _new_form(request: AppRequest) -> CustomerCreateForm:
+    """An empty form, or one filled in from the agent's own assistant proposal (the link an
+    assistant gives when it cannot ask the agent to confirm); it is sent like any other."""
+    proposal_id = request.GET.get("proposal", "")
+    data = proposal_prefill(proposal_id, user_id=request.user.pk) if proposal_id else None
+    if data is None:
+        return CustomerCreateForm()
+    form = CustomerCreateForm(data)
+    form.quiet()
+    return form
 
 
 def _attempt_outcome(

@@ -1,0 +1,285 @@
+"""/assistant/mcp: MCP over Streamable HTTP as an ordinary Django view, stateless.
+
+Per request, before the SDK reads anything: the Origin (403), the bearer token (401 with
+RFC 9728's resource_metadata), the tool's scope (403 insufficient_scope), the card guard and
+a strict argument check on the JSON-RPC body (tool errors naming argument paths only), and
+the token's limits. Then a throwaway stateless session manager from the `mcp` SDK answers
+the one exchange as JSON, and one audit row records the tool call (its argument names, never
+their values). Nothing about a conversation stays in this process: an elicitation's state
+travels sealed in the request (server.py), so any app server answers any request.
+
+Why our own view and not django-stateless-mcp: see the README's dependency notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from mcp.server.auth.middleware.auth_context import auth_context_var
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken
+from mcp.server.auth.routes import build_resource_metadata_url
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import AnyHttpUrl
+
+from customers.assistant import calls
+from customers.assistant.guard import ArgumentChecker, Call, card_number_paths, read_call
+from customers.assistant.models import Scope
+from customers.assistant.server import CALLER, TOOL_SCOPES, Caller, new_request_id, server
+from customers.assistant.tokens import check_token, token_allows
+from customers.cardguard import guards_own_body
+
+MCP_PATH = "/assistant/mcp"
+# An MCP message is a few kilobytes; a create with every field and 19 metadata rows ~12 KB.
+BODY_MAX = 64 * 1024
+_checker: ArgumentChecker | None = None
+
+
+async def _arguments_checker() -> ArgumentChecker:
+    global _checker
+    if _checker is None:  # the tools' schemas never change while the process runs
+        listed = await server.list_tools()
+        _checker = ArgumentChecker({tool.name: tool.input_schema for tool in listed})
+    return _checker
+
+
+def resource_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(MCP_PATH)
+
+
+def _challenge(
+    request: HttpRequest, status: int, error: str, says: str, scope: str = ""
+) -> HttpResponse:
+    metadata = build_resource_metadata_url(AnyHttpUrl(resource_url(request)))
+    params = [f'error="{error}"', f'error_description="{says}"']
+    if scope:
+        params.append(f'scope="{scope}"')
+    params.append(f'resource_metadata="{metadata}"')
+    response = JsonResponse({"error": error, "error_description": says}, status=status)
+    response["WWW-Authenticate"] = "Bearer " + ", ".join(params)
+    return response
+
+
+def _origin_allowed(request: HttpRequest) -> bool:
+    """No Origin: not a browser (MCP clients send none). A browser's must be ours or trusted,
+    so a web page cannot drive an agent's token through their own browser (DNS rebinding)."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    own = f"{request.scheme}://{request.get_host()}"
+    return origin == own or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+def _tool_error(request: HttpRequest, call: Call, text: str) -> JsonResponse:
+    """A tool's refusal as the model reads it (isError), not a protocol error."""
+    result: dict[str, Any] = {"content": [{"type": "text", "text": text}], "isError": True}
+    if request.headers.get("MCP-Protocol-Version", "") >= "2026-07-28":
+        result["resultType"] = "complete"
+    if call.method != "tools/call":
+        error = {"code": -32602, "message": text}
+        return JsonResponse({"jsonrpc": "2.0", "id": call.id, "error": error})
+    return JsonResponse({"jsonrpc": "2.0", "id": call.id, "result": result})
+
+
+@csrf_exempt  # bearer tokens only: no cookie is ever read here, so there is nothing to forge
+@login_not_required  # the token is the sign-in: 401, not a redirect to the login page
+@guards_own_body  # the card guard runs below, per argument, answering as MCP expects
+async def mcp_endpoint(request: HttpRequest) -> HttpResponse:
+    if not _origin_allowed(request):
+        return JsonResponse(
+            {
+                "jsonrpc": "2.0",
+                "id": None,
+                "error": {"code": -32600, "message": "Origin not allowed"},
+            },
+            status=403,
+        )
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    header = request.headers.get("Authorization", "")
+    raw = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    checked = await sync_to_async(check_token)(raw) if raw else None
+    if checked is None or checked.token is None:
+        if checked is not None:
+            await sync_to_async(calls.refused)(request, checked.refusal, prefix=checked.prefix)
+        return _challenge(
+            request, 401, "invalid_token", "Missing, unknown, expired or revoked token"
+        )
+    token = checked.token
+    if int(request.headers.get("Content-Length") or 0) > BODY_MAX or len(request.body) > BODY_MAX:
+        return HttpResponse("An assistant message is at most 64 KB.", status=413)
+    call = read_call(request.body)
+    caller = Caller(
+        token=token,
+        request_id=new_request_id(),
+        site_url=request.build_absolute_uri("/").rstrip("/"),
+    )
+    if call is not None:
+        refused = await _refuse_before_sdk(request, caller, call)
+        if refused is not None:
+            return refused
+    return await _serve(request, caller, call)
+
+
+async def _refuse_before_sdk(
+    request: HttpRequest, caller: Caller, call: Call
+) -> HttpResponse | None:
+    scope = TOOL_SCOPES.get(call.tool)
+    if scope is not None and not await sync_to_async(token_allows)(caller.token, scope):
+        await sync_to_async(calls.refused)(
+            request, f"no {scope} scope", prefix=caller.token.prefix, tool=call.tool
+        )
+        return _challenge(
+            request, 403, "insufficient_scope", f"This call needs the {scope} scope", scope=scope
+        )
+    paths = card_number_paths(call)
+    if paths:
+        await sync_to_async(calls.card_number_refused)(caller, call, paths)
+        return _tool_error(
+            request,
+            call,
+            f"Refused: {', '.join(paths)} looks like a payment card number. Card numbers are "
+            "never taken here: send the customer a card link. Nothing was kept.",
+        )
+    problems = (await _arguments_checker()).problems(call)
+    if problems:
+        await sync_to_async(calls.tool_called)(
+            caller, call, outcome="refused", detail="invalid arguments"
+        )
+        return _tool_error(request, call, "Invalid arguments: " + "; ".join(problems))
+    over = await sync_to_async(calls.over_limit)(caller, call)
+    if over:
+        await sync_to_async(calls.tool_called)(
+            caller, call, outcome="refused", detail="over a limit"
+        )
+        return _tool_error(request, call, over)
+    if call.method == "subscriptions/listen":
+        # Not offered: a WSGI worker cannot hold a stream (the SDK would start no response).
+        return JsonResponse(
+            {
+                "jsonrpc": "2.0",
+                "id": call.id,
+                "error": {"code": -32601, "message": "Method not found"},
+            },
+            status=404,
+        )
+    return None
+
+
+class _Collected:
+    """The SDK's ASGI answer, gathered into one Django response (JSON mode: one body)."""
+
+    def __init__(self) -> None:
+        self.status = 500
+        self.started = False
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body = bytearray()
+
+    async def send(self, message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            self.status, self.started = message["status"], True
+            self.headers = list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            self.body.extend(message.get("body", b""))
+
+    def response(self) -> HttpResponse:
+        if not self.started:
+            error = {"code": -32603, "message": "Internal error"}
+            return JsonResponse({"jsonrpc": "2.0", "id": None, "error": error}, status=500)
+        response = HttpResponse(bytes(self.body), status=self.status)
+        for key, value in self.headers:
+            if key.lower() != b"content-length":
+                response[key.decode("latin-1")] = value.decode("latin-1")
+        return response
+
+
+def _asgi_scope(request: HttpRequest, user: AuthenticatedUser) -> dict[str, Any]:
+    headers = [
+        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.items()
+    ]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": request.method,
+        "scheme": request.scheme,
+        "path": request.path,
+        "raw_path": request.path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": (request.META.get("REMOTE_ADDR", ""), 0),
+        "server": (request.get_host(), int(request.get_port() or 0)),
+        "user": user,
+        "auth": None,
+        "state": {},
+    }
+
+
+async def _serve(request: HttpRequest, caller: Caller, call: Call | None) -> HttpResponse:
+    body = request.body
+    sent = False
+
+    async def receive() -> MutableMapping[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    token = caller.token
+    # The SDK binds sealed requestState to (client_id, iss, subject): to this very token.
+    access = AccessToken(
+        token="-",  # the secret itself is not needed past this point
+        client_id=f"assistant-token:{token.prefix}",
+        subject=f"user:{token.user_id}",
+        scopes=list(token.scopes),
+        expires_at=int(token.expires_at.timestamp()),
+        claims={"iss": "supportdesk"},
+    )
+    user = AuthenticatedUser(access)
+    manager = StreamableHTTPSessionManager(
+        app=server._lowlevel_server,  # the one private name we use; mcp is pinned to 2.3.x
+        json_response=True,
+        stateless=True,
+        # Host is Django's ALLOWED_HOSTS; Origin was checked above.
+        security_settings=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        max_request_body_size=BODY_MAX,
+    )
+    collected = _Collected()
+    auth = auth_context_var.set(user)
+    who = CALLER.set(caller)
+    try:
+        async with manager.run():
+            await manager.handle_request(_asgi_scope(request, user), receive, collected.send)
+    finally:
+        CALLER.reset(who)
+        auth_context_var.reset(auth)
+    response = collected.response()
+    if call is not None and call.method == "tools/call":
+        await sync_to_async(calls.tool_answered)(caller, call, bytes(collected.body))
+    return response
+
+
+@login_not_required
+def protected_resource_metadata(request: HttpRequest) -> JsonResponse:
+    """RFC 9728: what this resource is and which scopes it knows. The authorization server is
+    this site for now (tokens made on its own page); an OAuth server can be named here later."""
+    site = request.build_absolute_uri("/").rstrip("/")
+    return JsonResponse(
+        {
+            "resource": resource_url(request),
+            "authorization_servers": [site],
+            "scopes_supported": list(Scope.values),
+            "bearer_methods_supported": ["header"],
+            "resource_name": "Support Desk assistant channel",
+            "resource_documentation": f"{site}/assistant/tokens/",
+        }
+    )
