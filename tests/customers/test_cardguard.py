@@ -14,6 +14,7 @@ from customers.cardguard import (
     contains_card_number,
     luhn_valid,
     redact_card_numbers,
+    redact_url_text,
 )
 
 
@@ -222,6 +223,47 @@ def test_the_filter_keeps_a_harmless_traceback(recorded):
         logger.exception("Create failed")
     assert "Traceback" in stream.getvalue()
     assert "ValueError: nothing secret" in stream.getvalue()
+
+
+def test_a_card_in_an_encoded_request_line_is_redacted_where_it_is_and_nothing_decoded(recorded):
+    # "%0A" after the card: decoding the whole line would write a second, forged log line.
+    logger, stream = recorded
+    forged = '200 -%0A[06/Dec/2026 08:00:00] "GET /admin/ HTTP/1.1" 200'
+    logger.info('"%s" %s', f"GET /find/?q=4111%201111%201111%201111&x={forged} HTTP/1.1", "200")
+    output = stream.getvalue()
+    assert output == f'INFO "GET /find/?q={REDACTED}&x={forged} HTTP/1.1" 200\n'
+    assert output.count("\n") == 1
+
+
+def test_a_card_encoded_in_utf8_escapes_is_replaced_with_its_escapes_only():
+    line = "/find/?a=%E2%82%AC&q=4111%C2%A01111%C2%A01111%C2%A01111%0D%0A&b=1+2"
+    assert redact_url_text(line) == f"/find/?a=%E2%82%AC&q={REDACTED}%0D%0A&b=1+2"
+
+
+def test_an_encoded_line_without_a_card_is_left_as_it_came():
+    line = "/find/?q=ana%40example.com%0A+x%zz%E2%82"
+    assert redact_url_text(line) == line
+
+
+def test_the_filter_writes_no_control_character_in_a_message(recorded):
+    logger, stream = recorded
+    logger.warning("Unknown user %s", "mallory\r\nINFO Signed in: admin\x1b[2K\x85\u2028")
+    output = stream.getvalue()
+    assert output == (
+        "WARNING Unknown user mallory\\r\\nINFO Signed in: admin\\x1b[2K\\x85\\u2028\n"
+    )
+
+
+def test_a_traceback_keeps_its_own_lines_but_no_other_control_character(recorded):
+    logger, stream = recorded
+    try:
+        raise ValueError("bad\rinput\x1b[2K")
+    except ValueError:
+        logger.exception("Create failed")
+    output = stream.getvalue()
+    assert "Traceback (most recent call last):\n" in output
+    assert "ValueError: bad\\rinput\\x1b[2K" in output
+    assert "\r" not in output and "\x1b" not in output
 
 
 def test_the_filter_is_installed_on_the_console_handler():
