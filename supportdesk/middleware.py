@@ -34,10 +34,12 @@ from customers.models import AuditEntry
 from supportdesk.mfa import mfa_required, user_is_verified
 from supportdesk.requests import MiddlewareRequest
 
-# A request ID from the load balancer is kept only when it looks like one; anything else
-# could smuggle text into the audit trail. It must hold a letter (UUIDs, hex and trace IDs
-# do), so a pasted number is never taken for one, and no card number, whatever its shape.
-_INCOMING_ID = re.compile(r"^(?=[0-9._-]*[A-Za-z])[A-Za-z0-9._-]{8,64}$")
+# A request ID from the load balancer is kept only when it is a short plain token: letters,
+# digits and dashes (UUIDs, hex and trace IDs are), 8 to 64 of them, at least one a letter, so
+# a pasted number is never taken for one; and no card number, whatever its shape. Anything
+# else (underscores or dots between digit groups, "4111____1111…") could smuggle text into
+# the audit trail and the response, so it is replaced by our own and never echoed.
+_INCOMING_ID = re.compile(r"(?=[0-9-]*[A-Za-z])[A-Za-z0-9-]{8,64}")
 
 _View = Callable[..., HttpResponseBase]
 
@@ -47,7 +49,7 @@ class RequestIdMiddleware(MiddlewareMixin):
 
     def process_request(self, request: MiddlewareRequest) -> None:
         incoming = request.headers.get("X-Request-ID", "")
-        usable = _INCOMING_ID.match(incoming) and not contains_card_number(incoming)
+        usable = _INCOMING_ID.fullmatch(incoming) and not contains_card_number(incoming)
         request.request_id = incoming if usable else uuid.uuid4().hex
 
     def process_response(
