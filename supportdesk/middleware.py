@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.http.request import HttpHeaders
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import Resolver404, resolve
@@ -31,6 +31,13 @@ from customers.cardguard import (
     scrub_card_numbers,
 )
 from customers.models import AuditEntry
+from supportdesk.limits import (
+    FIELD_TOO_LONG,
+    UNSCANNED_HEADERS,
+    Refusal,
+    field_too_long,
+    request_over_caps,
+)
 from supportdesk.mfa import mfa_required, user_is_verified
 from supportdesk.requests import MiddlewareRequest
 
@@ -42,6 +49,23 @@ from supportdesk.requests import MiddlewareRequest
 _INCOMING_ID = re.compile(r"(?=[0-9-]*[A-Za-z])[A-Za-z0-9-]{8,64}")
 
 _View = Callable[..., HttpResponseBase]
+
+
+class RequestLimitsMiddleware(MiddlewareMixin):
+    """Refuse a request over a cap (supportdesk/limits.py) from its headers alone: first of
+    all, so nothing reads or scans more than the caps allow."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        refusal = request_over_caps(request.META)
+        return _over_caps(refusal) if refusal is not None else None
+
+
+def _over_caps(refusal: Refusal) -> HttpResponse:
+    # Plain text: the app's pages never come near a cap, so only a script meets this, and a
+    # page would cost templates and context (the user, the session) for nothing.
+    return HttpResponse(
+        f"{refusal.message}\n", status=refusal.status, content_type="text/plain; charset=utf-8"
+    )
 
 
 class RequestIdMiddleware(MiddlewareMixin):
@@ -144,8 +168,6 @@ class MfaRequiredMiddleware(MiddlewareMixin):
 
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-# Headers whose values are the browser's own tokens: never shown, stored or logged.
-_UNSCANNED_HEADERS = {"HTTP_COOKIE"}
 
 
 class CardNumberGuardMiddleware(MiddlewareMixin):
@@ -198,6 +220,9 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
         refused = request.refused_card_fields
+        if request.method == "POST" and field_too_long(request.POST.lists()):
+            # Before any scan: its length alone refuses it (every form's limits are lower).
+            return _over_caps(FIELD_TOO_LONG)
         if (
             request.method == "POST"
             and request.content_type in _FORM_TYPES
@@ -232,7 +257,7 @@ def _page_load(request: MiddlewareRequest) -> bool:
 def _redact_headers(request: MiddlewareRequest) -> list[str]:
     refused = []
     for key, value in list(request.META.items()):
-        if key.startswith("HTTP_") and key not in _UNSCANNED_HEADERS and isinstance(value, str):
+        if key.startswith("HTTP_") and key not in UNSCANNED_HEADERS and isinstance(value, str):
             clean = redact_url_text(value)
             if clean != value:
                 request.META[key] = clean
