@@ -167,6 +167,12 @@ def scrub_card_numbers(data: _ImmutableQueryDict) -> tuple[_ImmutableQueryDict, 
     return cast("_ImmutableQueryDict", clean), refused  # immutable again, like the original
 
 
+def card_shaped_key(data: _ImmutableQueryDict) -> bool:
+    """Whether any field name of request data holds a card number. Names are never blanked
+    like values (a form would not know the field), so such a request is refused whole."""
+    return any(contains_card_number(key) for key in data)
+
+
 # The mark CardNumberGuardMiddleware looks for on a view.
 ACCEPTS_CARD_NUMBERS = "accepts_card_numbers"
 

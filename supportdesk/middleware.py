@@ -25,6 +25,7 @@ from customers import audit
 from customers.cardguard import (
     ACCEPTS_CARD_NUMBERS,
     any_card_number,
+    card_shaped_key,
     contains_card_number,
     redact_card_numbers,
     redact_url_text,
@@ -177,8 +178,8 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
       …): the card number is replaced by a marker.
     - The query string and form data: the value is blanked, and the field names are kept on
       `request.refused_card_fields` so forms can say which field was refused.
-    - The path, or any other body (JSON, text): the request is answered with a page saying
-      so, and no view runs.
+    - The path, a field name (in the query string or the form), or any other body (JSON,
+      text): the request is answered with a page saying so, and no view runs.
 
     Every refusal is audited, by name only. Only a view marked `@accepts_card_numbers` (the
     sandbox's simulated card provider page) is exempt from the query, form and body checks.
@@ -193,6 +194,11 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
             request.path_info = redact_card_numbers(request.path_info)
             request.path = redact_card_numbers(request.path)
             _audit_refusal(request, [*headers, "page address"])
+            return _refused_page(request)
+        if card_shaped_key(request.GET):
+            # A name cannot be blanked like a value, and no page of ours has such a field:
+            # the request is refused whole, so nothing (the lock-out tables) stores the name.
+            _audit_refusal(request, [*headers, "a field name in the page address"])
             return _refused_page(request)
         exempt = _view_accepts_card_numbers(request)
         refused: list[str] = []
@@ -223,6 +229,9 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
         if request.method == "POST" and field_too_long(request.POST.lists()):
             # Before any scan: its length alone refuses it (every form's limits are lower).
             return _over_caps(FIELD_TOO_LONG)
+        if request.method == "POST" and card_shaped_key(request.POST):
+            _audit_refusal(request, [*request.refused_card_headers, *refused, "a field name"])
+            return _refused_page(request)
         if (
             request.method == "POST"
             and request.content_type in _FORM_TYPES
