@@ -11,9 +11,10 @@ import codecs
 import dataclasses
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
+from customers.cardpairs import joined_pairs
 from customers.cardscan import card_spans, luhn_valid
 
 if TYPE_CHECKING:  # the stubs' type of request.GET/POST; Django has no class by this name
@@ -153,11 +154,26 @@ def _clean_traceback(text: str) -> str:
     return escape_controls(redact_url_text(text), pattern=_TRACEBACK_FORGERS)
 
 
+def card_number_fields(fields: Mapping[str, Sequence[str]]) -> list[str]:
+    """The names of the fields (name -> its values) holding a card number: alone, or joined
+    with a field that is one thing with it to a person (customers/cardpairs.py), in which
+    case both are named. One rule for the request guard and the forms."""
+    refused = [name for name, values in fields.items() if any(map(contains_card_number, values))]
+    for first, second in joined_pairs(fields):
+        # The last value, as a form reads it; a refused field's own card is not its partner's.
+        before, after = (fields[first] or [""])[-1], (fields[second] or [""])[-1]
+        unrefused = not {first, second} & set(refused)
+        if before and after and unrefused and contains_card_number(f"{before} {after}"):
+            refused += [first, second]
+    return refused
+
+
 def scrub_card_numbers(data: _ImmutableQueryDict) -> tuple[_ImmutableQueryDict, list[str]]:
     """A copy of request data with every value holding a card number blanked, and the names
-    of those fields. Used on every request (supportdesk.middleware), so no view, form, log
-    line or error page ever sees the digits."""
-    refused = [key for key, values in data.lists() if any(contains_card_number(v) for v in values)]
+    of those fields (card_number_fields: a card split across two fields blanks both). Used
+    on every request (supportdesk.middleware), so no view, form, log line or error page ever
+    sees the digits."""
+    refused = card_number_fields(dict(data.lists()))
     if not refused:
         return data, []
     clean = data.copy()
