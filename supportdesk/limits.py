@@ -21,15 +21,23 @@ MAX_HEADER_BYTES = 4 * 1024
 MAX_HEADER_BYTES_TOTAL = 16 * 1024
 # The path and the query string together (gunicorn's own request-line limit is 4094).
 MAX_URL_BYTES = 4 * 1024
-# Any body: a form, JSON (the assistant channel), text. Also Django's
-# DATA_UPLOAD_MAX_MEMORY_SIZE, so nothing that parses a body reads more.
+# A form's body. Also Django's DATA_UPLOAD_MAX_MEMORY_SIZE, so nothing that parses a body
+# reads more. Room for the create form typed in a non-Latin script: a CJK character is nine
+# bytes URL-encoded.
 MAX_BODY_BYTES = 64 * 1024
+# Any other body (JSON for the assistant channel, text): its messages are a few KB, and the
+# whole of it is scanned.
+MAX_OTHER_BODY_BYTES = 16 * 1024
+# Any body sent signed out: the pages that take one (sign-in, password reset) send under
+# 1 KB, and no one need sign in to make the app scan 64 KB.
+MAX_SIGNED_OUT_FORM_BYTES = 8 * 1024
 # One form or query field, its name or any of its values; our own forms' limits are far
 # lower (customers/contact.py, customers/forms.py), Django admin's _changelist_filters (a
 # query string) needs up to MAX_URL_BYTES.
 MAX_FIELD_CHARS = 4 * 1024
 
 UNSCANNED_HEADERS = frozenset({"HTTP_COOKIE"})
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 @dataclass(frozen=True)
@@ -58,9 +66,21 @@ def request_over_caps(meta: Mapping[str, object]) -> Refusal | None:
     url = str(meta.get("PATH_INFO", "")) + str(meta.get("QUERY_STRING", ""))
     if len(url) > MAX_URL_BYTES:
         return URL_TOO_LONG
-    if _content_length(meta) > MAX_BODY_BYTES:
+    length = _content_length(meta)
+    if length > MAX_BODY_BYTES or (length > MAX_OTHER_BODY_BYTES and not _is_form(meta)):
         return BODY_TOO_BIG
     return None
+
+
+def signed_out_body_over_cap(meta: Mapping[str, object]) -> bool:
+    """Whether a signed-out request's form body is over MAX_SIGNED_OUT_FORM_BYTES (checked
+    once the user is known, still before anything reads the body)."""
+    return _is_form(meta) and _content_length(meta) > MAX_SIGNED_OUT_FORM_BYTES
+
+
+def _is_form(meta: Mapping[str, object]) -> bool:
+    content_type = str(meta.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
+    return content_type in FORM_TYPES
 
 
 def _content_length(meta: Mapping[str, object]) -> int:

@@ -33,11 +33,14 @@ from customers.cardguard import (
 )
 from customers.models import AuditEntry
 from supportdesk.limits import (
+    BODY_TOO_BIG,
     FIELD_TOO_LONG,
+    FORM_TYPES,
     UNSCANNED_HEADERS,
     Refusal,
     field_too_long,
     request_over_caps,
+    signed_out_body_over_cap,
 )
 from supportdesk.mfa import mfa_required, user_is_verified
 from supportdesk.requests import MiddlewareRequest
@@ -168,9 +171,6 @@ class MfaRequiredMiddleware(MiddlewareMixin):
         return redirect(target)
 
 
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
 class CardNumberGuardMiddleware(MiddlewareMixin):
     """Keep card numbers out of every part of a request before anything reads it.
 
@@ -188,6 +188,9 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
     def process_request(self, request: MiddlewareRequest) -> HttpResponse | None:
         # Views read these without checking, so they must exist even where a check exits early.
         request.refused_card_fields = []
+        request.refused_card_headers = []
+        if not request.user.is_authenticated and signed_out_body_over_cap(request.META):
+            return _over_caps(BODY_TOO_BIG)
         request.refused_card_headers = headers = _redact_headers(request)
         if contains_card_number(request.path_info):
             # Nothing later (the audit row, the "Bad Request" log line) may quote it.
@@ -210,7 +213,7 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
         if (
             not exempt
             and request.method in ("POST", "PUT", "PATCH", "DELETE")
-            and request.content_type not in _FORM_TYPES
+            and request.content_type not in FORM_TYPES
             and _body_holds_card_number(request)
         ):
             _audit_refusal(request, [*headers, *refused, "request body"])
@@ -234,7 +237,7 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
             return _refused_page(request)
         if (
             request.method == "POST"
-            and request.content_type in _FORM_TYPES
+            and request.content_type in FORM_TYPES
             and not getattr(view_func, ACCEPTS_CARD_NUMBERS, False)
         ):
             request.POST, refused_post = scrub_card_numbers(request.POST)

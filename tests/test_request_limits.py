@@ -103,7 +103,7 @@ def test_an_address_over_the_cap_gets_414_unscanned(client, scanned):
 @pytest.mark.parametrize(
     ("content_type", "body"),
     [
-        ("text/plain", MARK * (32 * 1024 + 1)),
+        ("text/plain", MARK * (limits.MAX_OTHER_BODY_BYTES // 2 + 1)),
         ("application/json", json.dumps({"q": MARK * 200_000})),
         (FORM, "a=" + MARK * 40_000),
     ],
@@ -113,12 +113,31 @@ def test_a_signed_out_body_over_the_cap_gets_413_unread_and_unscanned(
     scanned, body_reads, content_type, body
 ):
     client = Client()
-    assert len(body.encode()) > limits.MAX_BODY_BYTES
+    assert len(body.encode()) > limits.MAX_OTHER_BODY_BYTES
     response = client.generic("POST", reverse("healthz"), body, content_type=content_type)
     assert response.status_code == 413
     assert body_reads == []
     assert _payload_scanned(scanned) == []
     assert not AuditEntry.objects.exists()
+
+
+def test_a_signed_out_form_over_its_cap_gets_413_unread_and_unscanned(scanned, body_reads):
+    # Sign-in and password reset send under 1 KB; signed in, forms may be larger.
+    body = urlencode({"username": "alice", "password": MARK * 2100, "x": MARK * 2100})
+    assert limits.MAX_SIGNED_OUT_FORM_BYTES < len(body) < limits.MAX_BODY_BYTES
+    response = Client().post(reverse("login"), body, content_type=FORM)
+    assert response.status_code == 413
+    assert body_reads == []
+    assert _payload_scanned(scanned) == []
+
+
+def test_a_signed_in_body_that_is_not_a_form_has_the_lower_cap(agent_client, scanned, body_reads):
+    body = json.dumps({"q": MARK * (limits.MAX_OTHER_BODY_BYTES // 2)})
+    assert limits.MAX_OTHER_BODY_BYTES < len(body) < limits.MAX_BODY_BYTES
+    response = agent_client.post(reverse("customer-lookup"), body, content_type="application/json")
+    assert response.status_code == 413
+    assert body_reads == []
+    assert _payload_scanned(scanned) == []
 
 
 def test_a_json_body_under_the_cap_is_still_read_and_scanned(client, scanned):
@@ -183,7 +202,7 @@ def test_the_create_form_filled_to_every_limit_is_under_the_caps(agent_client, c
         override_reason="r" * 500,
         internal_customer_id="i" * 255,
     )
-    body = "&".join(f"{k}={v}" for k, v in data.items())
-    assert len(body) < 20 * 1024 < limits.MAX_BODY_BYTES
+    body = urlencode(data)
+    assert limits.MAX_SIGNED_OUT_FORM_BYTES < len(body) < 20 * 1024 < limits.MAX_BODY_BYTES
     response = agent_client.post(reverse("customer-create"), data)
     assert response.status_code == 302  # created
