@@ -203,26 +203,27 @@ def test_the_filter_leaves_other_records_alone(recorded):
     assert seen[0].args == ("+1 305 555 0100", "4242424242424241")
 
 
-def test_the_filter_removes_a_number_from_an_exception(recorded):
+def _logged_failure(recorded, error: str) -> str:
+    """What the handler writes for logger.exception("Create failed") on ValueError(error)."""
     logger, stream = recorded
     try:
-        raise ValueError("bad input 5555 5555 5555 4444")
+        raise ValueError(error)
     except ValueError:
         logger.exception("Create failed")
-    output = stream.getvalue()
+    return stream.getvalue()
+
+
+def test_the_filter_removes_a_number_from_an_exception(recorded):
+    output = _logged_failure(recorded, "bad input 5555 5555 5555 4444")
     assert "5555" not in output
     assert "Create failed" in output
     assert f"ValueError: bad input {REDACTED}" in output
 
 
 def test_the_filter_keeps_a_harmless_traceback(recorded):
-    logger, stream = recorded
-    try:
-        raise ValueError("nothing secret")
-    except ValueError:
-        logger.exception("Create failed")
-    assert "Traceback" in stream.getvalue()
-    assert "ValueError: nothing secret" in stream.getvalue()
+    output = _logged_failure(recorded, "nothing secret")
+    assert "Traceback" in output
+    assert "ValueError: nothing secret" in output
 
 
 def test_a_card_in_an_encoded_request_line_is_redacted_where_it_is_and_nothing_decoded(recorded):
@@ -255,12 +256,7 @@ def test_the_filter_writes_no_control_character_in_a_message(recorded):
 
 
 def test_a_traceback_keeps_its_own_lines_but_no_other_control_character(recorded):
-    logger, stream = recorded
-    try:
-        raise ValueError("bad\rinput\x1b[2K")
-    except ValueError:
-        logger.exception("Create failed")
-    output = stream.getvalue()
+    output = _logged_failure(recorded, "bad\rinput\x1b[2K")
     assert "Traceback (most recent call last):\n" in output
     assert "ValueError: bad\\rinput\\x1b[2K" in output
     assert "\r" not in output and "\x1b" not in output
