@@ -189,7 +189,7 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
         # Views read these without checking, so they must exist even where a check exits early.
         request.refused_card_fields = []
         request.refused_card_headers = []
-        if not request.user.is_authenticated and signed_out_body_over_cap(request.META):
+        if signed_out_body_over_cap(request.META) and not request.user.is_authenticated:
             return _over_caps(BODY_TOO_BIG)
         request.refused_card_headers = headers = _redact_headers(request)
         if contains_card_number(request.path_info):
