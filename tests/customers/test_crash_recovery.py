@@ -115,6 +115,10 @@ def test_check_revcent_again_settles_an_abandoned_create_without_creating_again(
     assert_audited(Operation.CREATE_NOTE)
 
 
+def _down(self, *args, **kwargs):
+    raise RevCentError("RevCent could not be reached.")
+
+
 def _window_over(attempt) -> datetime:
     """When RevCent's API-call log covers the whole time the attempt's create could arrive."""
     return attempt.created_at + claim_ttl() + CLOCK_SKEW + timedelta(seconds=1)
@@ -170,12 +174,8 @@ def test_reconcile_attempts_exits_non_zero_when_revcent_does_not_answer(
     agent, campaign, monkeypatch
 ):
     lost = _pending(agent, campaign, "never.arrived@example.com")
-
-    def down(self, *args, **kwargs):
-        raise RevCentError("RevCent could not be reached.")
-
-    monkeypatch.setattr(RevCentClient, "get_api_calls", down)
-    monkeypatch.setattr(RevCentClient, "search_customers", down)
+    monkeypatch.setattr(RevCentClient, "get_api_calls", _down)
+    monkeypatch.setattr(RevCentClient, "search_customers", _down)
     out = StringIO()
     with time_machine.travel(_window_over(lost)), pytest.raises(CommandError) as failed:
         call_command("reconcile_attempts", stdout=out)
@@ -200,11 +200,7 @@ def test_a_search_hit_without_a_creation_time_is_never_taken_for_the_create(
 
     monkeypatch.setattr(RevCentClient, "search_customers", undated_hit)
     if api_call_log == "down":
-        monkeypatch.setattr(
-            RevCentClient,
-            "get_api_calls",
-            lambda self, **kw: (_ for _ in ()).throw(RevCentError("x")),
-        )
+        monkeypatch.setattr(RevCentClient, "get_api_calls", _down)
     with time_machine.travel(_window_over(attempt)):
         attempt = reconcile.attempt_reconcile(
             attempt=attempt, client=get_client(), actor=Actor(name="t")
@@ -229,15 +225,7 @@ from django.contrib.auth.models import User
 from customers.attempts import customer_create_submit
 from customers.audit import Actor
 from customers.models import Campaign
-from customers.reconcile import CLOCK_SKEW, NOT_CREATED
-from customers.revcent import (
-    Contact,
-    RevCentClient,
-    RevCentError,
-    SearchHit,
-    SearchResult,
-    get_client,
-)
+from customers.revcent import get_client
 user = User.objects.get(pk=int(sys.argv[1]))
 customer_create_submit(
     key=uuid.UUID(sys.argv[4]), user=user, campaign=Campaign.objects.get(pk=int(sys.argv[2])),
