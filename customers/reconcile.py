@@ -75,6 +75,7 @@ class _LogReading:
     none_arrived: bool = False  # the log covers the window and no create in it was ours
     gap: str = ""  # why the log settles neither way
     down: bool = False
+    settles_after: datetime | None = None  # when the log will cover the whole window
 
 
 def attempt_reconcile(
@@ -152,6 +153,14 @@ def attempt_reconcile_explained(
         "so it was probably not created; but RevCent's search can lag a little. Do not "
         f"create them again yet: wait a minute, then check RevCent again. {_STILL_UNSURE}"
     )
+    if log.settles_after is not None:
+        # Said plainly: before this time no answer can be "not created".
+        after = timezone.localtime(log.settles_after)
+        attempt.message = (
+            "RevCent did not answer the create, and a search does not find the customer yet, "
+            "so it was probably not created. Do not create them again yet: RevCent's records "
+            f"can tell for sure after {after:%H:%M}; check RevCent again then."
+        )
     if undated:
         # The old reading took such a hit for this create; it may be any older customer.
         attempt.message = (
@@ -258,7 +267,8 @@ def _read_api_call_log(
         return _LogReading(gap="its API-call log holds more calls in the window than were read")
     if now < end:
         return _LogReading(
-            gap=f"the window its create could arrive in is not over until {end:%H:%M:%S %Z}"
+            gap=f"the window its create could arrive in is not over until {end:%H:%M:%S %Z}",
+            settles_after=end,
         )
     if unreadable:
         return _LogReading(gap="its API-call log's entries do not say which operation they were")

@@ -153,6 +153,8 @@ def test_reconcile_attempts_settles_what_it_can_and_says_what_it_could_not(agent
         states = {a.pk: a.state for a in CreateAttempt.objects.all()}
         assert states[settled.pk] == "created" and states[lost.pk] == "unknown"
         assert states[running.pk] == "pending" and states[done.pk] == "verified"
+        lost.refresh_from_db()
+        assert "RevCent's records can tell for sure after " in lost.message
 
         # Once the window is over, the log covers it: the lost create never arrived.
         out = StringIO()
