@@ -45,6 +45,12 @@ _YEAR_MONTH_DAY = re.compile(r"[0-9]{1,4}")
 class GuardedChangeList(ChangeList):
     """A change list that refuses, with a 400, what its own filters do not offer."""
 
+    def get_filters_params(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        # A GET form's empty choice (the audit list's "All users") means no filter, as an
+        # empty field does in any form; Django would filter on "" and find nothing to show.
+        given = super().get_filters_params(params)
+        return {key: values for key, values in given.items() if any(values)}
+
     def get_filters(self, request: HttpRequest) -> tuple[Any, ...]:
         raw: dict[str, list[str]] = self.get_filters_params()
         _refuse_nul(request)
