@@ -15,7 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from customers import attempts, ratelimit, recovery
+from customers import attempts, ratelimit, reconcile, recovery
 from customers.audit import Actor
 from customers.claims import IdentityBusy
 from customers.create_form import CustomerCreateForm, identifiers_from_form_data
@@ -211,7 +211,7 @@ def attempt_detail(request: AppRequest, key: uuid.UUID) -> HttpResponse:
 @require_POST
 @permission_required("customers.create_customer", raise_exception=True)
 def attempt_reconcile(request: AppRequest, key: uuid.UUID) -> HttpResponse:
-    attempt = attempts.attempt_reconcile(
+    attempt = reconcile.attempt_reconcile(
         attempt=_own_attempt(request, key), client=get_client(), actor=Actor.from_request(request)
     )
     return _to_attempt_result(attempt)
