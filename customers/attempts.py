@@ -5,23 +5,23 @@ that key into the database (a unique column, so the database decides, across thr
 app servers) owns the create; any other request with the same key only reads the first
 one's outcome. Creates for one person take turns (claims.py), so two forms for the same
 e-mail, phone or internal ID never both create. A create with no answer, or whose process
-died mid-call (recovery.py), is reconciled (RevCent's API-call log, then a search for the
-e-mail), never sent again.
+died mid-call (recovery.py), is reconciled (reconcile.py: RevCent's API-call log, then a
+search for the e-mail), never sent again.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from customers import reconcile
 from customers.audit import Actor
-from customers.claims import Clock, identities_claimed
+from customers.claims import identities_claimed
 from customers.duplicates import (
     DuplicateReport,
     attempts_like,
@@ -34,21 +34,12 @@ from customers.duplicates import (
 from customers.matching import identity_keys, normalize_email, normalize_internal_id
 from customers.models import Campaign, Channel, CreateAttempt
 from customers.notes import attempt_note, attempt_note_found
-from customers.recovery import attempt_mark_if_abandoned
 from customers.revcent import (
-    PAGE_LIMIT_MAX,
-    REVCENT_ID,
     CustomerDetail,
     RevCentClient,
     RevCentError,
     RevCentOutcomeUnknown,
 )
-
-# A customer found after an unanswered create counts as "ours" if RevCent says it was
-# created no earlier than this before the attempt (clocks differ a little).
-CLOCK_SKEW = timedelta(minutes=10)
-# The last step when RevCent's answer stays unclear.
-_STILL_UNSURE = "If it is still unclear after a few tries, tell an admin."
 
 
 @dataclass(frozen=True)
@@ -190,153 +181,8 @@ def attempt_follow_up(
     """After the create: the note on a new customer; for a create that got no answer,
     finding out whether it made one."""
     if attempt.state == CreateAttempt.State.UNKNOWN:
-        return attempt_reconcile(attempt=attempt, client=client, actor=actor)
+        return reconcile.attempt_reconcile(attempt=attempt, client=client, actor=actor)
     return attempt_note(attempt=attempt, client=client, actor=actor)
-
-
-def attempt_reconcile(
-    *, attempt: CreateAttempt, client: RevCentClient, actor: Actor, clock: Clock = timezone.now
-) -> CreateAttempt:
-    """After an unanswered create: find out from RevCent whether the customer exists.
-
-    First RevCent's own API-call log (did a CreateCustomer arrive, and which customer did it
-    make?), then a search for the e-mail. The create is never sent again.
-    """
-    # A create whose process died mid-call is as unknown as one that timed out.
-    attempt = attempt_mark_if_abandoned(attempt, clock=clock)
-    if attempt.state != CreateAttempt.State.UNKNOWN:
-        return attempt
-    logged = _created_per_api_call_log(attempt=attempt, client=client, now=clock(), actor=actor)
-    if logged:
-        return _attempt_settled(
-            attempt,
-            customer_id=logged,
-            by=CreateAttempt.SettledBy.API_CALL_LOG,
-            client=client,
-            actor=actor,
-        )
-    try:
-        result = client.search_customers(attempt.email, actor=actor)
-    except RevCentError:
-        attempt.message = (
-            "RevCent did not answer the create, and its search did not answer when we checked, "
-            "so the customer may or may not exist. Do not create them again: wait a minute, "
-            f"then check RevCent again. {_STILL_UNSURE}"
-        )
-        attempt.save()
-        return attempt
-    since = attempt.created_at - CLOCK_SKEW
-    taken = _customers_of_other_attempts(attempt)
-    found = [
-        hit.id
-        for hit in result.hits
-        if normalize_email(hit.contact.email) == attempt.email
-        and (hit.created is None or hit.created >= since)
-        and hit.id not in taken
-    ]
-    if len(found) == 1:
-        return _attempt_settled(
-            attempt,
-            customer_id=found[0],
-            by=CreateAttempt.SettledBy.EMAIL_SEARCH,
-            client=client,
-            actor=actor,
-        )
-    if found:
-        attempt.message = (
-            f"RevCent did not answer the create, and since then {len(found)} customers with "
-            f"this e-mail were created ({', '.join(found)}), so this one may be among them. "
-            "Do not create another: open each by its ID to find the right one, and tell an "
-            "admin which one it is."
-        )
-    else:
-        attempt.message = (
-            "RevCent did not answer the create, and a search does not find the customer yet, "
-            "so it was probably not created; but RevCent's search can lag a little. Do not "
-            f"create them again yet: wait a minute, then check RevCent again. {_STILL_UNSURE}"
-        )
-    attempt.save()
-    return attempt
-
-
-def _customers_of_other_attempts(attempt: CreateAttempt) -> set[str]:
-    """Customers that other attempts here already made: never this attempt's answer."""
-    others = CreateAttempt.objects.exclude(pk=attempt.pk).exclude(customer_id="")
-    since = attempt.created_at - CLOCK_SKEW
-    return set(
-        others.filter(email=attempt.email, created_at__gte=since).values_list(
-            "customer_id", flat=True
-        )
-    )
-
-
-_SETTLED_BY = {
-    CreateAttempt.SettledBy.API_CALL_LOG: "its API-call log shows it arrived and made this "
-    "customer",
-    CreateAttempt.SettledBy.EMAIL_SEARCH: "a search for the e-mail found the customer: it was "
-    "created",
-}
-
-
-def _attempt_settled(
-    attempt: CreateAttempt,
-    *,
-    customer_id: str,
-    by: CreateAttempt.SettledBy,
-    client: RevCentClient,
-    actor: Actor,
-) -> CreateAttempt:
-    """An unanswered create turned out to have made customer_id: record it, and the note."""
-    attempt.state = CreateAttempt.State.CREATED
-    attempt.customer_id = customer_id
-    attempt.settled_by = by
-    attempt.message = (
-        f"RevCent did not answer the create, but {_SETTLED_BY[by]}. No second customer was "
-        "made, and there is nothing to do again: check the details below."
-    )
-    attempt.save()
-    return attempt_note(attempt=attempt, client=client, actor=actor)
-
-
-# How many customers made in the attempt's window are read back to find ours.
-API_LOG_MAX_CANDIDATES = 5
-API_LOG_MAX_PAGES = 4
-
-
-def _created_per_api_call_log(
-    *, attempt: CreateAttempt, client: RevCentClient, now: datetime, actor: Actor
-) -> str:
-    """The customer ID that RevCent's API-call log shows this attempt made, or ""."""
-    start = attempt.created_at - CLOCK_SKEW
-    end = attempt.created_at + timedelta(seconds=client.deadline_seconds) + CLOCK_SKEW
-    made: list[str] = []
-    try:
-        for page in range(1, API_LOG_MAX_PAGES + 1):
-            records = client.get_api_calls(
-                date_start=int(start.timestamp()),
-                date_end=int(min(end, now).timestamp()),
-                page=page,
-                actor=actor,
-            )
-            made += [
-                r.customer_id
-                for r in records
-                if r.is_create_customer() and r.code == 1 and REVCENT_ID.match(r.customer_id)
-            ]
-            if len(records) < PAGE_LIMIT_MAX:
-                break
-        # The log does not say whose create each was (other agents create too): read the
-        # customers it made in the window and keep the one with this attempt's e-mail.
-        ours = []
-        taken = _customers_of_other_attempts(attempt)
-        candidates = [c for c in dict.fromkeys(made) if c not in taken]
-        for customer_id in candidates[:API_LOG_MAX_CANDIDATES]:
-            detail = client.get_customer(customer_id, actor=actor)
-            if normalize_email(detail.contact.email) == attempt.email:
-                ours.append(customer_id)
-    except RevCentError:
-        return ""  # the log could not settle it; the e-mail search is next
-    return ours[0] if len(ours) == 1 else ""
 
 
 def attempt_verify(*, attempt: CreateAttempt, detail: CustomerDetail) -> CreateAttempt:

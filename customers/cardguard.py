@@ -7,12 +7,14 @@ forms, the RevCent client as a last line of defence, the cache and the log filte
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, cast
-from urllib.parse import unquote_plus
 
+from customers.cardpairs import joined_pairs
 from customers.cardscan import card_spans, luhn_valid
 
 if TYPE_CHECKING:  # the stubs' type of request.GET/POST; Django has no class by this name
@@ -36,13 +38,56 @@ def redact_card_numbers(text: str) -> str:
 
 def redact_url_text(text: str) -> str:
     """Like redact_card_numbers, for text that may hold URL-encoded parts (a request line:
-    "?q=4111%201111…" hides the card behind "%20"). Decoded only when that reveals one."""
+    "?q=4111%201111…" hides the card behind "%20").
+
+    Only the encoded span of each card is replaced; everything else stays encoded as it
+    came. Decoding the whole line instead would turn a "%0A" the sender put there into a
+    real line break, and so a forged line in the access log.
+    """
     text = redact_card_numbers(text)
-    if "%" in text or "+" in text:
-        decoded = unquote_plus(text)
-        if contains_card_number(decoded):
-            return redact_card_numbers(decoded)
+    if "%" not in text and "+" not in text:
+        return text
+    decoded, origins = _url_decoded(text)
+    for start, end in reversed(card_spans(decoded)):
+        text = text[: origins[start][0]] + REDACTED + text[origins[end - 1][1] :]
     return text
+
+
+_PERCENT_BYTE = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _url_decoded(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """text URL-decoded (as unquote_plus would), and for each decoded character the span
+    of text it came from: "%C2%A0" is one character from six."""
+    chars: list[str] = []
+    origins: list[tuple[int, int]] = []
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    pending_from = 0  # where the bytes the decoder holds began
+    index = 0
+    while index < len(text):
+        escaped = _PERCENT_BYTE.match(text, index)
+        if escaped is None:
+            # A lone byte left in the decoder is not UTF-8: flushed as U+FFFD, as unquote does.
+            for char in decoder.decode(b"", final=True):
+                chars.append(char)
+                origins.append((pending_from, index))
+            decoder.reset()
+            chars.append(" " if text[index] == "+" else text[index])
+            origins.append((index, index + 1))
+            index += 1
+            pending_from = index
+            continue
+        out = decoder.decode(bytes([int(escaped.group(1), 16)]))
+        index = escaped.end()
+        for char in out:
+            chars.append(char)
+            origins.append((pending_from, index))
+        if out:
+            pending_from = index
+    for char in decoder.decode(b"", final=True):
+        chars.append(char)
+        origins.append((pending_from, index))
+    return "".join(chars), origins
 
 
 def any_card_number(value: object) -> bool:
@@ -70,29 +115,65 @@ class RedactCardNumbersFilter(logging.Filter):
 _FORMATTER = logging.Formatter()
 
 
+# C0 and C1 controls and DEL, and the Unicode line and paragraph separators: written as they
+# are, "\n" or "\r" in a logged value starts a line the sender wrote (a forged log entry).
+_LINE_FORGERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A traceback's own lines are joined by "\n" (and indented by tabs): those stay.
+_TRACEBACK_FORGERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+def escape_controls(text: str, *, pattern: re.Pattern[str] = _LINE_FORGERS) -> str:
+    """text with every control character written as its escape ("\n" as backslash-n)."""
+    return pattern.sub(_escaped, text)
+
+
 def redact_record(record: logging.LogRecord) -> None:
-    """Card numbers out of a record's message, arguments, traceback and stack."""
+    """Card numbers out of a record's message, arguments, traceback and stack, and no
+    control character left to forge a line with."""
     try:
         message = record.getMessage()
     except (TypeError, ValueError):  # args that do not fit msg: logging would print both
         message = f"{record.msg} {record.args}"
-    clean = redact_url_text(message)
+    clean = escape_controls(redact_url_text(message))
     if clean != message:
         record.msg, record.args = clean, None
     if record.exc_info and not record.exc_text:
         # Formatted once here, as a handler would, so the redacted text is what it prints.
         record.exc_text = _FORMATTER.formatException(record.exc_info)
     if record.exc_text:
-        record.exc_text = redact_url_text(record.exc_text)
+        record.exc_text = _clean_traceback(record.exc_text)
     if record.stack_info:
-        record.stack_info = redact_url_text(record.stack_info)
+        record.stack_info = _clean_traceback(record.stack_info)
+
+
+def _clean_traceback(text: str) -> str:
+    return escape_controls(redact_url_text(text), pattern=_TRACEBACK_FORGERS)
+
+
+def card_number_fields(fields: Mapping[str, Sequence[str]]) -> list[str]:
+    """The names of the fields (name -> its values) holding a card number: alone, or joined
+    with a field that is one thing with it to a person (customers/cardpairs.py), in which
+    case both are named. One rule for the request guard and the forms."""
+    refused = [name for name, values in fields.items() if any(map(contains_card_number, values))]
+    for first, second in joined_pairs(fields):
+        # The last value, as a form reads it; a refused field's own card is not its partner's.
+        before, after = (fields[first] or [""])[-1], (fields[second] or [""])[-1]
+        unrefused = not {first, second} & set(refused)
+        if before and after and unrefused and contains_card_number(f"{before} {after}"):
+            refused += [first, second]
+    return refused
 
 
 def scrub_card_numbers(data: _ImmutableQueryDict) -> tuple[_ImmutableQueryDict, list[str]]:
     """A copy of request data with every value holding a card number blanked, and the names
-    of those fields. Used on every request (supportdesk.middleware), so no view, form, log
-    line or error page ever sees the digits."""
-    refused = [key for key, values in data.lists() if any(contains_card_number(v) for v in values)]
+    of those fields (card_number_fields: a card split across two fields blanks both). Used
+    on every request (supportdesk.middleware), so no view, form, log line or error page ever
+    sees the digits."""
+    refused = card_number_fields(dict(data.lists()))
     if not refused:
         return data, []
     clean = data.copy()
@@ -100,6 +181,12 @@ def scrub_card_numbers(data: _ImmutableQueryDict) -> tuple[_ImmutableQueryDict, 
         clean.setlist(key, ["" for _ in clean.getlist(key)])
     clean._mutable = False
     return cast("_ImmutableQueryDict", clean), refused  # immutable again, like the original
+
+
+def card_shaped_key(data: _ImmutableQueryDict) -> bool:
+    """Whether any field name of request data holds a card number. Names are never blanked
+    like values (a form would not know the field), so such a request is refused whole."""
+    return any(contains_card_number(key) for key in data)
 
 
 # The mark CardNumberGuardMiddleware looks for on a view.

@@ -7,7 +7,7 @@ token is a signed, expiring reference to a CardLink row. Plain functions, no req
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from django.conf import settings
@@ -44,17 +44,36 @@ def card_link_token(link: CardLink) -> str:
     )
 
 
-def card_link_from_token(token: str) -> CardLink | None:
-    """The active link a token stands for, or None (forged, expired, expired early, or
-    closed because the card it asked for has arrived)."""
+def card_link_of_token(token: str) -> CardLink | None:
+    """The link a genuine, unexpired token stands for, whatever its status; None if forged
+    or older than CARD_LINK_HOURS."""
     try:
         data = signing.TimestampSigner(salt=TOKEN_SALT).unsign_object(
             token, max_age=timedelta(hours=settings.CARD_LINK_HOURS)
         )
     except (signing.BadSignature, ValueError):
         return None
-    link = CardLink.objects.filter(pk=data.get("link"), customer_id=data.get("customer")).first()
+    return CardLink.objects.filter(pk=data.get("link"), customer_id=data.get("customer")).first()
+
+
+def card_link_from_token(token: str) -> CardLink | None:
+    """The active link a token stands for, or None (forged, expired, expired early, or
+    closed because the card it asked for has arrived)."""
+    link = card_link_of_token(token)
     return link if link is not None and link.active else None
+
+
+def card_link_use(link: CardLink, *, now: datetime) -> bool:
+    """The hosted form is taking a card through this link: True for the first card only.
+
+    A link asks for one card, so it is used up by the first: a second submission (the form
+    kept open in another tab, a replayed request, the link passed on) is refused. One
+    conditional UPDATE, so of two submissions at once exactly one wins.
+    """
+    closed = CardLink.objects.filter(
+        pk=link.pk, card_received_at=None, expired_at=None, expires_at__gt=now
+    ).update(card_received_at=now)
+    return closed == 1
 
 
 def card_link_url(link: CardLink, *, template: str, email: str) -> str:

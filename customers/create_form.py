@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from customers.cardguard import card_number_fields
 from customers.contact import CONTACT_FIELDS, Contact
 from customers.forms import (
     SOURCE_METADATA,
@@ -54,6 +55,12 @@ class CustomerCreateForm:
         refused_card_fields: list[str] | tuple[str, ...] = (),
     ) -> None:
         initial: dict[str, Any] = {"submission_key": uuid.uuid4()}
+        if data is not None:
+            # Pairs that span two of the parts (bill-to beside the customer, one metadata
+            # row's value beside the next): each part alone sees only its half.
+            refused_card_fields = sorted(
+                {*refused_card_fields, *card_number_fields(dict(data.lists()))}
+            )
         guard = {"refused_card_fields": refused_card_fields}
         self.data = data
         self.options = CreateOptionsForm(data, prefix="options", initial=initial, **guard)

@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from customers.campaign_field import CampaignField
-from customers.cardguard import contains_card_number
+from customers.cardguard import card_number_fields
 from customers.contact import (
     CONTACT_FIELDS,
     CONTACT_SPECS,
@@ -54,8 +54,10 @@ class CardGuardForm(forms.Form):
 
     The request's data has usually been scrubbed already (CardNumberGuardMiddleware), so a
     view passes the names it refused as `refused_card_fields`; data from anywhere else is
-    checked here directly. Either way the field is blanked and carries only the card-number
-    message, and after cleaning `refused_card_fields` names this form's refused fields.
+    checked here directly, each field alone and the form's own pairs joined (first and last
+    name, address lines, a metadata row's name and value: customers/cardpairs.py). Either
+    way the field is blanked and carries only the card-number message, and after cleaning
+    `refused_card_fields` names this form's refused fields.
     The whole field is emptied, not only the digits: text around a pasted card number is
     often its expiry date and security code.
     """
@@ -77,14 +79,10 @@ class CardGuardForm(forms.Form):
         if not self.is_bound:
             return
         self._refuse_invisible()
-        refused = []
-        for name in self.fields:
-            key = self.add_prefix(name)
-            raw = self.data.get(key, "")
-            if key in self._refused_by_request or (
-                isinstance(raw, str) and contains_card_number(raw)
-            ):
-                refused.append(name)
+        keys = {self.add_prefix(name): name for name in self.fields}
+        own = {key: [raw] for key in keys if isinstance(raw := self.data.get(key, ""), str)}
+        found = {*card_number_fields(own), *self._refused_by_request}
+        refused = [name for key, name in keys.items() if key in found]
         if not refused:
             return
         self._show_again({self.add_prefix(name): "" for name in refused})

@@ -28,13 +28,14 @@ def mask_email(email: str) -> str:
 
 
 def mask_zip(zip_code: str) -> str:
-    """3••01: the first character and the last two; anything short is hidden whole."""
+    """3•••: the first character only (it says roughly where, as the city beside it does);
+    anything short is hidden whole. More digits would answer the ZIP question half-way."""
     value = zip_code.strip()
     if not value:
         return ""
     if len(value) <= 3:
         return HIDDEN
-    return value[0] + DOT * (len(value) - 3) + value[-2:]
+    return value[0] + HIDDEN
 
 
 def mask_phone(phone: str) -> str:

@@ -6,7 +6,7 @@ older than a create may take (RevCent's deadline plus a margin: claims.claim_ttl
 no live claim was abandoned: its process was killed, or lost its database, while the call
 was in flight. Whether RevCent made the customer is then unknown, exactly as after a
 timeout, so the attempt becomes "unknown" and goes the same way: "Check RevCent again"
-(attempts.attempt_reconcile: RevCent's API-call log, then an e-mail search), or
+(reconcile.attempt_reconcile: RevCent's API-call log, then an e-mail search), or
 `manage.py reconcile_attempts` for all of them. The create is never sent again.
 """
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from axes.signals import user_locked_out
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from customers import audit, callers
 from customers.audit import Actor
+from customers.cardguard import redact_card_numbers
 from customers.models import AuditEntry
 
 
@@ -72,3 +75,27 @@ def forget_verified_callers(
 ) -> None:
     if user is not None:
         callers.callers_forget(user)
+
+
+# What django-axes (8.3) keeps of a sign-in: the username tried, User-Agent, Accept and the
+# path on every row, and on AccessAttempt the whole query string and form (as "name=value"
+# lines, the password masked). The card guard has already blanked card numbers in values
+# and refused card-shaped names, but a card split between a name and its value
+# ("4111 1111=1111 1111") only becomes one in axes' "name=value" line, and these rows are
+# read by admins. The lock-out needs none of the form: it is not kept.
+_AXES_TEXT = ("username", "user_agent", "http_accept", "path_info")
+_AXES_FORM_DATA = ("get_data", "post_data")
+
+
+@receiver(pre_save, sender=AccessAttempt, dispatch_uid="customers.axes_attempt_clean")
+@receiver(pre_save, sender=AccessLog, dispatch_uid="customers.axes_log_clean")
+@receiver(pre_save, sender=AccessFailureLog, dispatch_uid="customers.axes_failure_clean")
+def keep_no_card_numbers_in_lockout_rows(sender: type[Any], instance: Any, **kwargs: Any) -> None:
+    for name in _AXES_TEXT:
+        value = getattr(instance, name)
+        if isinstance(value, str):
+            setattr(instance, name, redact_card_numbers(value))
+    for name in _AXES_FORM_DATA:
+        if hasattr(instance, name):
+            # On a repeated failure axes appends with Concat(); replacing it drops that too.
+            setattr(instance, name, "")

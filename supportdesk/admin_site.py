@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 
 from customers.roles import may_open_admin
+from supportdesk.admin_lists import with_query_string_guard
 
 _View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
@@ -19,6 +21,17 @@ _View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 class SupportDeskAdminSite(admin.AdminSite):
     site_header = "Support Desk administration"
     site_title = "Support Desk"
+
+    def register(
+        self,
+        model_or_iterable: type[Model] | Iterable[type[Model]],
+        admin_class: type[admin.ModelAdmin[Any]] | None = None,
+        **options: Any,
+    ) -> None:
+        # Every list, third parties' included (django-axes, django-otp, auth's groups): a
+        # list takes only what its filters offer from the query string (admin_lists.py).
+        guarded = with_query_string_guard(admin_class or admin.ModelAdmin)
+        super().register(model_or_iterable, guarded, **options)
 
     def has_permission(self, request: HttpRequest) -> bool:
         # Why not keep is_staff in step with the Auditors group instead: a group can be

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.http.request import HttpHeaders
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import Resolver404, resolve
@@ -26,21 +26,51 @@ from customers.cardguard import (
     ACCEPTS_CARD_NUMBERS,
     GUARDS_OWN_BODY,
     any_card_number,
+    card_shaped_key,
     contains_card_number,
     redact_card_numbers,
     redact_url_text,
     scrub_card_numbers,
 )
 from customers.models import AuditEntry
+from supportdesk.limits import (
+    BODY_TOO_BIG,
+    FIELD_TOO_LONG,
+    FORM_TYPES,
+    UNSCANNED_HEADERS,
+    Refusal,
+    field_too_long,
+    request_over_caps,
+    signed_out_body_over_cap,
+)
 from supportdesk.mfa import mfa_required, user_is_verified
 from supportdesk.requests import MiddlewareRequest
 
-# A request ID from the load balancer is kept only when it looks like one; anything else
-# could smuggle text into the audit trail. It must hold a letter (UUIDs, hex and trace IDs
-# do), so a pasted number is never taken for one, and no card number, whatever its shape.
-_INCOMING_ID = re.compile(r"^(?=[0-9._-]*[A-Za-z])[A-Za-z0-9._-]{8,64}$")
+# A request ID from the load balancer is kept only when it is a short plain token: letters,
+# digits and dashes (UUIDs, hex and trace IDs are), 8 to 64 of them, at least one a letter, so
+# a pasted number is never taken for one; and no card number, whatever its shape. Anything
+# else (underscores or dots between digit groups, "4111____1111…") could smuggle text into
+# the audit trail and the response, so it is replaced by our own and never echoed.
+_INCOMING_ID = re.compile(r"(?=[0-9-]*[A-Za-z])[A-Za-z0-9-]{8,64}")
 
 _View = Callable[..., HttpResponseBase]
+
+
+class RequestLimitsMiddleware(MiddlewareMixin):
+    """Refuse a request over a cap (supportdesk/limits.py) from its headers alone: first of
+    all, so nothing reads or scans more than the caps allow."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        refusal = request_over_caps(request.META)
+        return _over_caps(refusal) if refusal is not None else None
+
+
+def _over_caps(refusal: Refusal) -> HttpResponse:
+    # Plain text: the app's pages never come near a cap, so only a script meets this, and a
+    # page would cost templates and context (the user, the session) for nothing.
+    return HttpResponse(
+        f"{refusal.message}\n", status=refusal.status, content_type="text/plain; charset=utf-8"
+    )
 
 
 class RequestIdMiddleware(MiddlewareMixin):
@@ -48,7 +78,7 @@ class RequestIdMiddleware(MiddlewareMixin):
 
     def process_request(self, request: MiddlewareRequest) -> None:
         incoming = request.headers.get("X-Request-ID", "")
-        usable = _INCOMING_ID.match(incoming) and not contains_card_number(incoming)
+        usable = _INCOMING_ID.fullmatch(incoming) and not contains_card_number(incoming)
         request.request_id = incoming if usable else uuid.uuid4().hex
 
     def process_response(
@@ -142,11 +172,6 @@ class MfaRequiredMiddleware(MiddlewareMixin):
         return redirect(target)
 
 
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-# Headers whose values are the browser's own tokens: never shown, stored or logged.
-_UNSCANNED_HEADERS = {"HTTP_COOKIE"}
-
-
 class CardNumberGuardMiddleware(MiddlewareMixin):
     """Keep card numbers out of every part of a request before anything reads it.
 
@@ -154,8 +179,8 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
       …): the card number is replaced by a marker.
     - The query string and form data: the value is blanked, and the field names are kept on
       `request.refused_card_fields` so forms can say which field was refused.
-    - The path, or any other body (JSON, text): the request is answered with a page saying
-      so, and no view runs.
+    - The path, a field name (in the query string or the form), or any other body (JSON,
+      text): the request is answered with a page saying so, and no view runs.
 
     Every refusal is audited, by name only. Only a view marked `@accepts_card_numbers` (the
     sandbox's simulated card provider page) is exempt from the query, form and body checks.
@@ -164,12 +189,20 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
     def process_request(self, request: MiddlewareRequest) -> HttpResponse | None:
         # Views read these without checking, so they must exist even where a check exits early.
         request.refused_card_fields = []
+        request.refused_card_headers = []
+        if signed_out_body_over_cap(request.META) and not request.user.is_authenticated:
+            return _over_caps(BODY_TOO_BIG)
         request.refused_card_headers = headers = _redact_headers(request)
         if contains_card_number(request.path_info):
             # Nothing later (the audit row, the "Bad Request" log line) may quote it.
             request.path_info = redact_card_numbers(request.path_info)
             request.path = redact_card_numbers(request.path)
             _audit_refusal(request, [*headers, "page address"])
+            return _refused_page(request)
+        if card_shaped_key(request.GET):
+            # A name cannot be blanked like a value, and no page of ours has such a field:
+            # the request is refused whole, so nothing (the lock-out tables) stores the name.
+            _audit_refusal(request, [*headers, "a field name in the page address"])
             return _refused_page(request)
         exempt = _view_marked(request, ACCEPTS_CARD_NUMBERS)
         refused: list[str] = []
@@ -182,7 +215,7 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
             not exempt
             and not _view_marked(request, GUARDS_OWN_BODY)
             and request.method in ("POST", "PUT", "PATCH", "DELETE")
-            and request.content_type not in _FORM_TYPES
+            and request.content_type not in FORM_TYPES
             and _body_holds_card_number(request)
         ):
             _audit_refusal(request, [*headers, *refused, "request body"])
@@ -198,9 +231,15 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
         refused = request.refused_card_fields
+        if request.method == "POST" and field_too_long(request.POST.lists()):
+            # Before any scan: its length alone refuses it (every form's limits are lower).
+            return _over_caps(FIELD_TOO_LONG)
+        if request.method == "POST" and card_shaped_key(request.POST):
+            _audit_refusal(request, [*request.refused_card_headers, *refused, "a field name"])
+            return _refused_page(request)
         if (
             request.method == "POST"
-            and request.content_type in _FORM_TYPES
+            and request.content_type in FORM_TYPES
             and not getattr(view_func, ACCEPTS_CARD_NUMBERS, False)
         ):
             request.POST, refused_post = scrub_card_numbers(request.POST)
@@ -232,7 +271,7 @@ def _page_load(request: MiddlewareRequest) -> bool:
 def _redact_headers(request: MiddlewareRequest) -> list[str]:
     refused = []
     for key, value in list(request.META.items()):
-        if key.startswith("HTTP_") and key not in _UNSCANNED_HEADERS and isinstance(value, str):
+        if key.startswith("HTTP_") and key not in UNSCANNED_HEADERS and isinstance(value, str):
             clean = redact_url_text(value)
             if clean != value:
                 request.META[key] = clean

@@ -16,6 +16,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from supportdesk.limits import MAX_BODY_BYTES
 from supportdesk.secretkey import secret_key_weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -92,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request over a cap (supportdesk/limits.py) is refused before anything reads it.
+    "supportdesk.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -336,6 +339,9 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
+# Django's own body limit, the same as RequestLimitsMiddleware's (supportdesk/limits.py):
+# its default, 2.5 MB, is forty times what the largest of the app's forms sends.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

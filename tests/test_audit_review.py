@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from customers import audit
 from customers.audit import Actor
-from customers.audit.csv import spreadsheet_safe
+from customers.audit.csv import csv_row, spreadsheet_safe
 from customers.models import AuditEntry
 from customers.revcent import get_client
 from tests.conftest import login_verified
@@ -70,11 +70,32 @@ class TestExport:
         message = rows[1][rows[0].index("message")]
         assert message == '\'=HYPERLINK("http://evil.example","click")'
 
-    @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+    @pytest.mark.parametrize(
+        "value",
+        ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]
+        # After any separator a spreadsheet may split the line on, spaces between or not.
+        + ["x;=1+1", "x,=1+1", "x|@SUM(A1)", "x\t-1", "x\n+1", "x\r\n=1", "x; =1+1", "a;b;@c"],
+    )
     def test_spreadsheet_safe(self, value):
         assert spreadsheet_safe(value) == "'" + value
-        assert spreadsheet_safe("plain") == "plain"
+        line = csv_row(["id", value])
+        # Quoted whole: no separator inside can start a cell of its own.
+        assert line == "id,\"'" + value + '"\r\n'
+        assert next(csv.reader(io.StringIO(line))) == ["id", "'" + value]
+
+    @pytest.mark.parametrize("value", ["plain", "x;y", "a-b", "2026-12-06 10:00:00+00:00", ""])
+    def test_cells_without_a_formula_start_are_left_alone(self, value):
+        assert spreadsheet_safe(value) == value
+        assert csv_row([value, 1]) == f"{value},1\r\n"
         assert spreadsheet_safe(None) == ""
+
+    def test_a_formula_after_a_semicolon_is_exported_quoted_and_prefixed(
+        self, auditor_client, agent
+    ):
+        audit.agent_action(action="DuplicateOverride", actor=Actor(user=agent), message="x;=1+1")
+        response = auditor_client.get(EXPORT, {"operation": "DuplicateOverride"})
+        body = b"".join(response.streaming_content).decode()
+        assert ',"\'x;=1+1",' in body and ",x;=1+1," not in body
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from customers import attempts, ratelimit, recovery
+from customers import attempts, ratelimit, reconcile, recovery
 from customers.actions.rules import (
     ActionRefused,
     NotFound,
@@ -101,7 +101,7 @@ def attempt_check_again(
 ) -> CreateAttempt:
     """Find out what became of a create that got no answer (never sends it again)."""
     attempt = attempt_own(actor=actor, key=key)
-    return attempts.attempt_reconcile(attempt=attempt, client=client or get_client(), actor=actor)
+    return reconcile.attempt_reconcile(attempt=attempt, client=client or get_client(), actor=actor)
 
 
 def attempt_note_add(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
@@ -38,29 +38,43 @@ EXPORT_COLUMNS = [
 ]
 
 
+# A formula character at the start of a cell, or after anything a spreadsheet may split a
+# line on when it guesses the separator (comma, semicolon, tab, pipe, a line break): opened
+# with `;` as the separator, the unquoted cell `x;=1+1` is two cells, the second a formula.
+_FORMULA_START = re.compile(r"(?:^|[,;\t|\r\n])\s*[=+\-@\t\r]")
+# What makes a cell need quotes at all (RFC 4180): the separator, a quote, a line break.
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
 def spreadsheet_safe(value: object) -> str:
-    """A CSV cell that Excel or Sheets will not run as a formula (CSV injection)."""
+    """A CSV cell that Excel or Sheets will not run as a formula (CSV injection): prefixed
+    with `'`; csv_row then also quotes it, so no separator inside can start a new cell."""
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if _FORMULA_START.search(text):
         return "'" + text
     return text
 
 
-class _Echo:
-    # csv.writer wants a file; handing each line straight back lets rows stream as written.
-    def write(self, value: str) -> str:
-        return value
+def csv_row(values: Iterable[object]) -> str:
+    """One CSV line. Written here rather than by csv.writer, whose minimal quoting leaves
+    `'x;=1+1` unquoted (it quotes for the comma only): a prefixed cell is always quoted."""
+    cells = []
+    for value in values:
+        text = spreadsheet_safe(value)
+        if text.startswith("'") or _NEEDS_QUOTES.search(text):
+            text = '"' + text.replace('"', '""') + '"'
+        cells.append(text)
+    return ",".join(cells) + "\r\n"
 
 
 def export_response(entries: QuerySet[AuditEntry]) -> StreamingHttpResponse:
     """entries as a CSV attachment, streamed row by row: an export may hold millions."""
     rows = entries.values_list(*EXPORT_COLUMNS)
-    writer = csv.writer(_Echo())
 
     def stream() -> Iterator[str]:
-        yield writer.writerow(EXPORT_COLUMNS)
+        yield csv_row(EXPORT_COLUMNS)
         for row in rows.iterator(chunk_size=2000):
-            yield writer.writerow([spreadsheet_safe(value) for value in row])
+            yield csv_row(row)
 
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     return StreamingHttpResponse(

@@ -49,6 +49,18 @@ class Actor:
         return self.user.get_username() if self.user is not None else self.name
 
 
+def _kept(text: str, limit: int) -> str:
+    """A string as an audit row keeps it: without any card number, then cut to its column.
+
+    Every string goes through here (usernames tried at sign-in, search terms, messages,
+    reasons, request IDs, IDs RevCent sent back): a row is never deleted, so a card number
+    written into one could never be purged. Cut after redacting, so a cut cannot leave the
+    scanner a shorter, unrecognised card. Input is cut first to a few times the column, so
+    an outsized value costs no more to scan than a full column.
+    """
+    return redact_card_numbers(text[: limit * 4])[:limit]
+
+
 def _inside_app_transaction() -> bool:
     # A row written inside a transaction that later rolls back would vanish, so the trail
     # must be written in autocommit. Test-case wrappers (marked by Django) do not count.
@@ -86,13 +98,13 @@ def api_calls_started(rows: list[OpenCall]) -> list[AuditEntry]:
             http_method=row["http_method"],
             # What a refused call held (customers/revcent/cardcheck.py) is recorded without
             # its card number; anything else passes through unchanged.
-            path=redact_card_numbers(row["path"])[:200],
-            search_term=redact_card_numbers(row.get("search_term", ""))[:255],
-            target_customer_id=redact_card_numbers(row.get("target_customer_id", ""))[:20],
+            path=_kept(row["path"], 200),
+            search_term=_kept(row.get("search_term", ""), 255),
+            target_customer_id=_kept(row.get("target_customer_id", ""), 20),
             sandbox=row["sandbox"],
             user=row["actor"].user,
-            username=row["actor"].username,
-            request_id=row["actor"].request_id,
+            username=_kept(row["actor"].username, 150),
+            request_id=_kept(row["actor"].request_id, 64),
         )
         for row in rows
     ]
@@ -123,11 +135,11 @@ def call_result(
         "duration_ms": max(0, duration_ms),
         "http_status": http_status,
         "revcent_code": revcent_code,
-        "error_code": redact_card_numbers(error_code)[:60],
-        "api_call_id": api_call_id[:40],
+        "error_code": _kept(error_code, 60),
+        "api_call_id": _kept(api_call_id, 40),
         "api_call_unix": api_call_unix,
-        "message": redact_card_numbers(message)[:500],
-        "customer_id": customer_id[:20],
+        "message": _kept(message, 500),
+        "customer_id": _kept(customer_id, 20),
     }
 
 
@@ -207,10 +219,10 @@ def agent_action(
     entry = AuditEntry(
         kind=AuditEntry.Kind.AGENT_ACTION,
         operation=action,
-        target_customer_id=target_customer_id[:20],
+        target_customer_id=_kept(target_customer_id, 20),
         user=actor.user,
-        username=actor.username[:150],
-        request_id=actor.request_id,
+        username=_kept(actor.username, 150),
+        request_id=_kept(actor.request_id, 64),
         sandbox=False,
     )
     # Inserted open, like an API call, then completed and linked: the database accepts
@@ -223,8 +235,8 @@ def agent_action(
             if (action in DENIALS if denied is None else denied)
             else AuditEntry.Outcome.OK
         ),
-        "message": redact_card_numbers(message)[:500],
-        "customer_id": customer_id[:20],
+        "message": _kept(message, 500),
+        "customer_id": _kept(customer_id, 20),
     }
     if not _complete_and_chain([(entry, outcome)])[0]:  # nobody else knows this row yet
         raise AuditTrailIsAppendOnly(f"Audit entry {entry.pk} was completed by someone else.")
@@ -247,7 +259,7 @@ def close_abandoned(entry_ids: list[int], *, closer: str) -> int:
         fields: dict[str, object] = {
             "completed_at": timezone.now(),
             "outcome": AuditEntry.Outcome.UNKNOWN,
-            "message": ABANDONED_MESSAGE.format(closer=closer)[:500],
+            "message": _kept(ABANDONED_MESSAGE.format(closer=closer), 500),
         }
         closed += _complete_and_chain([(entry, fields)])[0]
     return closed

@@ -17,12 +17,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from customers.cardguard import accepts_card_numbers, luhn_valid
-from customers.cardlinks import card_link_from_token
+from customers.cardlinks import card_link_of_token, card_link_use
+from customers.models import CardLink
 from customers.sandbox.models import SandboxCard, SandboxCustomer
 
 
@@ -72,12 +74,17 @@ class HostedCardForm(forms.Form):
 def card_form(request: HttpRequest, token: str) -> HttpResponse:
     if not settings.REVCENT_SANDBOX:
         raise Http404("The sandbox card form exists only in sandbox mode.")
-    link = card_link_from_token(token)
+    link = card_link_of_token(token)
     customer = SandboxCustomer.objects.filter(pk=link.customer_id).first() if link else None
-    if customer is None:
+    if link is None or customer is None or not (link.active or _used(link)):
         return render(request, "sandbox/card_form.html", {"invalid": True}, status=410)
+    if _used(link):
+        return render(request, "sandbox/card_form.html", {"used": True}, status=410)
     form = HostedCardForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # The link is used up before the card is kept: of two submissions, one card.
+        if not card_link_use(link, now=timezone.now()):
+            return render(request, "sandbox/card_form.html", {"used": True}, status=410)
         _keep_summary(customer, form)
         return render(request, "sandbox/card_form.html", {"done": True, "customer": customer})
     if form.is_bound:
@@ -87,6 +94,10 @@ def card_form(request: HttpRequest, token: str) -> HttpResponse:
         data["cvc"] = ""
         form.data = data
     return render(request, "sandbox/card_form.html", {"form": form, "customer": customer})
+
+
+def _used(link: CardLink) -> bool:
+    return link.status == CardLink.Status.CARD_RECEIVED
 
 
 @sensitive_variables("digits")

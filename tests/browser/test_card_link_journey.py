@@ -43,6 +43,6 @@ def test_a_customer_adds_a_card_through_the_link(
     # The link has done its job: opened again, it no longer shows the card form.
     again = browser.new_context().new_page()
     again.goto(link)
-    expect(again.get_by_text("This link no longer works")).to_be_visible()
+    expect(again.get_by_text("This link has already been used")).to_be_visible()
     again.context.close()
     assert page.console_errors == []

@@ -33,9 +33,9 @@ def test_an_email_keeps_its_first_letter_and_domain(email, shown):
 
 @pytest.mark.parametrize(
     ("zip_code", "shown"),
-    [("33101", "3••01"), ("SW1A 2AA", "S•••••AA"), ("123", "•••"), ("", "")],
+    [("33101", "3•••"), ("SW1A 2AA", "S•••"), ("33101-4521", "3•••"), ("123", "•••"), ("", "")],
 )
-def test_a_zip_keeps_its_first_and_last_two_characters(zip_code, shown):
+def test_a_zip_keeps_its_first_character_only(zip_code, shown):
     assert mask_zip(zip_code) == shown
 
 
@@ -67,7 +67,7 @@ def test_a_contact_keeps_names_and_places_and_hides_the_rest():
     )
     masked = contact_masked(contact)
     assert masked.name == "Jane Doe"
-    assert masked.address == "1•••, Miami FL 3••01, USA"
+    assert masked.address == "1•••, Miami FL 3•••, USA"
     assert (masked.email, masked.phone_formatted) == ("j•••@example.com", "+1 •••-•••-••23")
     assert mask_text("") == ""
 
@@ -104,7 +104,8 @@ class TestBeforeTheCallerIsVerified:
     def test_the_page_shows_masked_details_only(self, agent_client):
         html = page(agent_client)
         assert "Jane Doe" in html and "Miami" in html
-        assert "j•••@example.com" in html and "3••01" in html and "•••-••55" in html
+        assert "j•••@example.com" in html and "FL 3•••" in html and "•••-••55" in html
+        assert "••01" not in html  # no ZIP digit but the first
         for answer in ("jane@example.com", "33101", "555-5555", "5555555555", "123 Main"):
             assert answer not in html, answer
         assert "partly hidden until the caller is verified" in html

@@ -197,6 +197,51 @@ def test_a_received_card_closes_the_link(agent_client, client, created_id):
     assert client.get(path).status_code == 410
 
 
+CARDS = ["4242 4242 4242 4242", "5555 5555 5555 4444", "4000 0566 5566 5556"]
+
+
+def test_a_link_takes_one_card_and_refuses_the_next_with_a_clear_page(
+    agent_client, client, created_id
+):
+    make_link(agent_client, created_id)
+    path = link_url(agent_client, created_id).removeprefix("http://testserver")
+    # Nobody opens the customer's page in between: the link closes at its first card all
+    # the same (before, it took all three).
+    responses = [
+        client.post(path, {"card_number": card, "expiry": "12/30", "cvc": "123"}) for card in CARDS
+    ]
+
+    assert [r.status_code for r in responses] == [200, 410, 410]
+    assert 'data-testid="card-saved"' in responses[0].content.decode()
+    for refused in responses[1:]:
+        html = refused.content.decode()
+        assert "This link has already been used" in html and "was not saved" in html
+    assert list(SandboxCard.objects.values_list("last_4", flat=True)) == ["4242"]
+    link = CardLink.objects.get()
+    assert link.status == CardLink.Status.CARD_RECEIVED
+    assert "This link has already been used" in client.get(path).content.decode()
+    page = agent_client.get(reverse("customer-detail", args=[created_id])).content.decode()
+    assert "Card received" in page
+
+
+def test_a_link_is_used_once_even_by_two_submissions_at_once(agent_client, created_id):
+    make_link(agent_client, created_id)
+    link = CardLink.objects.get()
+    now = timezone.now()
+    # Both submissions read the link as active; the first to record its card wins.
+    assert cardlinks.card_link_use(link, now=now) is True
+    assert cardlinks.card_link_use(link, now=now) is False
+    link.refresh_from_db()
+    assert link.card_received_at == now
+
+
+def test_an_expired_link_is_not_used_by_a_card(agent_client, agent, created_id):
+    make_link(agent_client, created_id)
+    link = CardLink.objects.get()
+    cardlinks.card_link_expire(link=link, user=agent, actor=cardlinks.Actor(user=agent))
+    assert cardlinks.card_link_use(link, now=timezone.now()) is False
+
+
 def test_a_card_from_before_the_link_leaves_it_open(agent_client, client, created_id):
     SandboxCard.objects.create(
         id="SbxCardOlderThanLink",

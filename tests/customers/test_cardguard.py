@@ -14,6 +14,7 @@ from customers.cardguard import (
     contains_card_number,
     luhn_valid,
     redact_card_numbers,
+    redact_url_text,
 )
 
 
@@ -202,26 +203,63 @@ def test_the_filter_leaves_other_records_alone(recorded):
     assert seen[0].args == ("+1 305 555 0100", "4242424242424241")
 
 
-def test_the_filter_removes_a_number_from_an_exception(recorded):
+def _logged_failure(recorded, error: str) -> str:
+    """What the handler writes for logger.exception("Create failed") on ValueError(error)."""
     logger, stream = recorded
     try:
-        raise ValueError("bad input 5555 5555 5555 4444")
+        raise ValueError(error)
     except ValueError:
         logger.exception("Create failed")
-    output = stream.getvalue()
+    return stream.getvalue()
+
+
+def test_the_filter_removes_a_number_from_an_exception(recorded):
+    output = _logged_failure(recorded, "bad input 5555 5555 5555 4444")
     assert "5555" not in output
     assert "Create failed" in output
     assert f"ValueError: bad input {REDACTED}" in output
 
 
 def test_the_filter_keeps_a_harmless_traceback(recorded):
+    output = _logged_failure(recorded, "nothing secret")
+    assert "Traceback" in output
+    assert "ValueError: nothing secret" in output
+
+
+def test_a_card_in_an_encoded_request_line_is_redacted_where_it_is_and_nothing_decoded(recorded):
+    # "%0A" after the card: decoding the whole line would write a second, forged log line.
     logger, stream = recorded
-    try:
-        raise ValueError("nothing secret")
-    except ValueError:
-        logger.exception("Create failed")
-    assert "Traceback" in stream.getvalue()
-    assert "ValueError: nothing secret" in stream.getvalue()
+    forged = '200 -%0A[06/Dec/2026 08:00:00] "GET /admin/ HTTP/1.1" 200'
+    logger.info('"%s" %s', f"GET /find/?q=4111%201111%201111%201111&x={forged} HTTP/1.1", "200")
+    output = stream.getvalue()
+    assert output == f'INFO "GET /find/?q={REDACTED}&x={forged} HTTP/1.1" 200\n'
+    assert output.count("\n") == 1
+
+
+def test_a_card_encoded_in_utf8_escapes_is_replaced_with_its_escapes_only():
+    line = "/find/?a=%E2%82%AC&q=4111%C2%A01111%C2%A01111%C2%A01111%0D%0A&b=1+2"
+    assert redact_url_text(line) == f"/find/?a=%E2%82%AC&q={REDACTED}%0D%0A&b=1+2"
+
+
+def test_an_encoded_line_without_a_card_is_left_as_it_came():
+    line = "/find/?q=ana%40example.com%0A+x%zz%E2%82"
+    assert redact_url_text(line) == line
+
+
+def test_the_filter_writes_no_control_character_in_a_message(recorded):
+    logger, stream = recorded
+    logger.warning("Unknown user %s", "mallory\r\nINFO Signed in: admin\x1b[2K\x85\u2028")
+    output = stream.getvalue()
+    assert output == (
+        "WARNING Unknown user mallory\\r\\nINFO Signed in: admin\\x1b[2K\\x85\\u2028\n"
+    )
+
+
+def test_a_traceback_keeps_its_own_lines_but_no_other_control_character(recorded):
+    output = _logged_failure(recorded, "bad\rinput\x1b[2K")
+    assert "Traceback (most recent call last):\n" in output
+    assert "ValueError: bad\\rinput\\x1b[2K" in output
+    assert "\r" not in output and "\x1b" not in output
 
 
 def test_the_filter_is_installed_on_the_console_handler():

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -21,13 +21,22 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from customers import recovery
+from customers import reconcile, recovery
 from customers.audit import Actor
 from customers.claims import IdentityClaim, claim_ttl, identities_claimed
 from customers.models import AuditEntry, CreateAttempt
-from customers.revcent import get_client
-from customers.sandbox.models import SandboxCustomer
+from customers.reconcile import CLOCK_SKEW, NOT_CREATED
+from customers.revcent import (
+    Contact,
+    RevCentClient,
+    RevCentError,
+    SearchHit,
+    SearchResult,
+    get_client,
+)
+from customers.sandbox.models import SandboxApiCall, SandboxCustomer
 from tests.audit_helpers import Operation, assert_audited
+from tests.customers.helpers import create_post, submission_key
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 
@@ -106,6 +115,15 @@ def test_check_revcent_again_settles_an_abandoned_create_without_creating_again(
     assert_audited(Operation.CREATE_NOTE)
 
 
+def _down(self, *args, **kwargs):
+    raise RevCentError("RevCent could not be reached.")
+
+
+def _window_over(attempt) -> datetime:
+    """When RevCent's API-call log covers the whole time the attempt's create could arrive."""
+    return attempt.created_at + claim_ttl() + CLOCK_SKEW + timedelta(seconds=1)
+
+
 def test_reconcile_attempts_settles_what_it_can_and_says_what_it_could_not(agent, campaign):
     made = _made_in_revcent("kim.park@example.com")
     settled = _pending(agent, campaign, "kim.park@example.com")
@@ -114,33 +132,90 @@ def test_reconcile_attempts_settles_what_it_can_and_says_what_it_could_not(agent
     done = _pending(agent, campaign, "done@example.com", state="verified", customer_id="C" * 20)
     later = settled.created_at + claim_ttl() + timedelta(seconds=1)
     with identities_claimed(["email:running@example.com"], holder=running.submission_key):
-        IdentityClaim.objects.update(expires_at=later + timedelta(minutes=1))
+        IdentityClaim.objects.update(expires_at=_window_over(lost) + timedelta(minutes=1))
         out = StringIO()
-        with time_machine.travel(later), pytest.raises(CommandError) as failed:
-            call_command("reconcile_attempts", stdout=out)
+        with time_machine.travel(later):
+            call_command("reconcile_attempts", stdout=out)  # exits 0: nothing it could settle left
         lines = out.getvalue().splitlines()
         assert lines[0] == (
             f"Attempt {settled.submission_key} by alice: created customer {made} "
             "(found in RevCent's API-call log)."
         )
-        assert lines[1].startswith(f"Attempt {lost.submission_key} by alice: still unknown.")
+        # The lost create could still arrive (for all RevCent's log can say yet): not settled,
+        # and why.
+        assert lines[1].startswith(
+            f"Attempt {lost.submission_key} by alice: not settled: the window its create could "
+            "arrive in is not over until "
+        )
         assert lines[2] == "1 of 2 unsettled creates settled."
-        assert "1 creates are still unknown" in str(failed.value)
+        assert lines[3].startswith("1 could not be settled yet, for the reasons above")
         assert "never.arrived" not in out.getvalue()  # no customer's e-mail in job logs
         states = {a.pk: a.state for a in CreateAttempt.objects.all()}
         assert states[settled.pk] == "created" and states[lost.pk] == "unknown"
         assert states[running.pk] == "pending" and states[done.pk] == "verified"
-        assert_audited(Operation.CREATE_CUSTOMER)
+        lost.refresh_from_db()
+        assert "RevCent's records can tell for sure after " in lost.message
 
-        # Once RevCent shows the lost one after all, a second run settles it and exits 0.
-        found = _made_in_revcent("never.arrived@example.com")
+        # Once the window is over, the log covers it: the lost create never arrived.
         out = StringIO()
-        with time_machine.travel(later):
+        with time_machine.travel(_window_over(lost)):
             call_command("reconcile_attempts", stdout=out)
-        assert f"Attempt {lost.submission_key} by alice: created customer {found}" in (
-            out.getvalue()
+        assert out.getvalue().splitlines() == [
+            f"Attempt {lost.submission_key} by alice: not created (it never reached RevCent: "
+            "RevCent's API-call log and a search for the e-mail show no customer made for it); "
+            "the agent may submit it again.",
+            "1 of 1 unsettled creates settled.",
+        ]
+        lost.refresh_from_db()
+        assert (lost.state, lost.customer_id) == (CreateAttempt.State.FAILED, "")
+        assert lost.message == NOT_CREATED
+    assert_audited(Operation.CREATE_CUSTOMER)  # the first one's; nothing sent again
+
+
+def test_reconcile_attempts_exits_non_zero_when_revcent_does_not_answer(
+    agent, campaign, monkeypatch
+):
+    lost = _pending(agent, campaign, "never.arrived@example.com")
+    monkeypatch.setattr(RevCentClient, "get_api_calls", _down)
+    monkeypatch.setattr(RevCentClient, "search_customers", _down)
+    out = StringIO()
+    with time_machine.travel(_window_over(lost)), pytest.raises(CommandError) as failed:
+        call_command("reconcile_attempts", stdout=out)
+    assert f"Attempt {lost.submission_key} by alice: not settled: RevCent's search did not " in (
+        out.getvalue()
+    )
+    assert "RevCent did not answer for 1 of the creates left unsettled" in str(failed.value)
+    lost.refresh_from_db()
+    assert lost.state == CreateAttempt.State.UNKNOWN
+
+
+@pytest.mark.parametrize("api_call_log", ["down", "covering the window"])
+def test_a_search_hit_without_a_creation_time_is_never_taken_for_the_create(
+    agent, campaign, monkeypatch, api_call_log
+):
+    attempt = _pending(agent, campaign, "kim.park@example.com")
+    older = "SbxCustUndated000001"
+
+    def undated_hit(self, term, *, actor):
+        hit = SearchHit(id=older, contact=Contact(email="Kim.Park@example.com"), created=None)
+        return SearchResult(term=term, hits=[hit], api_call_id="")
+
+    monkeypatch.setattr(RevCentClient, "search_customers", undated_hit)
+    if api_call_log == "down":
+        monkeypatch.setattr(RevCentClient, "get_api_calls", _down)
+    with time_machine.travel(_window_over(attempt)):
+        attempt = reconcile.attempt_reconcile(
+            attempt=attempt, client=get_client(), actor=Actor(name="t")
         )
-        assert "1 of 1 unsettled creates settled." in out.getvalue()
+    assert attempt.customer_id == "" and attempt.settled_by != "email_search"
+    if api_call_log == "down":
+        # Nothing says whether this create arrived, and the hit may be any older customer.
+        assert attempt.state == CreateAttempt.State.UNKNOWN
+        assert f"({older}) but does not say when it was made" in attempt.message
+    else:
+        # The log shows no create for it; the older customer is the duplicate check's business
+        # when the agent submits again.
+        assert attempt.state == CreateAttempt.State.FAILED
 
 
 # --- kill -9 during a real create, then a restart -------------------------------------------
@@ -234,3 +309,74 @@ def test_kill_9_during_a_create_then_a_restart_settles_it_without_a_second_creat
     (create,) = assert_audited(Operation.CREATE_CUSTOMER)
     # The killed process's row stays open: its outcome was never recorded there.
     assert create.completed_at is None and create.outcome == AuditEntry.Outcome.UNKNOWN
+
+
+# --- killed before the create reached RevCent, then submitted again --------------------------
+CREATE_KILLED_BEFORE_SENDING = (
+    """
+import os, signal
+import django
+django.setup()
+from customers.revcent import exchange
+real_send = exchange.send
+def send(http, request, **kwargs):
+    if request.operation.name == "CreateCustomer":
+        # The attempt and the call's audit row are written; the request is not sent.
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_send(http, request, **kwargs)
+exchange.send = send
+"""
+    + CREATE_IN_A_CHILD
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_killed_before_revcent_settles_as_not_created_and_can_be_submitted_again(
+    agent_client, agent, campaign
+):
+    email = "kim.killed@example.com"
+    key = uuid.uuid4()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    env["DATABASE_URL"] = _database_url()
+    args = [str(agent.pk), str(campaign.pk), json.dumps(_payload(email)), str(key)]
+    child = subprocess.run(
+        [sys.executable, "-c", CREATE_KILLED_BEFORE_SENDING, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    attempt = CreateAttempt.objects.get(submission_key=key)
+    assert attempt.state == CreateAttempt.State.PENDING
+    (create,) = assert_audited(Operation.CREATE_CUSTOMER)
+    assert create.completed_at is None  # opened, never sent, never completed
+    assert not SandboxCustomer.objects.filter(email=email).exists()
+    assert not SandboxApiCall.objects.filter(operation="CreateCustomer").exists()
+
+    with time_machine.travel(_window_over(attempt)):
+        out = StringIO()
+        call_command("reconcile_attempts", stdout=out)  # exit 0
+        assert f"Attempt {key} by alice: not created (it never reached RevCent" in (out.getvalue())
+        assert IdentityClaim.objects.count() == 0  # the dead process's, cleared
+        html = _page(agent_client, attempt)
+        assert "The customer was not created" in html and "safe to submit it again" in html
+
+        # The agent submits the same form again: it comes back under a fresh key, not blocked
+        # by the dead attempt (neither as its outcome nor as a duplicate of the person)...
+        form = create_post(campaign, key=str(key), customer=_payload(email)["customer"])
+        again = agent_client.post(reverse("customer-create"), form)
+        assert again.status_code == 200
+        assert "safe to submit it again" in again.content.decode()
+        fresh = submission_key(again.content.decode())
+        assert fresh != str(key)
+        # ...and that submit makes exactly one customer.
+        done = agent_client.post(
+            reverse("customer-create"), {**form, "options-submission_key": fresh}
+        )
+    assert done.status_code == 302, done.content.decode()[:2000]
+    (made,) = SandboxCustomer.objects.filter(email=email)
+    assert done["Location"] == reverse("customer-detail", args=[made.id])
+    assert CreateAttempt.objects.get(submission_key=fresh).customer_id == made.id
+    assert SandboxApiCall.objects.filter(operation="CreateCustomer").count() == 1
