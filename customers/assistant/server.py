@@ -14,6 +14,8 @@ Rules of this module (see docs/architecture.md, "The assistant channel"):
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -32,6 +34,7 @@ from mcp.server.mcpserver import (
     Resolve,
 )
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.request_state import AESGCMRequestStateCodec
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
@@ -74,22 +77,35 @@ INSTRUCTIONS = (
 )
 
 
-def _state_keys() -> list[bytes]:
-    """One sealing key per SECRET_KEY (and each old one, for rotation), derived so the raw
-    secret is never the key: every app server opens state any other one sealed."""
-    import hashlib
-    import hmac
+class SettingsKeyCodec:
+    """The SDK's AES-GCM sealing under keys derived from SECRET_KEY (and each old one, for
+    rotation), so every app server opens state any other one sealed. Built at first use, not
+    at import: settings may not be complete yet when the URLs are loaded."""
 
-    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    label = b"supportdesk/assistant/request-state/v1"
-    return [hmac.new(key.encode(), label, hashlib.sha256).digest() for key in secrets]
+    LABEL = b"supportdesk/assistant/request-state/v1"
+
+    def __init__(self) -> None:
+        self._codec: AESGCMRequestStateCodec | None = None
+
+    def _ready(self) -> AESGCMRequestStateCodec:
+        if self._codec is None:
+            secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+            keys = [hmac.new(key.encode(), self.LABEL, hashlib.sha256).digest() for key in secrets]
+            self._codec = AESGCMRequestStateCodec(keys)
+        return self._codec
+
+    def seal(self, payload: bytes) -> str:
+        return self._ready().seal(payload)
+
+    def unseal(self, token: str) -> bytes:
+        return self._ready().unseal(token)
 
 
 server = MCPServer(
     name="support-desk",  # also the audience sealed into requestState
     instructions=INSTRUCTIONS,
     # Elicitation round trips carry their state to whichever app server answers next.
-    request_state_security=RequestStateSecurity(keys=_state_keys(), ttl=600),
+    request_state_security=RequestStateSecurity(codec=SettingsKeyCodec(), ttl=600),
     subscriptions=False,  # nothing to subscribe to, and a WSGI worker cannot hold a stream
 )
 
