@@ -16,6 +16,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from supportdesk.anchor import Anchor
 from supportdesk.secretkey import secret_key_weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -263,6 +264,21 @@ def audit_chain_key_weakness(key: str) -> str:
         return "it is the development key"
     return secret_key_weakness(key.strip().partition(":")[2], min_length=32)
 
+
+def legacy_chain_end(raw: str) -> Anchor | None:
+    """AUDIT_CHAIN_LEGACY_END: how far the trail's unkeyed start goes (None: it has none)."""
+    if not raw.strip():
+        return None
+    try:
+        return Anchor.parse(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"AUDIT_CHAIN_LEGACY_END: {exc}") from None
+
+
+# Rows chained before keys existed (plain SHA-256, which anyone can compute) verify only up to
+# this "<count>:<hash of the last unkeyed row>", taken from outside the database: a trail
+# re-chained without the key must not pass for an old one (customers/audit/verify.py).
+AUDIT_CHAIN_LEGACY_END = legacy_chain_end(env.str("AUDIT_CHAIN_LEGACY_END", default=""))
 
 # The built-in key is used only when none is set, in sandbox mode or with DEBUG on (make run,
 # the tests); a key someone sets must be hard to guess whatever the mode.

@@ -21,7 +21,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from customers import audit
-from customers.audit import Actor
+from customers.audit import Actor, Anchor
 from customers.audit.chain import HASHED_FIELDS, HASHED_IF_SET, _canonical
 from customers.models import AuditChainHead, AuditEntry
 from customers.revcent import get_client
@@ -111,14 +111,59 @@ def test_a_row_changed_and_rechained_with_sha256_is_caught(agent):
         verify()
 
 
-def test_a_whole_trail_rechained_with_sha256_is_caught_by_the_anchor(agent):
-    make_trail(agent)
+def test_a_whole_trail_rechained_with_sha256_is_caught_without_an_anchor(agent):
+    rows = make_trail(agent)
     anchor = anchor_of(verify())
     tamper("UPDATE customers_auditentry SET message = 'nothing happened' WHERE chain_seq = 2")
     sha256_rechain(1)
-    verify()  # a keyless chain from the start looks like an old, pre-key trail...
+    # Coming first does not make unkeyed rows an old, pre-key trail: nothing outside the
+    # database says there was one.
+    with pytest.raises(
+        CommandError,
+        match=rf"Audit entry {rows[0].pk} \(chain position 1\) is not signed with a chain key, "
+        "and neither AUDIT_CHAIN_LEGACY_END nor --anchor vouches",
+    ):
+        verify()
     with pytest.raises(CommandError, match=r"chain position 4\) differs from the anchor"):
-        verify("--anchor", anchor)  # ...but it does not extend the anchor.
+        verify("--anchor", anchor)
+
+
+def _trail_from_before_keys(user) -> str:
+    """Two rows chained with plain SHA-256, as before keys existed, then two keyed ones; the
+    count:hash of the last unkeyed row, as the operator would have kept it."""
+    make_trail(user, 2)
+    sha256_rechain(1)
+    legacy_end = f"2:{AuditEntry.objects.get(chain_seq=2).row_hash}"
+    make_trail(user, 2)
+    return legacy_end
+
+
+def test_unkeyed_rows_verify_up_to_the_legacy_end_given_from_outside(agent):
+    legacy_end = Anchor.parse(_trail_from_before_keys(agent))
+    with pytest.raises(CommandError, match=r"chain position 1\) is not signed with a chain key"):
+        verify()
+    with override_settings(AUDIT_CHAIN_LEGACY_END=legacy_end):
+        assert "4 audit entries verified." in verify()
+    # The first anchor kept after the upgrade vouches for them as well.
+    assert "4 audit entries verified." in verify("--anchor", str(legacy_end))
+
+
+def refusal(legacy_end: Anchor) -> str:
+    """verify_audit_log's complaint with AUDIT_CHAIN_LEGACY_END set to legacy_end."""
+    with override_settings(AUDIT_CHAIN_LEGACY_END=legacy_end), pytest.raises(CommandError) as e:
+        verify()
+    return str(e.value)
+
+
+def test_a_legacy_end_does_not_vouch_for_other_or_more_unkeyed_rows(agent):
+    legacy_end = Anchor.parse(_trail_from_before_keys(agent))
+    too_short = Anchor(1, AuditEntry.objects.get(chain_seq=1).row_hash)
+    assert "chain position 2) is not signed with a chain key" in refusal(too_short)
+    assert "chain position 2) differs from AUDIT_CHAIN_LEGACY_END" in refusal(Anchor(2, "e" * 64))
+    # Rewritten from the start, the unkeyed rows no longer reach the hash kept outside.
+    tamper("UPDATE customers_auditentry SET message = 'changed' WHERE chain_seq = 1")
+    sha256_rechain(1)
+    assert "chain position 2) differs from AUDIT_CHAIN_LEGACY_END" in refusal(legacy_end)
 
 
 def test_a_tail_deleted_with_the_head_reset_is_caught_by_the_anchor(agent):

@@ -56,6 +56,7 @@ def test_production_refuses_the_development_key():
         ("CACHE_URL", "nosuchcache://x", "CACHE_URL is not a valid URL"),
         ("EMAIL_URL", "nosuchmail://x", "EMAIL_URL is not a valid URL"),
         ("SECURE_HSTS_SECONDS", "a year", "SECURE_HSTS_SECONDS must be a whole number"),
+        ("AUDIT_CHAIN_LEGACY_END", "12:abc", "AUDIT_CHAIN_LEGACY_END: An anchor looks like"),
     ],
 )
 def test_bad_values_name_the_variable(name, value, message):

@@ -6,8 +6,9 @@ Someone who can write to the database but does not hold the key cannot re-chain 
 changed, and an anchor (the entry count and the newest row's MAC, kept somewhere else; see
 customers/audit/verify.py) catches rows cut from the end with the head reset.
 
-Rows chained before keys existed were linked with plain SHA-256 (key ID ""); they still
-verify, but only as the start of the chain: a plain row after a keyed one is a forgery.
+Rows chained before keys existed were linked with plain SHA-256 (key ID ""); anyone can
+compute that, so they verify only up to a count and hash given from outside the database
+(AUDIT_CHAIN_LEGACY_END, or an anchor), and a plain row after a keyed one is a forgery.
 """
 
 from __future__ import annotations
