@@ -222,3 +222,62 @@ def test_temporary_tables_named_like_what_the_guard_reads_change_nothing(trail, 
     assert response.status_code == 302
     result = verify_trail()
     assert not result.problems and result.checked == 3  # the two, and the sign-in
+
+
+OPEN_ROW = (
+    "INSERT INTO customers_auditentry (created_at, kind, operation, http_method, path, "
+    "search_term, target_customer_id, sandbox, outcome, error_code, api_call_id, message, "
+    "customer_id, username, request_id, prev_hash, row_hash, chain_key_id, open_mac, "
+    "open_key_id) VALUES ('2001-01-01T00:00:00Z', 'api_call', 'CreateCustomer', 'POST', "
+    "'/customer', '', '', false, 'unknown', '', '', '', '', 'alice', '', '', '', '', %s, %s) "
+)
+
+
+def test_an_open_row_takes_the_databases_time_and_comes_unsigned(trail):
+    with connection.cursor() as cursor:
+        cursor.execute(OPEN_ROW + "RETURNING id, created_at, statement_timestamp()", ["", ""])
+        entry_id, created_at, now = cursor.fetchone()
+    assert created_at == now  # not the time the insert asked for
+    assert "only open rows may be inserted, unsigned" in refused(OPEN_ROW, ["f" * 64, "dev"])
+    # Inserted without the key, it stays unsigned: named forged, never abandoned.
+    assert [str(p) for p in verify_trail().problems] == [
+        f"Audit entry {entry_id} (chain position 0) is open but was not signed when it was "
+        "opened: forged"
+    ]
+
+
+def test_an_open_row_is_signed_once_with_nothing_else_changed(trail, agent):
+    started = open_call(agent, Operation.CREATE_CUSTOMER)  # the app signed it
+    assert "append-only" in refused(
+        "UPDATE customers_auditentry SET open_mac = %s WHERE id = %s", ["e" * 64, started.pk]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(OPEN_ROW + "RETURNING id", ["", ""])
+        unsigned = cursor.fetchone()[0]
+    assert "append-only" in refused(
+        "UPDATE customers_auditentry SET open_mac = %s, open_key_id = 'dev', "
+        "target_customer_id = 'C1' WHERE id = %s",
+        ["e" * 64, unsigned],
+    )
+    # A made-up signature gets in (the database holds no key), and is caught by the verifier.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE customers_auditentry SET open_mac = %s, open_key_id = 'dev' WHERE id = %s",
+            ["e" * 64, unsigned],
+        )
+    assert [str(p) for p in verify_trail().problems] == [
+        f"Audit entry {unsigned} (chain position 0) is open but does not match its signature: "
+        "forged"
+    ]
+
+
+@pytest.mark.parametrize(
+    "change", ["open_mac = repeat('e', 64)", "open_key_id = 'k9'", "created_at = now()"]
+)
+def test_completing_a_row_keeps_its_time_and_signature(trail, agent, change):
+    started = open_call(agent, Operation.CREATE_CUSTOMER)
+    assert "append-only" in refused(
+        "UPDATE customers_auditentry SET completed_at = now(), outcome = 'ok', chain_seq = 3, "
+        f"prev_hash = %s, row_hash = %s, chain_key_id = 'dev', {change} WHERE id = %s",
+        [trail[-1].row_hash, "f" * 64, started.pk],
+    )

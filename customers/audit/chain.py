@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -48,7 +49,24 @@ HASHED_FIELDS = (
 )
 # Added after rows were first chained: hashed only when filled, so older rows still verify
 # and a value added to or removed from any row still breaks the chain.
-HASHED_IF_SET = ("error_code",)
+HASHED_IF_SET = ("error_code", "open_mac", "open_key_id")
+# What an open row says before its call is made, signed then (open_mac): its id and the
+# database's time included, so a signature cannot be copied onto another row or moment.
+OPEN_FIELDS = (
+    "id",
+    "created_at",
+    "kind",
+    "operation",
+    "http_method",
+    "path",
+    "search_term",
+    "target_customer_id",
+    "sandbox",
+    "user_id",
+    "username",
+    "request_id",
+)
+SIGNED_OPEN = (*OPEN_FIELDS, "open_mac", "open_key_id")
 GENESIS = "0" * 64
 LEGACY_KEY_ID = ""
 
@@ -68,18 +86,49 @@ def _chain_keys() -> dict[str, str]:
     return dict(settings.AUDIT_CHAIN_KEYS)
 
 
-def row_digest(values: dict, prev_hash: str, key_id: str = LEGACY_KEY_ID) -> str:
-    content = [prev_hash, *(_canonical(values[name]) for name in HASHED_FIELDS)]
-    content += [[name, values[name]] for name in HASHED_IF_SET if values.get(name)]
-    if key_id == LEGACY_KEY_ID:
-        encoded = json.dumps(content, separators=(",", ":"), ensure_ascii=False, default=str)
-        return hashlib.sha256(encoded.encode()).hexdigest()
+def _encoded(content: list) -> bytes:
+    return json.dumps(content, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def _mac(key_id: str, content: list) -> str:
     secret = _chain_keys().get(key_id)
     if secret is None:
         raise UnknownChainKey(key_id)
     # The key ID is part of what is signed: a row cannot be moved to a weaker or older key.
-    encoded = json.dumps([key_id, *content], separators=(",", ":"), ensure_ascii=False, default=str)
-    return hmac.new(secret.encode(), encoded.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret.encode(), _encoded([key_id, *content]), hashlib.sha256).hexdigest()
+
+
+def row_digest(values: dict, prev_hash: str, key_id: str = LEGACY_KEY_ID) -> str:
+    content = [prev_hash, *(_canonical(values[name]) for name in HASHED_FIELDS)]
+    content += [[name, values[name]] for name in HASHED_IF_SET if values.get(name)]
+    if key_id == LEGACY_KEY_ID:
+        return hashlib.sha256(_encoded(content)).hexdigest()
+    return _mac(key_id, content)
+
+
+def open_digest(values: Mapping[str, object], key_id: str) -> str:
+    # "open" where a link has its previous MAC (64 hex digits): the two never coincide.
+    return _mac(key_id, ["open", *(_canonical(values[name]) for name in OPEN_FIELDS)])
+
+
+def sign_open(entry: AuditEntry) -> None:
+    """Sign a row just opened (it has its id and the database's time) with the current key."""
+    entry.open_key_id = settings.AUDIT_CHAIN_KEY_ID
+    values = {name: getattr(entry, name) for name in OPEN_FIELDS}
+    entry.open_mac = open_digest(values, entry.open_key_id)
+
+
+def open_problem(values: Mapping[str, object]) -> str:
+    """Why an open row's signature does not show the app opened it (SIGNED_OPEN's values);
+    "" when it does."""
+    key_id, mac = str(values["open_key_id"]), str(values["open_mac"])
+    if not mac:
+        return "was not signed when it was opened"
+    try:
+        expected = open_digest(values, key_id)
+    except UnknownChainKey:
+        return f"is signed with chain key {key_id!r}, which is not configured"
+    return "" if hmac.compare_digest(expected, mac) else "does not match its signature"
 
 
 def locked_head() -> AuditChainHead:

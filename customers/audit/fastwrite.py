@@ -4,8 +4,9 @@ Every RevCent call costs two audit writes (its row before the call, its result a
 these are the app's busiest statements. The rows and the chain are exactly the ones the
 ORM would write; only the way they travel differs:
 
-- Opening rows: one INSERT … RETURNING id for all the rows of a step (a duplicate check's
-  searches), on any database, instead of one ORM save each.
+- Opening rows: one INSERT … RETURNING id, created_at for all the rows of a step (a
+  duplicate check's searches), on any database, instead of one ORM save each; then one
+  UPDATE signing them all, in the same transaction.
 - Completing rows, on PostgreSQL in autocommit (as every call's completion is): the
   transaction customers/audit/writer.py runs through the ORM, statement for statement and in
   the order the guard (migration 0013) checks, sent as two messages of several statements
@@ -20,7 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 
 from customers.audit import chain
 from customers.models import AuditChainHead, AuditEntry
@@ -29,31 +31,18 @@ Completion = tuple[AuditEntry, dict[str, Any]]
 
 
 def insert_open(entries: list[AuditEntry]) -> None:
-    """Insert new (open) rows in one statement and give each its id."""
+    """Insert new (open) rows in one statement, each given its id and the database's time,
+    and sign them in the same transaction, so no one ever sees them unsigned."""
     if not entries:  # every call of the step was refused before it had a row
         return
-    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column or f.name) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote(AuditEntry._meta.db_table)} "
-        f"({columns}) "
-        f"VALUES {', '.join([row] * len(entries))} RETURNING {quote('id')}"
-    )
-    params = [
-        f.get_db_prep_save(f.pre_save(entry, add=True), connection)
-        for entry in entries
-        for f in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        # Ids come from one sequence in the order of the VALUES, whatever order RETURNING uses.
-        ids = sorted(found[0] for found in cursor.fetchall())
-    for entry, pk in zip(entries, ids, strict=True):
-        entry.pk = pk
-        entry._state.adding = False
-        entry._state.db = connection.alias
+    with transaction.atomic():
+        # One INSERT … RETURNING id, created_at for all the rows (bulk_create returns the
+        # columns the database fills in).
+        AuditEntry.objects.bulk_create(entries)
+        for entry in entries:
+            chain.sign_open(entry)
+        macs = {entry.pk: entry.open_mac for entry in entries}
+        AuditEntry.objects.all()._sign_open(settings.AUDIT_CHAIN_KEY_ID, macs)
 
 
 def usable() -> bool:

@@ -19,7 +19,9 @@ from customers.audit.chain import (
     HASHED_FIELDS,
     HASHED_IF_SET,
     LEGACY_KEY_ID,
+    SIGNED_OPEN,
     UnknownChainKey,
+    open_problem,
     row_digest,
 )
 from customers.models import AuditChainHead, AuditEntry
@@ -163,14 +165,28 @@ def verify_trail(
         result.problems.append(
             ChainProblem(entry_id, 0, "is open but carries a result: written behind the app")
         )
+    for entry_id, problem in forged_open_entries():
+        result.problems.append(ChainProblem(entry_id, 0, f"is open but {problem}: forged"))
     result.abandoned = abandoned_entries(now or timezone.now())
     return result
 
 
+def _open_rows(**filters: object) -> list[dict]:
+    # At most 1,000, oldest first: open rows are the calls in flight, a handful.
+    rows = AuditEntry.objects.filter(completed_at=None, **filters).order_by("id")
+    return list(rows.values(*SIGNED_OPEN)[:1000])
+
+
+def forged_open_entries() -> list[tuple[int, str]]:
+    """Open rows the app did not open (no valid signature), each with what is wrong with it.
+
+    Whatever their age: a row is signed in the transaction that inserts it, so even one
+    opened a moment ago is never seen unsigned.
+    """
+    return [(row["id"], problem) for row in _open_rows() if (problem := open_problem(row))]
+
+
 def abandoned_entries(now: datetime) -> list[int]:
-    """Open rows no process is going to complete (at most 1,000, oldest first)."""
-    return list(
-        AuditEntry.objects.filter(completed_at=None, created_at__lt=abandoned_before(now))
-        .order_by("id")
-        .values_list("id", flat=True)[:1000]
-    )
+    """Open rows the app opened that no process is going to complete (oldest first)."""
+    rows = _open_rows(created_at__lt=abandoned_before(now))
+    return [row["id"] for row in rows if not open_problem(row)]

@@ -197,16 +197,16 @@ def agent_action(
     """Record something an agent did that an auditor must be able to see (no API call)."""
     entry = AuditEntry(
         kind=AuditEntry.Kind.AGENT_ACTION,
-        operation=action,
+        operation=AuditEntry.Operation(action),  # inserted without save(), as calls are
         target_customer_id=target_customer_id[:20],
         user=actor.user,
         username=actor.username[:150],
         request_id=actor.request_id,
         sandbox=False,
     )
-    # Inserted open, like an API call, then completed and linked: the database accepts
-    # only open rows as new rows, and the id is part of the hash.
-    entry.save(force_insert=True)
+    # Opened and signed like an API call, then completed and linked: the database accepts
+    # only open rows as new rows, and the id and the database's time are part of the hash.
+    fastwrite.insert_open([entry])
     outcome: dict[str, object] = {
         "completed_at": entry.created_at,
         "outcome": AuditEntry.Outcome.DENIED if action in DENIALS else AuditEntry.Outcome.OK,
@@ -227,10 +227,15 @@ ABANDONED_MESSAGE = (
 def close_abandoned(entry_ids: list[int], *, closer: str) -> int:
     """Complete open rows no process will complete, as "unknown", so the chain covers them.
 
-    The call may or may not have reached RevCent; "unknown" says exactly that.
+    The call may or may not have reached RevCent; "unknown" says exactly that. Only rows the
+    app signed when it opened them: one written behind the app stays as it was found, for
+    someone to look into, instead of being signed into the chain with the app's key.
     """
     closed = 0
     for entry in AuditEntry.objects.filter(pk__in=entry_ids, completed_at=None):
+        if chain.open_problem({name: getattr(entry, name) for name in chain.SIGNED_OPEN}):
+            logger.error("Audit entry %s was not opened by the app; not closed", entry.pk)
+            continue
         fields: dict[str, object] = {
             "completed_at": timezone.now(),
             "outcome": AuditEntry.Outcome.UNKNOWN,

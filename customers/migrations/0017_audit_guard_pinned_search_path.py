@@ -15,14 +15,22 @@ and the guard believed it (issue 23). Now every function:
   pass for the owner), and the guard needs no right the caller lacks (it only reads the two
   tables the caller is writing).
 
-The rules themselves are the ones migration 0013 set.
+The rules are migration 0013's, with open rows now signed when they are opened (issue 23):
+- an open row inserted by anyone but the owner takes the database's time, whatever the
+  client sent, and comes unsigned (open_mac and open_key_id blank);
+- it may then be signed once: open_mac and open_key_id set, nothing else changed (the app
+  does this in the transaction that inserted it, so no one sees it unsigned);
+- completing it may not change its time or its signature.
+The database holds no key, so it cannot tell a real signature from a made-up one;
+verify_audit_log and audit_close_abandoned can.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from django.db import migrations
+import django.db.models.functions.datetime
+from django.db import migrations, models
 
 GUARD_SQL = """
 CREATE OR REPLACE FUNCTION {s}.customers_audit_by_owner(rel oid) RETURNS boolean AS $$
@@ -34,6 +42,7 @@ CREATE OR REPLACE FUNCTION {s}.customers_auditentry_guard() RETURNS trigger AS $
 DECLARE
   head_seq bigint;
   head_hash varchar;
+  signed {s}.customers_auditentry;
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     IF {s}.customers_audit_by_owner(TG_RELID) THEN
@@ -42,15 +51,28 @@ BEGIN
     RAISE EXCEPTION 'The audit trail is append-only: TRUNCATE refused.';
   END IF;
   IF TG_OP = 'INSERT' THEN
-    IF {s}.customers_audit_by_owner(TG_RELID) OR (
-         NEW.completed_at IS NULL AND NEW.chain_seq IS NULL AND NEW.prev_hash = ''
-         AND NEW.row_hash = '' AND NEW.chain_key_id = '' AND NEW.outcome = 'unknown'
-         AND NEW.http_status IS NULL AND NEW.revcent_code IS NULL AND NEW.error_code = ''
-         AND NEW.api_call_id = '' AND NEW.api_call_unix IS NULL AND NEW.message = ''
-         AND NEW.customer_id = '' AND NEW.duration_ms IS NULL) THEN
+    IF {s}.customers_audit_by_owner(TG_RELID) THEN
+      RETURN NEW;  -- restoring a backup keeps every column as it was
+    END IF;
+    IF NEW.completed_at IS NULL AND NEW.chain_seq IS NULL AND NEW.prev_hash = ''
+       AND NEW.row_hash = '' AND NEW.chain_key_id = '' AND NEW.outcome = 'unknown'
+       AND NEW.http_status IS NULL AND NEW.revcent_code IS NULL AND NEW.error_code = ''
+       AND NEW.api_call_id = '' AND NEW.api_call_unix IS NULL AND NEW.message = ''
+       AND NEW.customer_id = '' AND NEW.duration_ms IS NULL
+       AND NEW.open_mac = '' AND NEW.open_key_id = '' THEN
+      NEW.created_at := statement_timestamp();
       RETURN NEW;
     END IF;
-    RAISE EXCEPTION 'The audit trail is append-only: only open rows may be inserted.';
+    RAISE EXCEPTION 'The audit trail is append-only: only open rows may be inserted, unsigned.';
+  END IF;
+  IF TG_OP = 'UPDATE' AND OLD.completed_at IS NULL AND OLD.open_mac = ''
+     AND length(NEW.open_mac) = 64 AND NEW.open_key_id <> '' THEN
+    signed := OLD;
+    signed.open_mac := NEW.open_mac;
+    signed.open_key_id := NEW.open_key_id;
+    IF NEW IS NOT DISTINCT FROM signed THEN
+      RETURN NEW;
+    END IF;
   END IF;
   IF TG_OP = 'UPDATE' AND OLD.completed_at IS NULL AND NEW.completed_at IS NOT NULL
      AND OLD.chain_seq IS NULL
@@ -59,7 +81,8 @@ BEGIN
      AND NEW.path = OLD.path AND NEW.search_term = OLD.search_term
      AND NEW.target_customer_id = OLD.target_customer_id AND NEW.sandbox = OLD.sandbox
      AND NEW.user_id IS NOT DISTINCT FROM OLD.user_id AND NEW.username = OLD.username
-     AND NEW.request_id = OLD.request_id THEN
+     AND NEW.request_id = OLD.request_id
+     AND NEW.open_mac = OLD.open_mac AND NEW.open_key_id = OLD.open_key_id THEN
     SELECT seq, hash INTO head_seq, head_hash FROM {s}.customers_auditchainhead WHERE id = 1;
     IF FOUND AND NEW.chain_seq = head_seq + 1 AND NEW.prev_hash = head_hash
        AND length(NEW.row_hash) = 64 THEN
@@ -120,4 +143,23 @@ def unpin(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("customers", "0016_outcome_denied")]
 
-    operations = [migrations.RunPython(pin, unpin)]
+    operations = [
+        migrations.AddField(
+            model_name="auditentry",
+            name="open_key_id",
+            field=models.CharField(blank=True, max_length=16),
+        ),
+        migrations.AddField(
+            model_name="auditentry",
+            name="open_mac",
+            field=models.CharField(blank=True, max_length=64),
+        ),
+        migrations.AlterField(
+            model_name="auditentry",
+            name="created_at",
+            field=models.DateTimeField(
+                db_default=django.db.models.functions.datetime.Now(), db_index=True
+            ),
+        ),
+        migrations.RunPython(pin, unpin),
+    ]
