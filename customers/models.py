@@ -5,9 +5,12 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
+
+# Write-once rows: AuditEntry's queryset, and the error it raises (imported from here too).
+from customers.appendonly import AuditEntryQuerySet
+from customers.appendonly import AuditTrailIsAppendOnly as AuditTrailIsAppendOnly
 
 # The identity claims that serialize creates for one person live with their lock code; the
 # import registers the model with this app.
@@ -33,31 +36,6 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return "Support Desk roles"
-
-
-class AuditTrailIsAppendOnly(Exception):
-    """Raised on any attempt to change or delete an audit entry."""
-
-
-class AuditEntryQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AuditTrailIsAppendOnly("Audit entries cannot be changed.")
-
-    def delete(self) -> NoReturn:
-        raise AuditTrailIsAppendOnly("Audit entries cannot be deleted.")
-
-    def _complete(self, **fields: Any) -> int:
-        # The one permitted write after insert: filling in the result of a call that was
-        # recorded before it was made. Callers filter on completed_at=None, so a finished
-        # entry is never touched; PostgreSQL's trigger enforces the same.
-        return super().update(**fields)
-
-    def _sign_open(self, key_id: str, macs: dict[int, str]) -> int:
-        # The other: signing rows just opened, in the transaction that inserted them.
-        # PostgreSQL's trigger lets an unsigned open row be signed once, nothing else changed.
-        signed = Case(*(When(pk=pk, then=Value(mac)) for pk, mac in macs.items()))
-        unsigned = self.filter(pk__in=macs, open_mac="")
-        return models.QuerySet.update(unsigned, open_key_id=key_id, open_mac=signed)
 
 
 class AuditEntry(models.Model):

@@ -24,6 +24,7 @@ from typing import Any
 import psycopg
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Case, Value, When
 
 from customers.audit import chain
 from customers.models import AuditChainHead, AuditEntry
@@ -44,7 +45,10 @@ def insert_open(entries: list[AuditEntry]) -> None:
     with transaction.atomic(savepoint=False):
         # One INSERT … RETURNING id, created_at (bulk_create returns what the database fills in).
         AuditEntry.objects.bulk_create(entries)
-        AuditEntry.objects.all()._sign_open(settings.AUDIT_CHAIN_KEY_ID, _signed(entries))
+        macs = _signed(entries)
+        signed = Case(*(When(pk=pk, then=Value(mac)) for pk, mac in macs.items()))
+        unsigned = AuditEntry.objects.filter(pk__in=macs, open_mac="")
+        unsigned._write_once(open_key_id=settings.AUDIT_CHAIN_KEY_ID, open_mac=signed)
 
 
 def _signed(entries: list[AuditEntry]) -> dict[int, str]:

@@ -165,7 +165,7 @@ def _complete_and_chain(items: list[fastwrite.Completion]) -> list[bool]:
             for name, value in fields.items():
                 setattr(entry, name, value)
             link = chain.link_for(entry, head)
-            written = AuditEntry.objects.filter(pk=entry.pk, completed_at=None)._complete(
+            written = AuditEntry.objects.filter(pk=entry.pk, completed_at=None)._write_once(
                 **fields, **link
             )
             if written:
