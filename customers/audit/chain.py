@@ -23,10 +23,9 @@ from django.conf import settings
 
 from customers.models import AuditChainHead, AuditEntry
 
-HASHED_FIELDS = (
-    "id",
-    "created_at",
-    "completed_at",
+# What a row says from the start (what it is, who acts), and what completion fills in. The
+# orders below are part of every signature made: never change them, add to HASHED_IF_SET.
+_ABOUT = (
     "kind",
     "operation",
     "http_method",
@@ -34,6 +33,9 @@ HASHED_FIELDS = (
     "search_term",
     "target_customer_id",
     "sandbox",
+)
+_WHO = ("user_id", "username", "request_id")
+_RESULT = (
     "outcome",
     "http_status",
     "revcent_code",
@@ -42,30 +44,14 @@ HASHED_FIELDS = (
     "message",
     "customer_id",
     "duration_ms",
-    "user_id",
-    "username",
-    "request_id",
-    "chain_seq",
 )
+HASHED_FIELDS = ("id", "created_at", "completed_at", *_ABOUT, *_RESULT, *_WHO, "chain_seq")
 # Added after rows were first chained: hashed only when filled, so older rows still verify
 # and a value added to or removed from any row still breaks the chain.
 HASHED_IF_SET = ("error_code", "open_mac", "open_key_id")
 # What an open row says before its call is made, signed then (open_mac): its id and the
 # database's time included, so a signature cannot be copied onto another row or moment.
-OPEN_FIELDS = (
-    "id",
-    "created_at",
-    "kind",
-    "operation",
-    "http_method",
-    "path",
-    "search_term",
-    "target_customer_id",
-    "sandbox",
-    "user_id",
-    "username",
-    "request_id",
-)
+OPEN_FIELDS = ("id", "created_at", *_ABOUT, *_WHO)
 SIGNED_OPEN = (*OPEN_FIELDS, "open_mac", "open_key_id")
 GENESIS = "0" * 64
 LEGACY_KEY_ID = ""
