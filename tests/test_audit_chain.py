@@ -321,6 +321,7 @@ def test_an_open_row_inserted_without_the_key_is_forged_never_abandoned(
     row = AuditEntry.objects.get(pk=forged)
     assert (row.completed_at, row.chain_seq) == (None, None)  # not signed into the chain
     assert AuditChainHead.objects.get(pk=1).seq == 2
+    assert audit.customer_timeline(JANE) == []  # nor shown as something done about Jane
 
 
 def test_a_real_abandoned_row_is_closed_beside_a_forged_one_left_open(agent):

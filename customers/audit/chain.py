@@ -104,6 +104,11 @@ def sign_open(entry: AuditEntry) -> None:
     entry.open_mac = open_digest(values, entry.open_key_id)
 
 
+def entry_open_problem(entry: AuditEntry) -> str:
+    """open_problem for a row read as a model instance."""
+    return open_problem({name: getattr(entry, name) for name in SIGNED_OPEN})
+
+
 def open_problem(values: Mapping[str, object]) -> str:
     """Why an open row's signature does not show the app opened it (SIGNED_OPEN's values);
     "" when it does."""
