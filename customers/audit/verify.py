@@ -165,7 +165,7 @@ def verify_trail(
         result.problems.append(
             ChainProblem(entry_id, 0, "is open but carries a result: written behind the app")
         )
-    for entry_id, problem in forged_open_entries():
+    for entry_id, problem in forged_open_entries()[:20]:
         result.problems.append(ChainProblem(entry_id, 0, f"is open but {problem}: forged"))
     result.abandoned = abandoned_entries(now or timezone.now())
     return result
