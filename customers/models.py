@@ -5,8 +5,12 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 
+# Write-once rows: AuditEntry's queryset, and the error it raises (imported from here too).
+from customers.appendonly import AuditEntryQuerySet
+from customers.appendonly import AuditTrailIsAppendOnly as AuditTrailIsAppendOnly
 from customers.assistant.models import AssistantToken as AssistantToken
 from customers.assistant.models import Proposal as Proposal
 
@@ -44,24 +48,6 @@ class Channel(models.TextChoices):
     WEB = "web", "web"
     ASSISTANT = "assistant", "assistant"
     COMMAND = "command", "command"
-
-
-class AuditTrailIsAppendOnly(Exception):
-    """Raised on any attempt to change or delete an audit entry."""
-
-
-class AuditEntryQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AuditTrailIsAppendOnly("Audit entries cannot be changed.")
-
-    def delete(self) -> NoReturn:
-        raise AuditTrailIsAppendOnly("Audit entries cannot be deleted.")
-
-    def _complete(self, **fields: Any) -> int:
-        # The one permitted write after insert: filling in the result of a call that was
-        # recorded before it was made. Callers filter on completed_at=None, so a finished
-        # entry is never touched; PostgreSQL's trigger enforces the same.
-        return super().update(**fields)
 
 
 class AuditEntry(models.Model):
@@ -112,7 +98,8 @@ class AuditEntry(models.Model):
         DENIED = "denied", "Denied"  # an agent action turned down (audit/writer.py DENIALS)
         UNKNOWN = "unknown", "Unknown"
 
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The database's clock, not the app server's: the row's signature (open_mac) covers it.
+    created_at = models.DateTimeField(db_default=Now(), db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.API_CALL)
     # The RevCent operation name, e.g. "CreateCustomer", or the agent action.
@@ -155,6 +142,11 @@ class AuditEntry(models.Model):
     # Which AUDIT_CHAIN_KEY signed row_hash ("" for rows chained with plain SHA-256 before
     # keys existed), so keys can be rotated and old rows still verify.
     chain_key_id = models.CharField(max_length=16, blank=True)
+    # Signed when the row is opened (before its call is made), under that chain key: an open
+    # row without a valid one was written behind the app, so it is never closed into the
+    # chain as abandoned. Blank on rows opened before migration 0017.
+    open_mac = models.CharField(max_length=64, blank=True)
+    open_key_id = models.CharField(max_length=16, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 

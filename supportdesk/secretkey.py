@@ -1,4 +1,5 @@
-"""How guessable a SECRET_KEY is, estimated from the key itself (no Django: settings use it).
+"""How guessable a secret is (SECRET_KEY, AUDIT_CHAIN_KEY), estimated from the secret itself
+(no Django: settings use it).
 
 Length alone lets "abcde" × 10 through. Two cheap estimates catch what people actually
 type or paste by mistake: the number of distinct characters (a generated key of 50+
@@ -26,10 +27,10 @@ def entropy_bits(key: str) -> float:
     return per_char * len(key)
 
 
-def secret_key_weakness(key: str) -> str:
+def secret_key_weakness(key: str, *, min_length: int = MIN_LENGTH) -> str:
     """What is wrong with the key, in a sentence; "" when it looks random enough."""
-    if len(key) < MIN_LENGTH:
-        return f"it has {len(key)} characters, fewer than {MIN_LENGTH}"
+    if len(key) < min_length:
+        return f"it has {len(key)} characters, fewer than {min_length}"
     distinct = len(set(key))
     if distinct < MIN_DISTINCT:
         return f"it uses only {distinct} different characters (a random key uses 30 or more)"

@@ -16,6 +16,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from supportdesk.anchor import Anchor
 from supportdesk.limits import MAX_BODY_BYTES
 from supportdesk.secretkey import secret_key_weakness
 
@@ -254,6 +255,41 @@ if not _audit_key and not (DEBUG or REVCENT_SANDBOX):
 AUDIT_CHAIN_KEY_ID, AUDIT_CHAIN_KEYS = audit_chain_keys(
     _audit_key or _DEV_AUDIT_CHAIN_KEY, env.list("AUDIT_CHAIN_OLD_KEYS", default=[])
 )
+
+
+def audit_chain_key_weakness(key: str) -> str:
+    """Why a configured AUDIT_CHAIN_KEY is guessable, as SECRET_KEY is judged; "" if it is not.
+
+    Only the key that signs new rows: a retired key in AUDIT_CHAIN_OLD_KEYS is kept so the
+    rows it signed still verify, and refusing it would only hide them.
+    """
+    if key.strip() == _DEV_AUDIT_CHAIN_KEY:
+        return "it is the development key"
+    return secret_key_weakness(key.strip().partition(":")[2], min_length=32)
+
+
+def legacy_chain_end(raw: str) -> Anchor | None:
+    """AUDIT_CHAIN_LEGACY_END: how far the trail's unkeyed start goes (None: it has none)."""
+    if not raw.strip():
+        return None
+    try:
+        return Anchor.parse(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"AUDIT_CHAIN_LEGACY_END: {exc}") from None
+
+
+# Rows chained before keys existed (plain SHA-256, which anyone can compute) verify only up to
+# this "<count>:<hash of the last unkeyed row>", taken from outside the database: a trail
+# re-chained without the key must not pass for an old one (customers/audit/verify.py).
+AUDIT_CHAIN_LEGACY_END = legacy_chain_end(env.str("AUDIT_CHAIN_LEGACY_END", default=""))
+
+# The built-in key is used only when none is set, in sandbox mode or with DEBUG on (make run,
+# the tests); a key someone sets must be hard to guess whatever the mode.
+if _audit_key and (_weak_chain_key := audit_chain_key_weakness(_audit_key)):
+    raise ImproperlyConfigured(
+        f"AUDIT_CHAIN_KEY's secret must be long and random ({_weak_chain_key}). Generate one "
+        "with: python -c \"import secrets; print('k1:' + secrets.token_urlsafe(48))\""
+    )
 
 # The live duplicate panel is for checking one customer, not for browsing RevCent.
 DUPLICATE_SEARCHES_PER_MINUTE = env_int("DUPLICATE_SEARCHES_PER_MINUTE", 60, minimum=1)

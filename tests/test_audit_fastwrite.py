@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from customers import audit
 from customers.audit import Actor, fastwrite
+from customers.audit.chain import open_problem
 from customers.audit.verify import verify_trail
 from customers.models import AuditChainHead, AuditEntry
 
@@ -117,3 +119,35 @@ def test_a_row_completed_by_someone_else_leaves_the_others_to_complete_on_their_
     assert connection.connection.info.transaction_status == 0
     result = verify_trail()
     assert result.ok and result.checked == 3
+
+
+def _unsaved(agent, term: str) -> AuditEntry:
+    return AuditEntry(
+        operation=AuditEntry.Operation.SEARCH_CUSTOMERS,
+        http_method="POST",
+        path="/v2/customers/search",
+        search_term=term,
+        sandbox=True,
+        user=agent,
+        username=agent.username,
+    )
+
+
+def test_rows_opened_in_two_round_trips_are_the_rows_the_orm_opens(agent):
+    fast = [_unsaved(agent, "a@example.com"), _unsaved(agent, "b@example.com")]
+    plain = [_unsaved(agent, "a@example.com"), _unsaved(agent, "b@example.com")]
+    with CaptureQueriesContext(connection) as captured:
+        fastwrite.insert_open(fast)  # autocommit: the two messages
+    assert len(captured.captured_queries) == 2
+    with transaction.atomic():
+        fastwrite.insert_open(plain)  # inside a transaction: bulk_create and the ORM's UPDATE
+    stored = {row["id"]: row for row in AuditEntry.objects.values()}
+    differ = {"id", "created_at", "open_mac"}  # each row's own, and what signs them
+    for made_fast, made_plain in zip(fast, plain, strict=True):
+        row, twin = stored[made_fast.pk], stored[made_plain.pk]
+        assert {k: v for k, v in row.items() if k not in differ} == {
+            k: v for k, v in twin.items() if k not in differ
+        }
+        assert (row["created_at"], row["open_mac"]) == (made_fast.created_at, made_fast.open_mac)
+        assert open_problem(row) == open_problem(twin) == ""
+    assert verify_trail().problems == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 
 from customers import audit
 from customers.audit import Actor
@@ -36,6 +37,11 @@ def as_app_role(agent) -> None:
         )
         cursor.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
         cursor.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+        # Production revokes TEMP (README); granted here, so the shadowing test proves the
+        # guard's functions resist on their own.
+        cursor.execute(
+            f"GRANT TEMPORARY ON DATABASE {connection.settings_dict['NAME']} TO {APP_ROLE}"
+        )
         cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
 
 
@@ -147,4 +153,131 @@ def test_identity_columns_of_an_open_row_cannot_change(trail, agent):
     started = open_call(agent, Operation.SEARCH_CUSTOMERS)
     assert "append-only" in refused(
         "UPDATE customers_auditentry SET username = 'somebody' WHERE id = %s", [started.pk]
+    )
+
+
+def shadow(name: str, columns: str, rows: str, params: list | None = None) -> None:
+    """A temporary table named like a table the guard reads: with no fixed search_path,
+    PostgreSQL looks in the session's temporary schema before pg_catalog and public."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE {name} ({columns})")
+        cursor.execute(f"INSERT INTO pg_temp.{name} {rows}", params or [])
+
+
+def unshadow(*names: str) -> None:
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"DROP TABLE pg_temp.{name}")
+
+
+def test_temporary_tables_named_like_what_the_guard_reads_change_nothing(trail, client, agent):
+    # The app role passes for the owner of both tables in a pg_class of its own...
+    shadow(
+        "pg_class",
+        "oid oid, relowner oid, relname name",
+        "SELECT c.oid, r.oid, c.relname FROM pg_catalog.pg_class c, pg_catalog.pg_roles r "
+        "WHERE c.relname LIKE 'customers_audit%%' AND r.rolname = current_user",
+    )
+    assert "only open rows" in refused(
+        "INSERT INTO public.customers_auditentry (created_at, completed_at, kind, operation, "
+        "http_method, path, search_term, target_customer_id, sandbox, outcome, error_code, "
+        "api_call_id, message, customer_id, username, request_id, chain_seq, prev_hash, "
+        "row_hash, chain_key_id) VALUES (now(), now(), 'api_call', 'CreateCustomer', 'POST', "
+        "'/customer', '', '', false, 'ok', '', 'madeup123', '', '', 'alice', '', 3, %s, %s, 'dev')",
+        [trail[-1].row_hash, "f" * 64],
+    )
+    assert "append-only" in refused("DELETE FROM public.customers_auditchainhead")
+    assert "append-only" in refused(
+        "TRUNCATE public.customers_auditentry, public.customers_auditchainhead"
+    )
+    unshadow("pg_class")
+    # ...a chain head of its own, to complete a row at a place of its choosing...
+    started = open_call(agent, Operation.CREATE_CUSTOMER)
+    shadow(
+        "customers_auditchainhead",
+        "id int, seq bigint, hash varchar",
+        "VALUES (1, 99, %s)",
+        ["f" * 64],
+    )
+    assert "next link" in refused(
+        "UPDATE public.customers_auditentry SET completed_at = now(), outcome = 'ok', "
+        "chain_seq = 100, prev_hash = %s, row_hash = %s, chain_key_id = 'dev' WHERE id = %s",
+        ["f" * 64, "e" * 64, started.pk],
+    )
+    unshadow("customers_auditchainhead")
+    # ...or a trail of its own, to move the head onto a row that is not there.
+    shadow(
+        "customers_auditentry",
+        "chain_seq bigint, row_hash varchar, prev_hash varchar",
+        "VALUES (3, %s, %s)",
+        ["e" * 64, trail[-1].row_hash],
+    )
+    assert "append-only" in refused(
+        "UPDATE public.customers_auditchainhead SET seq = 3, hash = %s", ["e" * 64]
+    )
+    unshadow("customers_auditentry")
+
+    assert AuditChainHead.objects.get(pk=1).seq == 2
+    response = client.post(reverse("login"), {"username": "alice", "password": "pw-alice"})
+    assert response.status_code == 302
+    result = verify_trail()
+    assert not result.problems and result.checked == 3  # the two, and the sign-in
+
+
+OPEN_ROW = (
+    "INSERT INTO customers_auditentry (created_at, kind, operation, http_method, path, "
+    "search_term, target_customer_id, sandbox, outcome, error_code, api_call_id, message, "
+    "customer_id, username, request_id, prev_hash, row_hash, chain_key_id, open_mac, "
+    "open_key_id) VALUES ('2001-01-01T00:00:00Z', 'api_call', 'CreateCustomer', 'POST', "
+    "'/customer', '', '', false, 'unknown', '', '', '', '', 'alice', '', '', '', '', %s, %s) "
+)
+
+
+def test_an_open_row_takes_the_databases_time_and_comes_unsigned(trail):
+    with connection.cursor() as cursor:
+        cursor.execute(OPEN_ROW + "RETURNING id, created_at, statement_timestamp()", ["", ""])
+        entry_id, created_at, now = cursor.fetchone()
+    assert created_at == now  # not the time the insert asked for
+    assert "only open rows may be inserted, unsigned" in refused(OPEN_ROW, ["f" * 64, "dev"])
+    # Inserted without the key, it stays unsigned: named forged, never abandoned.
+    assert [str(p) for p in verify_trail().problems] == [
+        f"Audit entry {entry_id} (chain position 0) is open but was not signed when it was "
+        "opened: forged"
+    ]
+
+
+def test_an_open_row_is_signed_once_with_nothing_else_changed(trail, agent):
+    started = open_call(agent, Operation.CREATE_CUSTOMER)  # the app signed it
+    assert "append-only" in refused(
+        "UPDATE customers_auditentry SET open_mac = %s WHERE id = %s", ["e" * 64, started.pk]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(OPEN_ROW + "RETURNING id", ["", ""])
+        unsigned = cursor.fetchone()[0]
+    assert "append-only" in refused(
+        "UPDATE customers_auditentry SET open_mac = %s, open_key_id = 'dev', "
+        "target_customer_id = 'C1' WHERE id = %s",
+        ["e" * 64, unsigned],
+    )
+    # A made-up signature gets in (the database holds no key), and is caught by the verifier.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE customers_auditentry SET open_mac = %s, open_key_id = 'dev' WHERE id = %s",
+            ["e" * 64, unsigned],
+        )
+    assert [str(p) for p in verify_trail().problems] == [
+        f"Audit entry {unsigned} (chain position 0) is open but does not match its signature: "
+        "forged"
+    ]
+
+
+@pytest.mark.parametrize(
+    "change", ["open_mac = repeat('e', 64)", "open_key_id = 'k9'", "created_at = now()"]
+)
+def test_completing_a_row_keeps_its_time_and_signature(trail, agent, change):
+    started = open_call(agent, Operation.CREATE_CUSTOMER)
+    assert "append-only" in refused(
+        "UPDATE customers_auditentry SET completed_at = now(), outcome = 'ok', chain_seq = 3, "
+        f"prev_hash = %s, row_hash = %s, chain_key_id = 'dev', {change} WHERE id = %s",
+        [trail[-1].row_hash, "f" * 64, started.pk],
     )

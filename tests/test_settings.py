@@ -56,6 +56,7 @@ def test_production_refuses_the_development_key():
         ("CACHE_URL", "nosuchcache://x", "CACHE_URL is not a valid URL"),
         ("EMAIL_URL", "nosuchmail://x", "EMAIL_URL is not a valid URL"),
         ("SECURE_HSTS_SECONDS", "a year", "SECURE_HSTS_SECONDS must be a whole number"),
+        ("AUDIT_CHAIN_LEGACY_END", "12:abc", "AUDIT_CHAIN_LEGACY_END: An anchor looks like"),
     ],
 )
 def test_bad_values_name_the_variable(name, value, message):
@@ -104,6 +105,32 @@ def test_talking_to_revcent_needs_a_separate_audit_chain_key(extra, message):
 def test_a_good_audit_chain_key_starts():
     result = run_manage("check", **PRODUCTION, REVCENT_API_KEY="k", AUDIT_CHAIN_KEY=CHAIN_KEY)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("k1:" + "abcd" * 10, "only 4 different characters"),
+        ("k1:" + "0123456789abcdefgh" * 2, "only 18 different characters"),
+        ("dev:insecure-audit-chain-key-for-sandbox-or-debug-only", "it is the development key"),
+    ],
+)
+@pytest.mark.parametrize("mode", [{"REVCENT_API_KEY": "live-key"}, {"DEBUG": "true"}])
+def test_a_guessable_audit_chain_key_is_refused_whatever_the_mode(key, reason, mode):
+    result = run_manage("check", **{**PRODUCTION, **mode}, AUDIT_CHAIN_KEY=key)
+    assert result.returncode != 0
+    assert "AUDIT_CHAIN_KEY's secret must be long and random" in result.stderr
+    assert reason in result.stderr
+
+
+def test_generated_audit_chain_keys_pass_the_estimate():
+    import secrets
+
+    from supportdesk.settings import audit_chain_key_weakness
+
+    keys = ["k1:" + secrets.token_urlsafe(48) for _ in range(1000)]
+    assert [key for key in keys if audit_chain_key_weakness(key)] == []
+    assert audit_chain_key_weakness(CHAIN_KEY) == ""
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ Someone who can write to the database but does not hold the key cannot re-chain 
 changed, and an anchor (the entry count and the newest row's MAC, kept somewhere else; see
 customers/audit/verify.py) catches rows cut from the end with the head reset.
 
-Rows chained before keys existed were linked with plain SHA-256 (key ID ""); they still
-verify, but only as the start of the chain: a plain row after a keyed one is a forgery.
+Rows chained before keys existed were linked with plain SHA-256 (key ID ""); anyone can
+compute that, so they verify only up to a count and hash given from outside the database
+(AUDIT_CHAIN_LEGACY_END, or an anchor), and a plain row after a keyed one is a forgery.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from django.conf import settings
 
 from customers.models import AuditChainHead, AuditEntry
 
-HASHED_FIELDS = (
-    "id",
-    "created_at",
-    "completed_at",
+# What a row says from the start (what it is, who acts), and what completion fills in. The
+# orders below are part of every signature made: never change them, add to HASHED_IF_SET.
+_ABOUT = (
     "kind",
     "operation",
     "http_method",
@@ -32,6 +33,9 @@ HASHED_FIELDS = (
     "search_term",
     "target_customer_id",
     "sandbox",
+)
+_WHO = ("user_id", "username", "request_id")
+_RESULT = (
     "outcome",
     "http_status",
     "revcent_code",
@@ -40,14 +44,15 @@ HASHED_FIELDS = (
     "message",
     "customer_id",
     "duration_ms",
-    "user_id",
-    "username",
-    "request_id",
-    "chain_seq",
 )
+HASHED_FIELDS = ("id", "created_at", "completed_at", *_ABOUT, *_RESULT, *_WHO, "chain_seq")
 # Added after rows were first chained: hashed only when filled, so older rows still verify
 # and a value added to or removed from any row still breaks the chain.
-HASHED_IF_SET = ("error_code",)
+HASHED_IF_SET = ("error_code", "open_mac", "open_key_id")
+# What an open row says before its call is made, signed then (open_mac): its id and the
+# database's time included, so a signature cannot be copied onto another row or moment.
+OPEN_FIELDS = ("id", "created_at", *_ABOUT, *_WHO)
+SIGNED_OPEN = (*OPEN_FIELDS, "open_mac", "open_key_id")
 GENESIS = "0" * 64
 LEGACY_KEY_ID = ""
 
@@ -67,18 +72,54 @@ def _chain_keys() -> dict[str, str]:
     return dict(settings.AUDIT_CHAIN_KEYS)
 
 
-def row_digest(values: dict, prev_hash: str, key_id: str = LEGACY_KEY_ID) -> str:
-    content = [prev_hash, *(_canonical(values[name]) for name in HASHED_FIELDS)]
-    content += [[name, values[name]] for name in HASHED_IF_SET if values.get(name)]
-    if key_id == LEGACY_KEY_ID:
-        encoded = json.dumps(content, separators=(",", ":"), ensure_ascii=False, default=str)
-        return hashlib.sha256(encoded.encode()).hexdigest()
+def _encoded(content: list) -> bytes:
+    return json.dumps(content, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def _mac(key_id: str, content: list) -> str:
     secret = _chain_keys().get(key_id)
     if secret is None:
         raise UnknownChainKey(key_id)
     # The key ID is part of what is signed: a row cannot be moved to a weaker or older key.
-    encoded = json.dumps([key_id, *content], separators=(",", ":"), ensure_ascii=False, default=str)
-    return hmac.new(secret.encode(), encoded.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret.encode(), _encoded([key_id, *content]), hashlib.sha256).hexdigest()
+
+
+def row_digest(values: dict, prev_hash: str, key_id: str = LEGACY_KEY_ID) -> str:
+    content = [prev_hash, *(_canonical(values[name]) for name in HASHED_FIELDS)]
+    content += [[name, values[name]] for name in HASHED_IF_SET if values.get(name)]
+    if key_id == LEGACY_KEY_ID:
+        return hashlib.sha256(_encoded(content)).hexdigest()
+    return _mac(key_id, content)
+
+
+def open_digest(values: Mapping[str, object], key_id: str) -> str:
+    # "open" where a link has its previous MAC (64 hex digits): the two never coincide.
+    return _mac(key_id, ["open", *(_canonical(values[name]) for name in OPEN_FIELDS)])
+
+
+def sign_open(entry: AuditEntry) -> None:
+    """Sign a row just opened (it has its id and the database's time) with the current key."""
+    entry.open_key_id = settings.AUDIT_CHAIN_KEY_ID
+    values = {name: getattr(entry, name) for name in OPEN_FIELDS}
+    entry.open_mac = open_digest(values, entry.open_key_id)
+
+
+def entry_open_problem(entry: AuditEntry) -> str:
+    """open_problem for a row read as a model instance."""
+    return open_problem({name: getattr(entry, name) for name in SIGNED_OPEN})
+
+
+def open_problem(values: Mapping[str, object]) -> str:
+    """Why an open row's signature does not show the app opened it (SIGNED_OPEN's values);
+    "" when it does."""
+    key_id, mac = str(values["open_key_id"]), str(values["open_mac"])
+    if not mac:
+        return "was not signed when it was opened"
+    try:
+        expected = open_digest(values, key_id)
+    except UnknownChainKey:
+        return f"is signed with chain key {key_id!r}, which is not configured"
+    return "" if hmac.compare_digest(expected, mac) else "does not match its signature"
 
 
 def locked_head() -> AuditChainHead:

@@ -4,8 +4,10 @@ Every RevCent call costs two audit writes (its row before the call, its result a
 these are the app's busiest statements. The rows and the chain are exactly the ones the
 ORM would write; only the way they travel differs:
 
-- Opening rows: one INSERT … RETURNING id for all the rows of a step (a duplicate check's
-  searches), on any database, instead of one ORM save each.
+- Opening rows: one INSERT … RETURNING id, created_at for all the rows of a step (a
+  duplicate check's searches), on any database, instead of one ORM save each; then one
+  UPDATE signing them all, in the same transaction. On PostgreSQL in autocommit, that
+  transaction goes in two messages (BEGIN with the INSERT, the UPDATE with COMMIT).
 - Completing rows, on PostgreSQL in autocommit (as every call's completion is): the
   transaction customers/audit/writer.py runs through the ORM, statement for statement and in
   the order the guard (migration 0013) checks, sent as two messages of several statements
@@ -20,7 +22,9 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, Value, When
 
 from customers.audit import chain
 from customers.models import AuditChainHead, AuditEntry
@@ -29,31 +33,72 @@ Completion = tuple[AuditEntry, dict[str, Any]]
 
 
 def insert_open(entries: list[AuditEntry]) -> None:
-    """Insert new (open) rows in one statement and give each its id."""
+    """Insert new (open) rows in one statement, each given its id and the database's time,
+    and sign them in the same transaction, so no one ever sees them unsigned."""
     if not entries:  # every call of the step was refused before it had a row
         return
+    if usable() and not connection.settings_dict["OPTIONS"].get("server_side_binding"):
+        _open_in_two_round_trips(entries)
+        return
+    # Within a transaction already (an app's, or a test's), no savepoint: the rows stand or
+    # fall with it, as a row saved there would.
+    with transaction.atomic(savepoint=False):
+        # One INSERT … RETURNING id, created_at (bulk_create returns what the database fills in).
+        AuditEntry.objects.bulk_create(entries)
+        macs = _signed(entries)
+        signed = Case(*(When(pk=pk, then=Value(mac)) for pk, mac in macs.items()))
+        unsigned = AuditEntry.objects.filter(pk__in=macs, open_mac="")
+        unsigned._write_once(open_key_id=settings.AUDIT_CHAIN_KEY_ID, open_mac=signed)
+
+
+def _signed(entries: list[AuditEntry]) -> dict[int, str]:
+    for entry in entries:
+        chain.sign_open(entry)
+    return {entry.pk: entry.open_mac for entry in entries}
+
+
+def _open_in_two_round_trips(entries: list[AuditEntry]) -> None:
+    """insert_open's transaction, statement for statement, in two messages instead of four
+    waits (BEGIN, INSERT, UPDATE, COMMIT): BEGIN and the INSERT (the signatures need its ids
+    and time), then the signing UPDATE and COMMIT. Measured on loopback (a busy two-core
+    machine, 300 steps of one row): 1.4 ms a step against 3.4 through the ORM's transaction,
+    0.9 for the unsigned INSERT alone before rows were signed."""
     fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in fields if not f.has_db_default()]  # created_at: the database's time
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column or f.name) for f in fields)
+    table = quote(AuditEntry._meta.db_table)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote(AuditEntry._meta.db_table)} "
-        f"({columns}) "
-        f"VALUES {', '.join([row] * len(entries))} RETURNING {quote('id')}"
+    insert = (
+        f"BEGIN; INSERT INTO {table} ({', '.join(quote(f.column or f.name) for f in fields)}) "
+        f"VALUES {', '.join([row] * len(entries))} RETURNING {quote('id')}, {quote('created_at')}"
     )
     params = [
-        f.get_db_prep_save(f.pre_save(entry, add=True), connection)
-        for entry in entries
-        for f in fields
+        f.get_db_prep_save(f.pre_save(e, add=True), connection) for e in entries for f in fields
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        # Ids come from one sequence in the order of the VALUES, whatever order RETURNING uses.
-        ids = sorted(found[0] for found in cursor.fetchall())
-    for entry, pk in zip(entries, ids, strict=True):
-        entry.pk = pk
-        entry._state.adding = False
-        entry._state.db = connection.alias
+    connection.ensure_connection()
+    raw = connection.connection
+    assert isinstance(raw, psycopg.Connection)
+    try:
+        # Django's own cursor binds client-side unless told not to (checked by the caller), so
+        # it takes several statements in one message, and the statements show in its logs.
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
+            cursor.nextset()  # past BEGIN's result, to the INSERT's
+            # Ids come from one sequence in the order of the VALUES, whatever order RETURNING uses.
+            for entry, (pk, created_at) in zip(entries, sorted(cursor.fetchall()), strict=True):
+                entry.pk, entry.created_at = pk, created_at
+                entry._state.adding, entry._state.db = False, connection.alias
+            macs = _signed(entries)
+            pairs = ", ".join(["(%s::bigint, %s)"] * len(macs))
+            cursor.execute(
+                f"UPDATE {table} AS t SET open_key_id = %s, open_mac = v.mac FROM (VALUES {pairs}) "
+                "AS v(id, mac) WHERE t.id = v.id AND t.open_mac = ''; COMMIT",
+                [settings.AUDIT_CHAIN_KEY_ID, *(x for pair in macs.items() for x in pair)],
+            )
+    except BaseException:
+        if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            raw.execute("ROLLBACK")
+        raise
 
 
 def usable() -> bool:

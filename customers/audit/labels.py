@@ -48,6 +48,8 @@ LABELS: dict[str, str] = {
     "prev_hash": "Previous link",
     "row_hash": "Chain link",
     "chain_key_id": "Signing key",
+    "open_mac": "Opening signature",
+    "open_key_id": "Opening key",
 }
 
 HELP: dict[str, str] = {
@@ -80,6 +82,9 @@ HELP: dict[str, str] = {
     "chain_key_id": (
         "Which AUDIT_CHAIN_KEY signed the chain link (empty: plain SHA-256, before keys existed)."
     ),
+    "open_mac": "Proof the app itself wrote this row when it started (empty: opened before "
+    "these signatures existed); manage.py verify_audit_log checks it.",
+    "open_key_id": "Which AUDIT_CHAIN_KEY signed the row when it was opened.",
 }
 
 # The entry page's fields, in reading order. Some are shown through the admin's display

@@ -8,7 +8,6 @@ the chain alone cannot: a shorter chain is still a valid chain.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,31 +19,17 @@ from customers.audit.chain import (
     HASHED_FIELDS,
     HASHED_IF_SET,
     LEGACY_KEY_ID,
+    SIGNED_OPEN,
     UnknownChainKey,
+    open_problem,
     row_digest,
 )
 from customers.models import AuditChainHead, AuditEntry
+from supportdesk.anchor import Anchor
 
-_ANCHOR = re.compile(r"^(\d+):([0-9a-f]{64})$")
 # A call's row stays open while the call runs, at most the RevCent deadline; this margin
 # covers writing the result. Older than both, no process is going to complete it.
 ABANDONED_MARGIN = timedelta(minutes=2)
-
-
-@dataclass(frozen=True)
-class Anchor:
-    count: int
-    mac: str
-
-    @classmethod
-    def parse(cls, text: str) -> Anchor:
-        match = _ANCHOR.match(text.strip().lower())
-        if match is None:
-            raise ValueError("An anchor looks like <entry count>:<64 hex digits>.")
-        return cls(int(match[1]), match[2])
-
-    def __str__(self) -> str:
-        return f"{self.count}:{self.mac}"
 
 
 @dataclass(frozen=True)
@@ -76,7 +61,41 @@ def abandoned_before(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.REVCENT_TIMEOUT_SECONDS) - ABANDONED_MARGIN
 
 
-def _walk(result: Verification, anchor: Anchor | None, chunk_size: int) -> None:
+Checkpoint = tuple[str, Anchor]
+
+
+def _checkpoints(anchor: Anchor | None) -> list[Checkpoint]:
+    """The counts and MACs given from outside the database that the trail must go through."""
+    given = [("the anchor", anchor), ("AUDIT_CHAIN_LEGACY_END", settings.AUDIT_CHAIN_LEGACY_END)]
+    return [(name, point) for name, point in given if point is not None]
+
+
+def _link_problem(row: dict, position: int, prev: str, keyed: bool, unkeyed_until: int) -> str:
+    """What is wrong with the row at this place in the chain; "" if nothing."""
+    seq, key_id = row["chain_seq"], row["chain_key_id"]
+    if seq != position:
+        return f"is not at chain position {position}: a row is missing"
+    if row["prev_hash"] != prev:
+        return "does not follow the row before it"
+    if key_id == LEGACY_KEY_ID and keyed:
+        return "is not signed with a chain key, though rows before it are: forged"
+    if key_id == LEGACY_KEY_ID and seq > unkeyed_until:
+        # Plain SHA-256 is anyone's to compute: being first proves nothing.
+        return (
+            "is not signed with a chain key, and neither AUDIT_CHAIN_LEGACY_END nor --anchor "
+            "vouches for unkeyed rows this far: forged, or a trail from before keys whose "
+            "AUDIT_CHAIN_LEGACY_END is not set"
+        )
+    try:
+        if row_digest(row, prev, key_id) != row["row_hash"]:
+            return "content was changed after it was written"
+    except UnknownChainKey:
+        return f"is signed with chain key {key_id!r}, which is not configured"
+    return ""
+
+
+def _walk(result: Verification, checkpoints: list[Checkpoint], chunk_size: int) -> None:
+    unkeyed_until = max((point.count for _, point in checkpoints), default=0)
     prev, keyed = GENESIS, False
     rows = (
         AuditEntry.objects.filter(chain_seq__isnull=False)
@@ -85,31 +104,35 @@ def _walk(result: Verification, anchor: Anchor | None, chunk_size: int) -> None:
         .iterator(chunk_size=chunk_size)
     )
     for row in rows:
-        seq, key_id = row["chain_seq"], row["chain_key_id"]
-        problem = None
-        if seq != result.checked + 1:
-            problem = f"is not at chain position {result.checked + 1}: a row is missing"
-        elif row["prev_hash"] != prev:
-            problem = "does not follow the row before it"
-        elif keyed and key_id == LEGACY_KEY_ID:
-            problem = "is not signed with a chain key, though rows before it are: forged"
-        else:
-            try:
-                if row_digest(row, prev, key_id) != row["row_hash"]:
-                    problem = "content was changed after it was written"
-            except UnknownChainKey:
-                problem = f"is signed with chain key {key_id!r}, which is not configured"
-        if problem is not None:
+        seq = row["chain_seq"]
+        problem = _link_problem(row, result.checked + 1, prev, keyed, unkeyed_until)
+        if problem:
             result.problems.append(ChainProblem(row["id"], seq, problem))
             return
-        prev, keyed = row["row_hash"], keyed or key_id != LEGACY_KEY_ID
+        prev, keyed = row["row_hash"], keyed or row["chain_key_id"] != LEGACY_KEY_ID
         result.checked += 1
-        if anchor is not None and seq == anchor.count and prev != anchor.mac:
-            result.problems.append(
-                ChainProblem(row["id"], seq, "differs from the anchor: the trail was rewritten")
-            )
-            return
+        for name, point in checkpoints:
+            if seq == point.count and prev != point.mac:
+                result.problems.append(
+                    ChainProblem(row["id"], seq, f"differs from {name}: the trail was rewritten")
+                )
+                return
     result.head = Anchor(result.checked, prev)
+
+
+def _short_of(result: Verification, checkpoints: list[Checkpoint]) -> list[ChainProblem]:
+    """Checkpoints the walked chain never reached."""
+    problems = []
+    for name, point in checkpoints:
+        if point.count > result.checked:
+            reason = (
+                f"The trail has {result.checked} entries, fewer than {name}'s {point.count}: "
+                "rows were removed from the end."
+            )
+            problems.append(ChainProblem(0, 0, reason))
+        elif point.count == 0 and point.mac != GENESIS:
+            problems.append(ChainProblem(0, 0, f"Not a valid empty trail: {name}."))
+    return problems
 
 
 def verify_trail(
@@ -117,19 +140,10 @@ def verify_trail(
 ) -> Verification:
     """Check the whole trail; every problem found is named, not only the first."""
     result = Verification()
-    _walk(result, anchor, chunk_size)
+    checkpoints = _checkpoints(anchor)
+    _walk(result, checkpoints, chunk_size)
     if not result.problems:
-        if anchor is not None and anchor.count > result.checked:
-            result.problems.append(
-                ChainProblem(
-                    0,
-                    0,
-                    f"The trail has {result.checked} entries, fewer than the anchor's "
-                    f"{anchor.count}: rows were removed from the end.",
-                )
-            )
-        elif anchor is not None and anchor.count == 0 and anchor.mac != GENESIS:
-            result.problems.append(ChainProblem(0, 0, "The anchor is not a valid empty trail."))
+        result.problems += _short_of(result, checkpoints)
         head = AuditChainHead.objects.filter(pk=1).first()
         if head is not None and (head.seq, head.hash) != (result.head.count, result.head.mac):
             result.problems.append(
@@ -151,14 +165,28 @@ def verify_trail(
         result.problems.append(
             ChainProblem(entry_id, 0, "is open but carries a result: written behind the app")
         )
+    for entry_id, problem in forged_open_entries()[:20]:
+        result.problems.append(ChainProblem(entry_id, 0, f"is open but {problem}: forged"))
     result.abandoned = abandoned_entries(now or timezone.now())
     return result
 
 
+def _open_rows(**filters: object) -> list[dict]:
+    # At most 1,000, oldest first: open rows are the calls in flight, a handful.
+    rows = AuditEntry.objects.filter(completed_at=None, **filters).order_by("id")
+    return list(rows.values(*SIGNED_OPEN)[:1000])
+
+
+def forged_open_entries() -> list[tuple[int, str]]:
+    """Open rows the app did not open (no valid signature), each with what is wrong with it.
+
+    Whatever their age: a row is signed in the transaction that inserts it, so even one
+    opened a moment ago is never seen unsigned.
+    """
+    return [(row["id"], problem) for row in _open_rows() if (problem := open_problem(row))]
+
+
 def abandoned_entries(now: datetime) -> list[int]:
-    """Open rows no process is going to complete (at most 1,000, oldest first)."""
-    return list(
-        AuditEntry.objects.filter(completed_at=None, created_at__lt=abandoned_before(now))
-        .order_by("id")
-        .values_list("id", flat=True)[:1000]
-    )
+    """Open rows the app opened that no process is going to complete (oldest first)."""
+    rows = _open_rows(created_at__lt=abandoned_before(now))
+    return [row["id"] for row in rows if not open_problem(row)]

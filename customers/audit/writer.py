@@ -183,7 +183,7 @@ def _complete_and_chain(items: list[fastwrite.Completion]) -> list[bool]:
             for name, value in fields.items():
                 setattr(entry, name, value)
             link = chain.link_for(entry, head)
-            written = AuditEntry.objects.filter(pk=entry.pk, completed_at=None)._complete(
+            written = AuditEntry.objects.filter(pk=entry.pk, completed_at=None)._write_once(
                 **fields, **link
             )
             if written:
@@ -218,16 +218,16 @@ def agent_action(
     Its outcome is "denied" for the actions in DENIALS, unless `denied` says otherwise."""
     entry = AuditEntry(
         kind=AuditEntry.Kind.AGENT_ACTION,
-        operation=action,
+        operation=AuditEntry.Operation(action),  # inserted without save(), as calls are
         target_customer_id=_kept(target_customer_id, 20),
         user=actor.user,
         username=_kept(actor.username, 150),
         request_id=_kept(actor.request_id, 64),
         sandbox=False,
     )
-    # Inserted open, like an API call, then completed and linked: the database accepts
-    # only open rows as new rows, and the id is part of the hash.
-    entry.save(force_insert=True)
+    # Opened and signed like an API call, then completed and linked: the database accepts
+    # only open rows as new rows, and the id and the database's time are part of the hash.
+    fastwrite.insert_open([entry])
     outcome: dict[str, object] = {
         "completed_at": entry.created_at,
         "outcome": (
@@ -252,10 +252,15 @@ ABANDONED_MESSAGE = (
 def close_abandoned(entry_ids: list[int], *, closer: str) -> int:
     """Complete open rows no process will complete, as "unknown", so the chain covers them.
 
-    The call may or may not have reached RevCent; "unknown" says exactly that.
+    The call may or may not have reached RevCent; "unknown" says exactly that. Only rows the
+    app signed when it opened them: one written behind the app stays as it was found, for
+    someone to look into, instead of being signed into the chain with the app's key.
     """
     closed = 0
     for entry in AuditEntry.objects.filter(pk__in=entry_ids, completed_at=None):
+        if chain.entry_open_problem(entry):
+            logger.error("Audit entry %s was not opened by the app; not closed", entry.pk)
+            continue
         fields: dict[str, object] = {
             "completed_at": timezone.now(),
             "outcome": AuditEntry.Outcome.UNKNOWN,
@@ -266,9 +271,11 @@ def close_abandoned(entry_ids: list[int], *, closer: str) -> int:
 
 
 def customer_timeline(customer_id: str, *, limit: int = 50) -> list[AuditEntry]:
-    """Every call and action about one customer, newest first."""
-    return list(
-        AuditEntry.objects.filter(
-            Q(customer_id=customer_id) | Q(target_customer_id=customer_id)
-        ).order_by("-created_at", "-id")[:limit]
-    )
+    """Every call and action about one customer, newest first.
+
+    Not an open row the app did not sign: whoever wrote it behind the app picked its time,
+    user and action, and it is no part of the customer's story (verify_audit_log names it).
+    """
+    rows = AuditEntry.objects.filter(Q(customer_id=customer_id) | Q(target_customer_id=customer_id))
+    newest = rows.order_by("-created_at", "-id")[:limit]
+    return [row for row in newest if row.completed_at or not chain.entry_open_problem(row)]
