@@ -133,6 +133,12 @@ class AuditEntry(models.Model):
     )
     username = models.CharField(max_length=150, blank=True, db_index=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # The way in (web, assistant, command) and the assistant token's prefix; blank on rows
+    # from before channels were recorded. Signed with the row (chain.HASHED_IF_SET).
+    channel = models.CharField(
+        max_length=10, choices=Channel, blank=True, default="", db_default="", db_index=True
+    )
+    token_prefix = models.CharField(max_length=16, blank=True, default="", db_default="")
 
     # Tamper evidence: each completed row's hash covers its content and the previous row's
     # hash, in the order rows were completed (chain_seq). See customers/audit/chain.py.

@@ -30,6 +30,7 @@ from django.utils.timezone import localtime
 from customers.audit.csv import export_response
 from customers.audit.labels import TO_THE_SECOND, AuditEntryForm, entry_page_fields
 from customers.audit.search import audit_search_filter
+from customers.audit.timeline import actor_label
 from customers.audit.userfilter import UserDropdownFilter
 from customers.models import AuditEntry
 
@@ -120,6 +121,7 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
         "outcome",
         ErrorCodeFilter,
         ("user", UserDropdownFilter),
+        "channel",
         "created_at",
         "sandbox",
     ]
@@ -177,9 +179,9 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
             # not open accounts, and a link that answers 403 is a dead end.
             url = reverse("admin:customers_auditentry_changelist")
             return format_html(
-                '<a href="{}?user__id__exact={}">{}</a>', url, entry.user_id, entry.username
+                '<a href="{}?user__id__exact={}">{}</a>', url, entry.user_id, actor_label(entry)
             )
-        return entry.username or "—"
+        return actor_label(entry)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[AuditEntry], search_term: str

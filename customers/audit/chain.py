@@ -48,11 +48,13 @@ _RESULT = (
 HASHED_FIELDS = ("id", "created_at", "completed_at", *_ABOUT, *_RESULT, *_WHO, "chain_seq")
 # Added after rows were first chained: hashed only when filled, so older rows still verify
 # and a value added to or removed from any row still breaks the chain.
-HASHED_IF_SET = ("error_code", "open_mac", "open_key_id")
+_VIA = ("channel", "token_prefix")  # the way in: added later, so signed only when filled
+HASHED_IF_SET = ("error_code", "open_mac", "open_key_id", *_VIA)
 # What an open row says before its call is made, signed then (open_mac): its id and the
 # database's time included, so a signature cannot be copied onto another row or moment.
 OPEN_FIELDS = ("id", "created_at", *_ABOUT, *_WHO)
-SIGNED_OPEN = (*OPEN_FIELDS, "open_mac", "open_key_id")
+OPEN_IF_SET = _VIA
+SIGNED_OPEN = (*OPEN_FIELDS, *OPEN_IF_SET, "open_mac", "open_key_id")
 GENESIS = "0" * 64
 LEGACY_KEY_ID = ""
 
@@ -94,13 +96,15 @@ def row_digest(values: dict, prev_hash: str, key_id: str = LEGACY_KEY_ID) -> str
 
 def open_digest(values: Mapping[str, object], key_id: str) -> str:
     # "open" where a link has its previous MAC (64 hex digits): the two never coincide.
-    return _mac(key_id, ["open", *(_canonical(values[name]) for name in OPEN_FIELDS)])
+    content = ["open", *(_canonical(values[name]) for name in OPEN_FIELDS)]
+    content += [[name, values[name]] for name in OPEN_IF_SET if values.get(name)]
+    return _mac(key_id, content)
 
 
 def sign_open(entry: AuditEntry) -> None:
     """Sign a row just opened (it has its id and the database's time) with the current key."""
     entry.open_key_id = settings.AUDIT_CHAIN_KEY_ID
-    values = {name: getattr(entry, name) for name in OPEN_FIELDS}
+    values = {name: getattr(entry, name) for name in (*OPEN_FIELDS, *OPEN_IF_SET)}
     entry.open_mac = open_digest(values, entry.open_key_id)
 
 

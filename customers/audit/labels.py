@@ -44,6 +44,8 @@ LABELS: dict[str, str] = {
     "user_account": "User",
     "username": "Username",
     "request_id": "Request ID",
+    "channel": "Way in",
+    "token_prefix": "Assistant token",
     "chain_seq": "Chain position",
     "prev_hash": "Previous link",
     "row_hash": "Chain link",
@@ -76,6 +78,9 @@ HELP: dict[str, str] = {
     "user_account": "The account that acted; the link lists every entry by it.",
     "username": "The username at the time (kept if the account is renamed or removed).",
     "request_id": "Ties together the rows of one page request and the server's log lines.",
+    "channel": "How the person worked: the web page, an AI assistant (the assistant channel) "
+    "or a command. Empty: recorded before ways in were.",
+    "token_prefix": "For the assistant channel: the public prefix of the person's token.",
     "chain_seq": "This row's place in the tamper-evident chain (the order of completion).",
     "prev_hash": "The chain link of the row completed before this one.",
     "row_hash": "Proof of this row's content; manage.py verify_audit_log checks it.",

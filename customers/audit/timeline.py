@@ -15,7 +15,7 @@ from django.utils.timezone import localtime
 
 from customers.audit.labels import TO_THE_SECOND
 from customers.audit.writer import customer_timeline
-from customers.models import AuditEntry
+from customers.models import AuditEntry, Channel
 
 Op = AuditEntry.Operation
 READS = frozenset({Op.GET_CUSTOMER, Op.GET_CUSTOMER_GROUPS})
@@ -58,8 +58,18 @@ def _time(moment: datetime, *, with_day: bool) -> str:
     return date_format(localtime(moment), TO_THE_SECOND if with_day else "H:i:s")
 
 
+def actor_label(entry: AuditEntry) -> str:
+    """Who acted, and how when it was not the web page: "maria.r via assistant (token …ab12)"."""
+    who = entry.username or "—"
+    if entry.channel == Channel.ASSISTANT:
+        return f"{who} via assistant (token …{entry.token_prefix[-4:]})"
+    if entry.channel == Channel.COMMAND:
+        return f"{who} (command)"
+    return who
+
+
 def _names(entries: Sequence[AuditEntry]) -> str:
-    names = dict.fromkeys(entry.username or "—" for entry in reversed(entries))
+    names = dict.fromkeys(actor_label(entry) for entry in reversed(entries))
     return ", ".join(names)
 
 
@@ -72,7 +82,7 @@ def entry_line(entry: AuditEntry) -> TimelineLine:
         what = f"{words} ({entry.operation})."  # the API's name, for auditors who know it
     return TimelineLine(
         when=entry.created_at,
-        who=entry.username or "—",
+        who=actor_label(entry),
         what=what,
         outcome=entry.get_outcome_display(),
         api_call_id=entry.api_call_id,

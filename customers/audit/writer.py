@@ -105,6 +105,8 @@ def api_calls_started(rows: list[OpenCall]) -> list[AuditEntry]:
             user=row["actor"].user,
             username=_kept(row["actor"].username, 150),
             request_id=_kept(row["actor"].request_id, 64),
+            channel=row["actor"].channel,
+            token_prefix=_kept(row["actor"].token_prefix, 16),
         )
         for row in rows
     ]
@@ -223,6 +225,8 @@ def agent_action(
         user=actor.user,
         username=_kept(actor.username, 150),
         request_id=_kept(actor.request_id, 64),
+        channel=actor.channel,
+        token_prefix=_kept(actor.token_prefix, 16),
         sandbox=False,
     )
     # Opened and signed like an API call, then completed and linked: the database accepts

@@ -239,3 +239,20 @@ def test_groups_outside_the_offer_are_refused(agent):
             actor=web(agent), customer_id=JANE, group_ids=["SbxGroupRetired00005"]
         )
     assert not audit_rows(operation=Operation.ADD_CUSTOMER_TO_GROUP)
+
+
+# --- The channel, in the signed trail ----------------------------------------------------------
+def test_the_channel_lands_in_the_audit_row_and_verifies_in_the_chain(agent):
+    from customers.audit import verify_trail
+    from tests.test_audit_chain import tamper
+
+    actions.customer_search(actor=assistant(agent), query="jane@example.com")
+    actions.customer_page(actor=web(agent), customer_id=JANE)
+    search = audit_rows(operation=Operation.SEARCH_CUSTOMERS)[-1]
+    read = audit_rows(operation=Operation.GET_CUSTOMER)[-1]
+    assert (search.channel, search.token_prefix) == ("assistant", "sdk_abcd")
+    assert (read.channel, read.token_prefix) == ("web", "")
+    assert verify_trail().ok
+    # Claiming the web did what the assistant did breaks the chain.
+    tamper("UPDATE customers_auditentry SET channel = 'web' WHERE id = %s", [search.pk])
+    assert not verify_trail().ok
