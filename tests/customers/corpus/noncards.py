@@ -76,9 +76,11 @@ def _tracking() -> list[str]:
         found.append(" ".join([found[-1][:2], found[-1][2:5], found[-1][5:8], found[-1][8:]]))
         found.append(_fedex12(_digits(11)))  # FedEx Express
         found.append(_digits(15))  # FedEx Ground
-        found.append("96" + _digits(20))  # FedEx Ground "96" barcode, 22 digits
-        found.append("00" + _digits(18))  # FedEx / SSCC-18, 20 digits
-        found.append("6129" + _digits(16))  # FedEx SmartPost, 20 digits
+        # Carriers' barcodes end in a GS1 mod-10 check digit (the random digits drawn for it
+        # are dropped, so the values after these stay the same).
+        found.append(_usps_check(("96" + _digits(20))[:-1]))  # FedEx Ground "96", 22 digits
+        found.append(_usps_check(("00" + _digits(18))[:-1]))  # FedEx / SSCC-18, 20 digits
+        found.append(_usps_check(("6129" + _digits(16))[:-1]))  # FedEx SmartPost, 20 digits
         usps = _usps_check(_random.choice(["9400", "9205", "9407", "9303", "9270"]) + _digits(17))
         found.append(usps)  # USPS, 22 digits
         found.append(" ".join(usps[i : i + 4] for i in range(0, len(usps), 4)))

@@ -1,0 +1,122 @@
+"""The card scanner's work grows in proportion to the text (issue 23): for each adversarial
+shape, scanning 4 times as much text takes at most 5 times as many steps.
+
+A step is a line of customers/cardscan.py or customers/cardtext.py run, or a jump back in
+one of their loops (so a loop written on one line, such as any(... for ...), counts each
+time round), counted with sys.monitoring, so the figure is the same on every machine and
+run; no test here reads a clock. The larger text gets a budget of 5 times the smaller one's
+count and is stopped as soon as it spends it, so a quadratic scanner fails in seconds
+instead of running for minutes (the scanner before issue 23 failed 7 of these shapes).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from types import CodeType
+
+import pytest
+
+from customers import cardscan, cardtext
+from customers.cardguard import redact_card_numbers
+
+RATIO_MAX = 5
+_FILES = {cardscan.__file__, cardtext.__file__}
+_MONITORING = sys.monitoring
+_EVENTS = (_MONITORING.events.LINE, _MONITORING.events.JUMP)
+
+
+class _OverBudget(Exception):
+    pass
+
+
+class _LineCounter:
+    """Counts the scanner's lines run while active; raises _OverBudget past budget."""
+
+    def __init__(self, budget: int | None = None) -> None:
+        self.count = 0
+        self.budget = budget
+        self.tool = next(t for t in range(6) if _MONITORING.get_tool(t) is None)
+
+    def __enter__(self) -> _LineCounter:
+        _MONITORING.use_tool_id(self.tool, "card scan line counter")
+        for event in _EVENTS:
+            _MONITORING.register_callback(self.tool, event, self._step)
+        _MONITORING.set_events(self.tool, _EVENTS[0] | _EVENTS[1])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _MONITORING.set_events(self.tool, 0)
+        for event in _EVENTS:
+            _MONITORING.register_callback(self.tool, event, None)
+        _MONITORING.free_tool_id(self.tool)
+        _MONITORING.restart_events()  # lines disabled for this tool count again next time
+
+    def _step(self, code: CodeType, *where: int) -> object:
+        if code.co_filename not in _FILES:
+            return _MONITORING.DISABLE  # other code: not asked about this line again
+        self.count += 1
+        if self.budget is not None and self.count > self.budget:
+            self.budget = None  # the exception's own unwinding must not raise again
+            raise _OverBudget
+        return None
+
+
+def _repeat(unit: str, size: int) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+# Each makes a text of the given size (in characters) out of one adversarial shape.
+SHAPES: dict[str, Callable[[int], str]] = {
+    "cards in groups": lambda n: _repeat("4111 1111 1111 1111 ", n),
+    "near-cards in groups": lambda n: _repeat("4111 1111 1111 1112 ", n),
+    "one-digit groups": lambda n: _repeat("4 ", n),
+    "long separators": lambda n: _repeat("4111 \n\n -- \t1111      ", n),
+    "glued digits": lambda n: _repeat("4111111111111111", n),
+    "one long number": lambda n: _repeat("7", n),
+    "zero-padded": lambda n: _repeat("0", n - 16) + "4111111111111111",
+    "dates between digits": lambda n: _repeat("2024-12-30 1 ", n),
+    "addresses and times": lambda n: _repeat("10.0.0.1 7 10:15 ", n),
+    "IBANs": lambda n: _repeat("DE89 3704 0044 0532 0130 00 ", n),
+    "phones": lambda n: _repeat("+49 1512 3456789 ", n),
+    "tracking numbers": lambda n: _repeat("9400 1118 9922 3100 0123 45 ", n),
+    "look-alikes": lambda n: _repeat("4III llll 1O11 ", n),
+    "pipes": lambda n: _repeat("4111|1111|", n),
+    "percent-encoded": lambda n: _repeat("%34%31%31%31%20", n),
+    "entities": lambda n: _repeat("&#52;111&nbsp;", n),
+    "other scripts": lambda n: _repeat("٤١١١\u3164١١١١\u0640", n),
+}
+
+
+def _count(text: str, budget: int | None = None) -> int:
+    with _LineCounter(budget) as counter:
+        redact_card_numbers(text)
+    return counter.count
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=list(SHAPES))
+def test_scanning_64_kb_takes_at_most_5_times_the_steps_of_16_kb(shape):
+    make = SHAPES[shape]
+    small = _count(make(16 * 1024))
+    try:
+        large = _count(make(64 * 1024), budget=RATIO_MAX * small)
+    except _OverBudget:
+        pytest.fail(f"{shape}: 64 KB took more than {RATIO_MAX} times the steps of 16 KB")
+    print(f"{shape}: {large / small:.2f}")
+    assert large <= RATIO_MAX * small
+
+
+def test_a_400_kb_address_line_takes_at_most_5_times_the_steps_of_100_kb():
+    def line(n: int) -> str:
+        return _repeat("Flat 4, 12 Main St 4111 1111 2024-12-30 ", n)
+
+    small = _count(line(100 * 1024))
+    try:
+        large = _count(line(400 * 1024), budget=RATIO_MAX * small)
+    except _OverBudget:
+        pytest.fail(f"400 KB took more than {RATIO_MAX} times the steps of 100 KB")
+    assert large <= RATIO_MAX * small
+
+
+def test_the_counter_sees_the_scanner_work():
+    assert _count("4111 1111 1111 1111") > _count("no digits here") > 0
