@@ -423,10 +423,19 @@ def _whole_group_cards(digits: _Digits) -> Iterator[tuple[int, int]]:
             last = digits.ending.get(start + length)
             if last is None or not digits.luhn(start, start + length):
                 continue
-            if _card_start(text[start : start + length]) and _arranged_as_a_card(
-                digits, first, last
+            window = text[start : start + length]
+            if (
+                _card_start(window)
+                and not _product_code(window)
+                and _arranged_as_a_card(digits, first, last)
             ):
                 yield first, last
+
+
+def _product_code(digits: str) -> bool:
+    """An EAN-13 (13 digits, GS1 check digit), not a 13-digit card: Visa and Maestro stopped
+    issuing those long ago, while agents paste product codes every day."""
+    return len(digits) == 13 and gs1_check_valid(digits)
 
 
 def _arranged_as_a_card(digits: _Digits, first: int, last: int) -> bool:
