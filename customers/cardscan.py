@@ -32,11 +32,15 @@ event, so format alone cannot tell a phone or a tracking number from a card. Wha
 
 - **The first digit, by length**: no card starts with 0 (ISO/IEC 7812 major industry
   identifier 0 is not issued to card schemes), while national phone numbers ("030 …"),
-  dialling prefixes ("0049 …") and zero-padded IDs (ERP0000000000000042A) do. The short
+  dialling prefixes ("0049 …") and zero-padded IDs (ERP0000000000000042A) do; in a group
+  led by zeros, a card is looked for only where the significant digits start ("0000" glued
+  in front of a card is found, the rest of "JJD0473873…" is not searched). The short
   lengths are issued by few schemes: 13 digits start with 4, 5 or 6 (Visa, Maestro), 14 with
   3, 5 or 6 (Diners, Maestro), 15 with 1, 2, 3, 5 or 6 (UATP, enRoute/JCB, Amex, Maestro); so
   ISBN-13s (978…), Unix times in milliseconds (17…) and compact timestamps (2024…) are not
   cards. A card of 16-19 digits starting with 2 is Mastercard or Mir (22-27), not a year.
+- **EAN-13 product codes**: 13 digits whose GS1 check digit holds are a product code. Agents
+  paste those every day; 13-digit cards are no longer issued (one in ten would be missed).
 - **How the groups are arranged**: separators of any length join groups only in a card's
   printed layout, and groups of other sizes only when one kind of short separator joins
   them all. So a date, a price and a quantity on one line, or two phone numbers in one
@@ -48,22 +52,27 @@ event, so format alone cannot tell a phone or a tracking number from a card. Wha
 - **Tracking numbers**: whole groups of a carrier's exact length whose own check digit
   (GS1 mod 10) holds: USPS 91-95 (22 or 26 digits, or after "420" + ZIP), certified mail
   7… (20), FedEx Ground 96… (22), SSCC 00… (20), FedEx SmartPost 6129… (20 or 22). A card
-  found wholly inside one is not a card. A tracking-like group with a card glued on is
-  neither the length nor, 9 times in 10, the check digit of one, so its card is found.
+  found inside one is not a card, but for a card's 15 or 16 digits at its very end: a
+  tracking-like group with a card glued on is neither the length nor, 9 times in 10, the
+  check digit of one, and the 10th must be found too. The price: a real tracking number
+  ends in a card-shaped window about one time in twenty (4 of 84 in the corpus).
 - **IBANs** of their country's registered length (a mistyped one too: the mod-97 check is
   not what makes it an IBAN) are set aside, but a card is still looked for in them: the
   account digits after the last letter, leading zeros dropped, if they are a Luhn-valid
   number of 13-19 digits with a card's prefix. A card wrapped as an IBAN of another length
-  ("DE" + check digits + 16 digits is 20 characters; a German IBAN has 22) is ordinary text.
+  ("DE" + check digits + 16 digits is 20 characters; a German IBAN has 22) is ordinary
+  text, and so is an IBAN typed with a character left out.
 
 What is left is accepted: a 13-19 digit number with no such mark (a FedEx Ground 15-digit
-tracking number, an EAN-13 product code starting with 4-6, a long order number) is refused
-about one time in ten; a card padded with other digits inside a real-length IBAN
-("DE" + check + "12" + 16 digits), split with separators of more than 3 characters into
-groups that are not the printed layout, or hidden behind two levels of encoding, is missed.
-Misses are worse than false positives: a refused value only makes the agent retype it (the
-message says why), while a missed card is stored, logged and sent. The corpora in
-tests/customers/corpus/ measure both.
+tracking number, a long order number, an IBAN missing a character) is refused about one
+time in ten; a card padded with other digits inside a real-length IBAN ("DE" + check +
+"12" + 16 digits), split by separators of more than 3 characters (or of mixed kinds) into
+groups that are not the printed layout, a 13-digit card that is also a valid EAN-13, or one
+hidden behind two levels of encoding ("%2534") is missed. Misses are worse than false
+positives: a refused value only makes the agent retype it (the message says why), while a
+missed card is stored, logged and sent. The corpora in tests/customers/corpus/ measure
+both: 0 of 152 card shapes missed, 8 of 5,972 real non-card values refused (8 of 1,136
+leaving out the phones, which are most of the corpus and none of the refusals).
 """
 
 from __future__ import annotations
