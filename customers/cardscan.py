@@ -81,7 +81,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import accumulate
+from itertools import accumulate, chain, repeat
 
 import phonenumbers
 
@@ -200,7 +200,9 @@ class _Digits:
         self.run = run
         self.text = "".join(run.digits)
         self.offsets = list(accumulate((len(d) for d in run.digits), initial=0))  # + the end
-        self.group_at = [k for k, d in enumerate(run.digits) for _ in d]  # each digit's group
+        self.group_at = list(  # each digit's group
+            chain.from_iterable(repeat(k, len(d)) for k, d in enumerate(run.digits))
+        )
         self.ending = {end: k for k, end in enumerate(self.offsets[1:])}  # end → its group
         self.protected = [-1] * len(run.digits)  # the segment (phone, tracking) of a group
         self.tracking_ends: dict[int, int] = {}  # a tracking number's segment → its end
@@ -236,15 +238,19 @@ class _Digits:
         return not (self.tracking_ends.get(segment) == end and end - start in (15, 16))
 
 
-_DOUBLED = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9]
+# A digit's Luhn term, as it is and doubled ("7" → 7, and 14 → 1 + 4 = 5), as bytes.
+_PLAIN = bytes.maketrans(b"0123456789", bytes(range(10)))
+_DOUBLED = bytes.maketrans(b"0123456789", bytes([0, 2, 4, 6, 8, 1, 3, 5, 7, 9]))
 
 
 def _luhn_sums(digits: str) -> tuple[list[int], list[int]]:
     """Two prefix sums of Luhn terms: the first for windows whose last digit is at an even
-    index (digits at odd indexes are doubled), the second for those ending at an odd index."""
-    values = [ord(char) - 48 for char in digits]
-    even_last = [v if i % 2 == 0 else _DOUBLED[v] for i, v in enumerate(values)]
-    odd_last = [_DOUBLED[v] if i % 2 == 0 else v for i, v in enumerate(values)]
+    index (digits at odd indexes are doubled), the second for those ending at an odd index.
+    Built with bytes operations: this runs over every digit of the text."""
+    raw = digits.encode("ascii")
+    plain, doubled = raw.translate(_PLAIN), raw.translate(_DOUBLED)
+    even_last, odd_last = bytearray(plain), bytearray(doubled)
+    even_last[1::2], odd_last[1::2] = doubled[1::2], plain[1::2]
     return list(accumulate(even_last, initial=0)), list(accumulate(odd_last, initial=0))
 
 
@@ -292,42 +298,41 @@ def _position_of_digit(text: str, start: int, end: int, index: int) -> int:
     return end
 
 
-def _runs(text: str) -> list[_Run]:
-    """Digit groups joined by anything but letters, split where a set-aside shape is."""
+def _runs(text: str) -> Iterator[_Run]:
+    """Digit groups joined by anything but letters, split where a set-aside shape is. One at
+    a time: a long text's runs are never all held at once."""
     aside = iter(_set_aside(text))
     next_aside = next(aside, (len(text), len(text)))
-    runs: list[_Run] = []
     current = _Run()
     for match in _GROUP.finditer(text):
         while next_aside[1] <= match.start():
             next_aside = next(aside, (len(text), len(text)))
         if next_aside[0] < match.end():  # set aside: its digits are not a card's
-            current = _new_run(runs, current)
+            if current.starts:
+                yield current
+                current = _Run()
             continue
         gap = _gap_kind(text[current.ends[-1] : match.start()]) if current.starts else ""
-        if gap == "break":
-            current = _new_run(runs, current)
+        if gap == _BREAK:
+            yield current
+            current = _Run()
             gap = ""
         current.add(match, gap)
-    _new_run(runs, current)
-    return runs
-
-
-def _new_run(runs: list[_Run], current: _Run) -> _Run:
     if current.starts:
-        runs.append(current)
-        return _Run()
-    return current
+        yield current
+
+
+_BREAK = "break"
 
 
 def _gap_kind(gap: str) -> str | None:
-    """ "break" if the gap ends the run, its kind if short, None if long."""
+    """_BREAK if the gap ends the run, its kind if short, None if long."""
     if _WORD_CHAR.search(gap):
-        return "break"
+        return _BREAK
     # ", +1 …" or " +44 …" starts another (international phone) number; "4111+1111" and
     # "4111+++1111" do not.
     if _PHONE_START.search(gap):
-        return "break"
+        return _BREAK
     return gap.translate(_HORIZONTAL_SPACE) if len(gap) <= _SHORT_GAP else None
 
 
