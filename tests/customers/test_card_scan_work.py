@@ -12,13 +12,13 @@ instead of running for minutes (the scanner before issue 23 failed 7 of these sh
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from types import CodeType
 
 import pytest
 
 from customers import cardscan, cardtext
 from customers.cardguard import redact_card_numbers
+from tests.customers.corpus.adversarial import SHAPES, repeated
 
 RATIO_MAX = 5
 _FILES = {cardscan.__file__, cardtext.__file__}
@@ -62,32 +62,6 @@ class _LineCounter:
         return None
 
 
-def _repeat(unit: str, size: int) -> str:
-    return (unit * (size // len(unit) + 1))[:size]
-
-
-# Each makes a text of the given size (in characters) out of one adversarial shape.
-SHAPES: dict[str, Callable[[int], str]] = {
-    "cards in groups": lambda n: _repeat("4111 1111 1111 1111 ", n),
-    "near-cards in groups": lambda n: _repeat("4111 1111 1111 1112 ", n),
-    "one-digit groups": lambda n: _repeat("4 ", n),
-    "long separators": lambda n: _repeat("4111 \n\n -- \t1111      ", n),
-    "glued digits": lambda n: _repeat("4111111111111111", n),
-    "one long number": lambda n: _repeat("7", n),
-    "zero-padded": lambda n: _repeat("0", n - 16) + "4111111111111111",
-    "dates between digits": lambda n: _repeat("2024-12-30 1 ", n),
-    "addresses and times": lambda n: _repeat("10.0.0.1 7 10:15 ", n),
-    "IBANs": lambda n: _repeat("DE89 3704 0044 0532 0130 00 ", n),
-    "phones": lambda n: _repeat("+49 1512 3456789 ", n),
-    "tracking numbers": lambda n: _repeat("9400 1118 9922 3100 0123 45 ", n),
-    "look-alikes": lambda n: _repeat("4III llll 1O11 ", n),
-    "pipes": lambda n: _repeat("4111|1111|", n),
-    "percent-encoded": lambda n: _repeat("%34%31%31%31%20", n),
-    "entities": lambda n: _repeat("&#52;111&nbsp;", n),
-    "other scripts": lambda n: _repeat("٤١١١\u3164١١١١\u0640", n),
-}
-
-
 def _count(text: str, budget: int | None = None) -> int:
     with _LineCounter(budget) as counter:
         redact_card_numbers(text)
@@ -108,7 +82,7 @@ def test_scanning_64_kb_takes_at_most_5_times_the_steps_of_16_kb(shape):
 
 def test_a_400_kb_address_line_takes_at_most_5_times_the_steps_of_100_kb():
     def line(n: int) -> str:
-        return _repeat("Flat 4, 12 Main St 4111 1111 2024-12-30 ", n)
+        return repeated("Flat 4, 12 Main St 4111 1111 2024-12-30 ", n)
 
     small = _count(line(100 * 1024))
     try:
