@@ -8,6 +8,8 @@ the code under test.
 
 from __future__ import annotations
 
+from tests.customers.corpus.noncards import iban, in_fours
+
 
 def luhn_complete(body: str) -> str:
     """body + the check digit that makes it pass Luhn."""
@@ -173,17 +175,6 @@ assert len(FORMATS) >= 60 and len({what for what, _, _ in FORMATS}) == len(FORMA
 
 
 # --- Shapes an attack run got past the guard (issue 23), each category several times ---------
-def _iban(country: str, bban: str) -> str:
-    """country + the mod-97 check digits that make it a valid IBAN + bban."""
-    moved = bban + country + "00"
-    number = int("".join(str(int(char, 36)) for char in moved))
-    return f"{country}{98 - number % 97:02d}{bban}"
-
-
-def _spaced(text: str) -> str:
-    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
-
-
 def _encoded(text: str, pattern: str) -> str:
     """Each digit of text written as pattern.format(code point)."""
     return "".join(pattern.format(ord(char)) if char.isdigit() else char for char in text)
@@ -246,12 +237,12 @@ FORMATS += [
 ]
 # Inside an IBAN-like or tracking-like string.
 FORMATS += [
-    ("iban-valid-wrapped", _iban("DE", _V), _V),
-    ("iban-valid-wrapped-spaced", _spaced(_iban("GB", _M)), _M),
-    ("iban-registered-length", _iban("AT", _S), _S),
-    ("iban-registered-length-spaced", _spaced(_iban("LT", _MC)), _MC),
-    ("iban-zero-padded", _spaced(_iban("DE", "00" + _J)), _J),
-    ("iban-bank-letters", _spaced(_iban("RO", "AAAA" + _D)), _D),
+    ("iban-valid-wrapped", iban("DE", _V), _V),
+    ("iban-valid-wrapped-spaced", in_fours(iban("GB", _M)), _M),
+    ("iban-registered-length", iban("AT", _S), _S),
+    ("iban-registered-length-spaced", in_fours(iban("LT", _MC)), _MC),
+    ("iban-zero-padded", in_fours(iban("DE", "00" + _J)), _J),
+    ("iban-bank-letters", in_fours(iban("RO", "AAAA" + _D)), _D),
     ("iban-mistyped-check", "FR00" + _A, _A),
     ("ups-like", f"1Z999AA1{_V}", _V),
     ("dhl-like", f"JJD0{_M}", _M),

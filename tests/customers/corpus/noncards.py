@@ -133,7 +133,8 @@ def _dates() -> list[str]:
     return found
 
 
-def _iban(country: str, bban: str) -> str:
+def iban(country: str, bban: str) -> str:
+    """country + the mod-97 check digits that make it a valid IBAN + bban."""
     moved = bban + country + "00"
     number = int("".join(str(int(char, 36)) for char in moved))
     return f"{country}{98 - number % 97:02d}{bban}"
@@ -163,12 +164,17 @@ _BBANS = {
 }  # fmt: skip
 
 
+def in_fours(text: str) -> str:
+    """text in groups of 4, as IBANs are printed."""
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
 def _ibans() -> list[str]:
     found: list[str] = []
     for country, bban in _BBANS.items():
-        iban = _iban(country, bban)
-        found.append(iban)
-        found.append(" ".join(iban[i : i + 4] for i in range(0, len(iban), 4)))
+        number = iban(country, bban)
+        found.append(number)
+        found.append(in_fours(number))
     return found
 
 
@@ -283,16 +289,16 @@ def _mistyped_ibans() -> list[str]:
     """IBANs as agents mistype them: one digit wrong, two swapped, one left out."""
     found: list[str] = []
     for country, bban in list(_BBANS.items())[:45]:
-        iban = _iban(country, bban)
-        at = _more.randrange(4, len(iban) - 1)
+        number = iban(country, bban)
+        at = _more.randrange(4, len(number) - 1)
         kind = _more.randrange(3)
-        if kind == 0 and iban[at].isdigit():
-            iban = iban[:at] + str((int(iban[at]) + 1) % 10) + iban[at + 1 :]
+        if kind == 0 and number[at].isdigit():
+            number = number[:at] + str((int(number[at]) + 1) % 10) + number[at + 1 :]
         elif kind == 1:
-            iban = iban[:at] + iban[at + 1] + iban[at] + iban[at + 2 :]
+            number = number[:at] + number[at + 1] + number[at] + number[at + 2 :]
         else:
-            iban = iban[:at] + iban[at + 1 :]
-        found.append(" ".join(iban[i : i + 4] for i in range(0, len(iban), 4)))
+            number = number[:at] + number[at + 1 :]
+        found.append(in_fours(number))
     return found
 
 
