@@ -94,7 +94,7 @@ from customers.cardshapes import (
     product_code,
     tracking_checked,
 )
-from customers.cardtext import ReadText, read_text
+from customers.cardtext import ReadText, plainly_fewer_digits, read_text
 
 __all__ = ["card_spans", "luhn_valid"]
 
@@ -251,13 +251,14 @@ def _run_cards(text: str, run: Run) -> Iterator[tuple[int, int]]:
 def _read_spans(read: ReadText) -> list[tuple[int, int]]:
     spans = iban_cards(read.text)
     for run in runs(read.text):
-        spans += _run_cards(read.text, run)
+        if sum(map(len, run.digits)) >= 13:  # fewer can hold no card: not worth the setup
+            spans += _run_cards(read.text, run)
     return [read.original_span(start, end) for start, end in spans]
 
 
 def card_spans(text: str) -> list[tuple[int, int]]:
     """Where the card numbers are in text, as (start, end) indexes into text itself."""
-    if not text:
+    if plainly_fewer_digits(text, 13):
         return []
     read = read_text(text)
     spans = _read_spans(read)

@@ -72,6 +72,18 @@ class ReadText:
         return ReadText(_digits_for_lookalikes(self.text.replace("|", "l")), self.starts, self.ends)
 
 
+_DIGITS_AND_LOOKALIKES = "0123456789lIOo|"
+
+
+def plainly_fewer_digits(original: str, count: int) -> bool:
+    """Will the text read as fewer than count digits, plainly (without reading it)? Only
+    asked of ASCII text with nothing encoded; elsewhere a compatibility form ("㉑") or an
+    escape can make digits of what is not one."""
+    if not original.isascii() or _ENCODED.search(original):
+        return False
+    return sum(map(original.count, _DIGITS_AND_LOOKALIKES)) < count
+
+
 def read_text(original: str) -> ReadText:
     """original decoded, normalized and with look-alikes as digits (see the module docstring)."""
     if original.isascii() and not _ENCODED.search(original):
