@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
 from customers.cardpairs import joined_pairs
-from customers.cardscan import card_spans, luhn_valid
+from customers.cardscan import card_spans
+from customers.cardshapes import luhn_valid
 
 if TYPE_CHECKING:  # the stubs' type of request.GET/POST; Django has no class by this name
     from django.http.request import _ImmutableQueryDict

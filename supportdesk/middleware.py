@@ -204,7 +204,8 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
             # the request is refused whole, so nothing (the lock-out tables) stores the name.
             _audit_refusal(request, [*headers, "a field name in the page address"])
             return _refused_page(request)
-        exempt = _view_marked(request, ACCEPTS_CARD_NUMBERS)
+        view = _view_of(request)
+        exempt = getattr(view, ACCEPTS_CARD_NUMBERS, False)
         refused: list[str] = []
         if not exempt:
             request.GET, refused = scrub_card_numbers(request.GET)
@@ -213,9 +214,10 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
                 request.META["QUERY_STRING"] = request.GET.urlencode()
         if (
             not exempt
-            and not _view_marked(request, GUARDS_OWN_BODY)
+            and not getattr(view, GUARDS_OWN_BODY, False)
             and request.method in ("POST", "PUT", "PATCH", "DELETE")
             and request.content_type not in FORM_TYPES
+            and _body_may_be_read(request, view)
             and _body_holds_card_number(request)
         ):
             _audit_refusal(request, [*headers, *refused, "request body"])
@@ -281,12 +283,22 @@ def _redact_headers(request: MiddlewareRequest) -> list[str]:
     return [f"header {name}" for name in refused]
 
 
-def _view_marked(request: MiddlewareRequest, mark: str) -> bool:
+def _view_of(request: MiddlewareRequest) -> _View | None:
     try:
-        match = resolve(request.path_info)
+        return resolve(request.path_info).func
     except Resolver404:
-        return False
-    return bool(getattr(match.func, mark, False))
+        return None
+
+
+def _body_may_be_read(request: MiddlewareRequest, view: _View | None) -> bool:
+    """Whether anything will read this body. Signed out, only a public view can (sign-in,
+    password reset): every other view is answered by the login or CSRF middleware first, and
+    an address with no view by a 404; none of them reads, logs or keeps the body. So a
+    signed-out stranger's body is never scanned, whatever it holds (issue 23: a 64 KB body
+    once cost a worker 15 s)."""
+    if request.user.is_authenticated:
+        return True
+    return view is not None and not getattr(view, "login_required", True)
 
 
 def _body_holds_card_number(request: MiddlewareRequest) -> bool:

@@ -148,6 +148,26 @@ def test_a_json_body_under_the_cap_is_still_read_and_scanned(client, scanned):
     assert _payload_scanned(scanned)
 
 
+def test_a_signed_out_body_no_view_will_read_is_neither_read_nor_scanned(
+    client, scanned, body_reads
+):
+    # Signed out, only the public views (sign-in, password reset) read a body: anywhere else
+    # the login middleware answers first, so the body costs nothing, whatever it holds.
+    body = json.dumps({"q": f"{MARK} +1 212 555 0147 " * 500})
+    for path in (reverse("customer-create"), reverse("home"), "/no/such/page/"):
+        response = client.generic("POST", path, body, content_type="application/json")
+        assert response.status_code in (302, 403, 404)
+    assert _payload_scanned(scanned) == [] and body_reads == []
+
+
+def test_a_signed_in_json_body_is_scanned_and_a_card_in_it_refused(agent_client, scanned):
+    body = json.dumps({"q": f"{MARK} 4111 1111 1111 1111"})
+    response = agent_client.generic(
+        "POST", reverse("customer-create"), body, content_type="application/json"
+    )
+    assert response.status_code == 400 and _payload_scanned(scanned)
+
+
 def test_a_400_kb_address_line_is_refused_by_its_length_alone(
     agent_client, campaign, scanned, body_reads
 ):

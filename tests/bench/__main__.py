@@ -125,6 +125,11 @@ def main() -> int:
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
 
+    def anonymous(srv: Server) -> Agent:
+        agent = Agent(srv)
+        clients.append(agent)
+        return agent
+
     def signed_in(srv: Server, username: str, *, then: str = "/customers/new/", key: str = ""):
         agent = Agent(srv)
         clients.append(agent)
@@ -280,6 +285,19 @@ def main() -> int:
             30,
             lambda: phases.new_form_overhead(
                 signed_in(fast, "agent"), figures, samples=NEW_FORM_SAMPLES
+            ),
+        )
+        slowest_shape = ["one-digit groups"]  # until the growth step names the slowest
+
+        def card_scan() -> None:
+            slowest_shape[0] = phases.card_scan_growth(figures)
+
+        step("card scan growth", 90, card_scan)
+        step(
+            "anonymous 64 KB body",
+            60,
+            lambda: phases.anonymous_body_overhead(
+                anonymous(fast), signed_in(fast, "agent"), figures, shape=slowest_shape[0]
             ),
         )
         step(

@@ -205,6 +205,78 @@ def new_form_overhead(agent: Agent, figures: Figures, *, samples: int = 100, war
     log(f"new form: {figures.detail['new_form_in_bare_views']}")
 
 
+# --- 9. The card scan on adversarial text (issue 23) -------------------------------------------
+SCAN_SMALL, SCAN_LARGE = 16 * 1024, 64 * 1024
+
+
+def card_scan_growth(figures: Figures, *, repeats: int = 5) -> str:
+    """Scan time of 64 KB of adversarial text over 16 KB, in this process, both sizes in the
+    same run: for each shape the best of `repeats` (interleaved), summed over the shapes, so
+    one shape's noise on a busy machine does not decide the figure (each shape's own ratio
+    is in the detail). Returns the shape slowest to scan at 64 KB, for the request figure."""
+    from customers.cardscan import card_spans
+    from tests.customers.corpus.adversarial import SHAPES
+
+    small_ms: dict[str, float] = {}
+    large_ms: dict[str, float] = {}
+    for name, make in SHAPES.items():
+        small, large = make(SCAN_SMALL), make(SCAN_LARGE)
+        smalls, larges = _interleaved(
+            lambda text=small: _timed(lambda: card_spans(text))[0],
+            lambda text=large: _timed(lambda: card_spans(text))[0],
+            repeats,
+        )
+        small_ms[name], large_ms[name] = min(smalls), min(larges)
+    ratio = sum(large_ms.values()) / sum(small_ms.values())
+    each = {name: large_ms[name] / small_ms[name] for name in SHAPES}
+    worst = max(each, key=each.__getitem__)
+    slowest = max(large_ms, key=large_ms.__getitem__)
+    figures.values["card_scan_growth_16k_to_64k"] = round(ratio, 2)
+    figures.detail["card_scan_growth_16k_to_64k"] = (
+        f"{len(SHAPES)} adversarial shapes (tests/customers/corpus/adversarial.py), 64 KB of "
+        f"each {sum(large_ms.values()):.0f} ms over 16 KB {sum(small_ms.values()):.0f} ms "
+        f"(best of {repeats} per shape and size, interleaved, bench process); linear is 4. "
+        f"Per shape: median {median(list(each.values())):.2f}, highest {worst} "
+        f"{each[worst]:.2f}; slowest at 64 KB: {slowest} {large_ms[slowest]:.0f} ms"
+    )
+    log(f"card scan growth: {figures.detail['card_scan_growth_16k_to_64k']}")
+    return slowest
+
+
+def anonymous_body_overhead(
+    anonymous: Agent, agent: Agent, figures: Figures, *, shape: str, samples: int = 15
+) -> None:
+    """A signed-out POST /healthz with a 64 KB text/plain body of the given adversarial shape
+    (what the middleware scans before sign-in or CSRF) over the signed-in bare GET, same
+    server, interleaved; ratio of medians."""
+    from tests.customers.corpus.adversarial import SHAPES
+
+    # 64 KB of bytes (a shape in other scripts takes 2-3 bytes a character), cut whole.
+    body = SHAPES[shape](SCAN_LARGE).encode()[:SCAN_LARGE].decode(errors="ignore").encode()
+    statuses: set[int] = set()
+
+    def post() -> float:
+        ms, response = _timed(
+            lambda: anonymous.http.post(
+                "/healthz", content=body, headers={"Content-Type": "text/plain; charset=utf-8"}
+            )
+        )
+        statuses.add(response.status_code)
+        return ms
+
+    post()
+    _bare_get(agent)
+    posts, bares = _interleaved(post, lambda: _bare_get(agent), samples)
+    figures.values["anon_64kb_body_in_bare_views"] = round(median(posts) / median(bares), 1)
+    figures.detail["anon_64kb_body_in_bare_views"] = (
+        f'signed-out POST /healthz, {len(body) // 1024} KB text/plain of "{shape}" (the '
+        f"shape slowest to scan), median {median(posts):.1f} ms (p95 "
+        f"{percentile(posts, 95):.1f}), answered HTTP {sorted(statuses)}, vs GET {BARE} signed "
+        f"in, median {median(bares):.1f} ms; n={samples} interleaved, same server"
+    )
+    log(f"anonymous body: {figures.detail['anon_64kb_body_in_bare_views']}")
+
+
 # --- 3. Create workflow overhead --------------------------------------------------------------
 # Without a stand-in to count them: the gate's searches (sent together: one wait),
 # CreateCustomer, CreateNote (in the POST), then GetCustomer (the customer page).

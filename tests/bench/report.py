@@ -28,6 +28,8 @@ TARGETS = {
     "two_servers_rate_limit_shared": ("= true", lambda v: v is True),
     "page_weight_kb": ("≤ 60", lambda v: v <= 60),
     "page_external_requests": ("= 0", lambda v: v == 0),
+    "card_scan_growth_16k_to_64k": ("≤ 5", lambda v: v <= 5),
+    "anon_64kb_body_in_bare_views": ("≤ 10", lambda v: v <= 10),
 }
 
 # Before this work (issue #17): the figures of commit e6e91cd's run (the page's earlier
@@ -50,6 +52,9 @@ BEFORE = {
     "two_servers_rate_limit_shared": "not measured",
     "page_weight_kb": "24.8",
     "page_external_requests": "0",
+    # Issue 23, not #17: the scanner before it, and its attack run's 15 s for one request.
+    "card_scan_growth_16k_to_64k": "≈ 13 (dates between digits: 0.30 → 3.9 s)",
+    "anon_64kb_body_in_bare_views": "≈ 3000 (15 s of a worker, issue 23)",
 }
 
 
@@ -271,6 +276,17 @@ synthetic and unchained: see 4).
    network is idle (the duplicate panel's first load included); the sum of gzip (level 6)
    sizes of every response body. Every request is routed through a check: anything not to
    127.0.0.1 is aborted (nothing leaves the machine) and counted.
+
+9. **card_scan_growth_16k_to_64k / anon_64kb_body_in_bare_views** (issue 23): the card
+   scan (`customers/cardscan.py`'s `card_spans`) in the bench's own process on 16 KB and
+   64 KB of each adversarial shape in `tests/customers/corpus/adversarial.py` (many digit
+   groups, near-cards, long separators, glued digits, set-aside dates, IBANs, phones,
+   tracking numbers, look-alikes, encodings…), best of 5 of each size, interleaved; the
+   figure is the sum over the shapes at 64 KB over the sum at 16 KB (linear is 4; each
+   shape's own ratio, noisier, is in the detail). Then, on the latency-0 server, a
+   signed-out `POST /healthz` with 64 KB of the shape slowest to scan as a `text/plain`
+   body (what the middleware looks at before sign-in or CSRF), 15 interleaved with the
+   signed-in bare GET; ratio of medians.
 
 **Diagnosis** (the *Findings* above): one more gunicorn, sandbox latency 0, started with
 `BENCH_TIMING=1`, which makes `tests/bench/settings.py` add `tests/bench/timing.py`'s

@@ -27,6 +27,7 @@ from django.urls import reverse
 from customers.forms import CARD_NUMBER_MESSAGE
 from customers.models import AuditEntry, CreateAttempt
 from customers.revcent import CUSTOMER_KEYS
+from tests.customers.corpus.cards import FORMATS
 from tests.customers.helpers import create_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
@@ -47,6 +48,23 @@ PANS = {
     "mastercard-spaced": ("5555 5555 5555 4444", "5555 5555 5555 4444"),
     "amex-dashed": ("3782-822463-10005", "3782-822463-10005"),
     "visa-in-a-sentence": ("card 4111 1111 1111 1111 exp 12/30", "4111 1111 1111 1111"),
+    # One of each kind of shape the second attack run got through (issue 23), from the corpus.
+    **{
+        what: (typed, printed)
+        for what, typed, printed in FORMATS
+        if what
+        in (
+            "four-spaces",
+            "blank-lines",
+            "hangul-filler",
+            "tatweel",
+            "tracking-then-card",
+            "iban-valid-wrapped-spaced",
+            "capital-i-for-one",
+            "percent-space",
+            "html-nbsp",
+        )
+    },
 }
 BILL_TO = {"first_name": "Acme", "last_name": "Billing", "email": "ap@acme.example"}
 # What the sweep looks for beside each refused field.

@@ -65,13 +65,15 @@ FOUND = [
     "+4242 4242 4242 4242",
     "42424242424242421230",  # four digits glued on
     "42424242424242424242",
+    # Zeros glued in front of a card (issue 23): searched from the first significant digit,
+    # where an earlier guard let any number led by a zero through as a padded reference.
+    "00000000424242424242424242",
 ]
 
 NOT_FOUND = [
     "4242424242424241",  # fails Luhn
     "4242 4242 4242 4241",
     "424242424242",  # 12 digits, even though Luhn-valid
-    "00000000424242424242424242",  # a zero-padded reference: not searched for glued cards
     "9400111899223100012345",  # a USPS tracking number, 22 digits
     "+1 305 555 0100",
     "(305) 555-0100",

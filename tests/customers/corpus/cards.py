@@ -8,6 +8,8 @@ the code under test.
 
 from __future__ import annotations
 
+from tests.customers.corpus.noncards import iban, in_fours
+
 
 def luhn_complete(body: str) -> str:
     """body + the check digit that makes it pass Luhn."""
@@ -170,3 +172,113 @@ FORMATS += [
     ("mathematical-bold", _digits_in(_V, 0x1D7CE), _V),
 ]
 assert len(FORMATS) >= 60 and len({what for what, _, _ in FORMATS}) == len(FORMATS)
+
+
+# --- Shapes an attack run got past the guard (issue 23), each category several times ---------
+def _encoded(text: str, pattern: str) -> str:
+    """Each digit of text written as pattern.format(code point)."""
+    return "".join(pattern.format(ord(char)) if char.isdigit() else char for char in text)
+
+
+_D, _S, _J = PANS["discover"], PANS["visa-stripe"], PANS["jcb"]
+_M2, _MC = PANS["mastercard-2"], PANS["mastercard-debit"]  # 5105 1051 0510 5100: zeros and ones
+# Separators of any length and kind between the groups.
+FORMATS += [
+    ("four-spaces", grouped(_V, "    "), _V),
+    ("eight-spaces", grouped(_M, "        "), _M),
+    ("spaced-double-dash", grouped(_A, " -- "), _A),
+    ("spaced-triple-dash", grouped(_D, " --- "), _D),
+    ("blank-lines", grouped(_S, "\n\n"), _S),
+    ("blank-lines-crlf", grouped(_J, "\r\n\r\n"), _J),
+    ("indented-lines", grouped(_V, "\n    "), _V),
+    ("two-tabs", grouped(_M, "\t\t"), _M),
+    ("four-underscores", grouped(_MC, "____"), _MC),
+    ("ellipsis-dots", grouped(_D, "...."), _D),
+    ("spaced-bars", grouped(_S, "  |  "), _S),
+    ("mixed-long", f"{_V[:4]}    {_V[4:8]} -- {_V[8:12]}\n\n{_V[12:]}", _V),
+    ("nbsp-run", grouped(_M, "\u00a0" * 5), _M),
+    ("long-then-expiry", grouped(_J, "     ") + "     12/30", _J),
+]
+# Letter-like marks and invisible characters used as dashes.
+FORMATS += [
+    ("hangul-filler", grouped(_V, "\u3164"), _V),
+    ("hangul-choseong-filler", grouped(_M, "\u115f"), _M),
+    ("hangul-jungseong-filler", grouped(_A, "\u1160"), _A),
+    ("halfwidth-hangul-filler", grouped(_D, "\uffa0"), _D),
+    ("tatweel", grouped(_S, "\u0640"), _S),
+    ("tatweel-run", grouped(_J, "\u0640\u0640\u0640\u0640"), _J),
+    ("prolonged-sound-mark", grouped(_M2, "\u30fc"), _M2),
+    ("halfwidth-prolonged-mark", grouped(_MC, "\uff70"), _MC),
+    ("zwnj", grouped(_V, "\u200c"), _V),
+    ("lrm-rlm", grouped(_M, "\u200e\u200f"), _M),
+    ("rlo-pdf", f"\u202e{grouped(_A, ' ')}\u202c", _A),
+    ("lre-between", grouped(_D, "\u202a"), _D),
+    ("isolates", grouped(_S, "\u2066 \u2069"), _S),
+    ("first-strong-isolate", grouped(_J, "\u2068"), _J),
+    ("tatweel-and-spaces", grouped(_V, " \u0640 "), _V),
+    ("zero-width-run", grouped(_M, "\u200b" * 6), _M),
+]
+# Digits glued before or after; a tracking-like group glued in front.
+FORMATS += [
+    ("one-digit-before", f"7{_V}", _V),
+    ("one-digit-after", f"{_M}7", _M),
+    ("one-digit-before-amex", f"9{_A}", _A),
+    ("zero-before", f"0{_S}", _S),
+    ("zero-padded", f"00000000{_V}", _V),
+    ("digit-glued-to-first-group", "7" + grouped(_M, " "), _M),
+    ("digits-glued-to-last-group", grouped(_D, "-") + "99", _D),
+    ("usps-prefix-glued", f"9400{_V}", _V),
+    ("usps-group-glued", f"94001118{_M}", _M),
+    ("sscc-prefix-glued", f"0000{_J}", _J),
+    ("smartpost-prefix-glued", f"6129{_S}", _S),
+    ("fedex-96-glued", f"96{_D}", _D),
+    ("certified-mail-glued", f"7016{_MC}", _MC),
+    ("tracking-then-card", "9400 1118 9922 3100 0123 45 " + grouped(_V, " "), _V),
+]
+# Inside an IBAN-like or tracking-like string.
+FORMATS += [
+    ("iban-valid-wrapped", iban("DE", _V), _V),
+    ("iban-valid-wrapped-spaced", in_fours(iban("GB", _M)), _M),
+    ("iban-registered-length", iban("AT", _S), _S),
+    ("iban-registered-length-spaced", in_fours(iban("LT", _MC)), _MC),
+    ("iban-zero-padded", in_fours(iban("DE", "00" + _J)), _J),
+    ("iban-bank-letters", in_fours(iban("RO", "AAAA" + _D)), _D),
+    ("iban-mistyped-check", "FR00" + _A, _A),
+    ("ups-like", f"1Z999AA1{_V}", _V),
+    ("dhl-like", f"JJD0{_M}", _M),
+    ("upu-like", f"EA{_S}US", _S),
+]
+# Look-alike letters inside digit groups.
+FORMATS += [
+    ("capital-i-for-one", f"4III {_V[4:8]} {_V[8:12]} {_V[12:]}", _V),
+    ("small-l-group", f"{_V[:4]} llll {_V[8:12]} {_V[12:]}", _V),
+    ("capital-o-for-zero", "51O5 1O51 O51O 51OO", _M2),
+    ("small-o-for-zero", "51o5-1o51-o51o-51oo", _M2),
+    ("mixed-look-alikes", "4lI1 1111 1111 1111", _V),
+    ("pipes-for-ones", "4||| |||| |||| ||||", _V),
+    ("look-alikes-glued", "4IIIlllllIIIllll", _V),
+    ("amex-look-alikes", "3782 822463 1OOO5", _A),
+    ("cyrillic-o", "51\u041e5 1\u041e51 \u041e51\u041e 51\u041e\u041e", _M2),
+    ("look-alikes-long-separators", "4III    llll    IIII    IIII", _V),
+]
+# Encoded forms typed as text.
+FORMATS += [
+    ("percent-space", grouped(_V, "%20"), _V),
+    ("percent-dash", grouped(_M, "%2D"), _M),
+    ("percent-digits", _encoded(_A, "%{:02X}"), _A),
+    ("percent-nbsp-utf8", grouped(_D, "%C2%A0"), _D),
+    ("percent-zwsp-utf8", grouped(_S, "%E2%80%8B"), _S),
+    ("plus-and-percent", grouped(_J, "+%2B+"), _J),
+    ("html-nbsp", grouped(_V, "&nbsp;"), _V),
+    ("html-decimal-space", grouped(_M, "&#32;"), _M),
+    ("html-hex-space", grouped(_MC, "&#x20;"), _MC),
+    ("html-decimal-digits", _encoded(_S, "&#{};"), _S),
+    ("html-ndash", grouped(_D, "&ndash;"), _D),
+    ("html-hex-zwsp", grouped(_A, "&#x200B;"), _A),
+    ("backslash-u-digits", _encoded(_V, "\\u{:04x}"), _V),
+    ("backslash-x-digits", _encoded(_M, "\\x{:02x}"), _M),
+    ("backslash-u-nbsp", grouped(_J, "\\u00a0"), _J),
+    ("backslash-u-brace", _encoded(_S, "\\u{{{:x}}}"), _S),
+    ("mixed-encodings", f"%34{_V[1:4]}&nbsp;{_V[4:8]}\\u0020{_V[8:12]}%20{_V[12:]}", _V),
+]
+assert len(FORMATS) >= 120 and len({what for what, _, _ in FORMATS}) == len(FORMATS)

@@ -51,8 +51,9 @@ def _phones() -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _usps_check(body: str) -> str:
-    # USPS IMpb: mod 10, weights 3 and 1 from the right.
+def gs1_complete(body: str) -> str:
+    """body + its GS1 mod-10 check digit (USPS IMpb, SSCC, EAN-13): weights 3 and 1 from the
+    right."""
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
     return body + str((10 - total % 10) % 10)
 
@@ -76,14 +77,16 @@ def _tracking() -> list[str]:
         found.append(" ".join([found[-1][:2], found[-1][2:5], found[-1][5:8], found[-1][8:]]))
         found.append(_fedex12(_digits(11)))  # FedEx Express
         found.append(_digits(15))  # FedEx Ground
-        found.append("96" + _digits(20))  # FedEx Ground "96" barcode, 22 digits
-        found.append("00" + _digits(18))  # FedEx / SSCC-18, 20 digits
-        found.append("6129" + _digits(16))  # FedEx SmartPost, 20 digits
-        usps = _usps_check(_random.choice(["9400", "9205", "9407", "9303", "9270"]) + _digits(17))
+        # Carriers' barcodes end in a GS1 mod-10 check digit (the random digits drawn for it
+        # are dropped, so the values after these stay the same).
+        found.append(gs1_complete(("96" + _digits(20))[:-1]))  # FedEx Ground "96", 22 digits
+        found.append(gs1_complete(("00" + _digits(18))[:-1]))  # FedEx / SSCC-18, 20 digits
+        found.append(gs1_complete(("6129" + _digits(16))[:-1]))  # FedEx SmartPost, 20 digits
+        usps = gs1_complete(_random.choice(["9400", "9205", "9407", "9303", "9270"]) + _digits(17))
         found.append(usps)  # USPS, 22 digits
         found.append(" ".join(usps[i : i + 4] for i in range(0, len(usps), 4)))
-        found.append(_usps_check("7016" + _digits(15)))  # USPS Certified Mail, 20 digits
-        found.append(_usps_check("420" + _digits(5) + "9400" + _digits(17)))  # with ZIP
+        found.append(gs1_complete("7016" + _digits(15)))  # USPS Certified Mail, 20 digits
+        found.append(gs1_complete("420" + _digits(5) + "9400" + _digits(17)))  # with ZIP
         found.append(_digits(10))  # DHL Express
         found.append(f"JJD0{_digits(17)}")  # DHL Parcel
         found.append(f"EA{_digits(9)}US")  # USPS / UPU international
@@ -130,7 +133,8 @@ def _dates() -> list[str]:
     return found
 
 
-def _iban(country: str, bban: str) -> str:
+def iban(country: str, bban: str) -> str:
+    """country + the mod-97 check digits that make it a valid IBAN + bban."""
     moved = bban + country + "00"
     number = int("".join(str(int(char, 36)) for char in moved))
     return f"{country}{98 - number % 97:02d}{bban}"
@@ -160,12 +164,17 @@ _BBANS = {
 }  # fmt: skip
 
 
+def in_fours(text: str) -> str:
+    """text in groups of 4, as IBANs are printed."""
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
 def _ibans() -> list[str]:
     found: list[str] = []
     for country, bban in _BBANS.items():
-        iban = _iban(country, bban)
-        found.append(iban)
-        found.append(" ".join(iban[i : i + 4] for i in range(0, len(iban), 4)))
+        number = iban(country, bban)
+        found.append(number)
+        found.append(in_fours(number))
     return found
 
 
@@ -209,6 +218,135 @@ def _others() -> list[str]:
     return found
 
 
+# Issue 23's cases, from a generator of their own, so the values above stay as they were.
+_more = random.Random(23)
+
+
+def _more_digits(count: int) -> str:
+    return "".join(_more.choice("0123456789") for _ in range(count))
+
+
+def _phone_pairs() -> list[str]:
+    """Two numbers in one field (a landline and a mobile), as agents type them."""
+    joiners = [", ", " / ", "; ", " or ", "\n", " | ", ",", " - "]
+    found: list[str] = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS)[::3]:
+        fixed = phonenumbers.example_number_for_type(region, PhoneNumberType.FIXED_LINE)
+        mobile = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+        if fixed is None or mobile is None:
+            continue
+        for style in (PhoneNumberFormat.NATIONAL, PhoneNumberFormat.INTERNATIONAL):
+            pair = [phonenumbers.format_number(n, style) for n in (fixed, mobile)]
+            found.append(_more.choice(joiners).join(pair))
+    return found
+
+
+_STREETS = ["Main St", "Oak Avenue", "Hauptstraße", "Rue de Rivoli", "Calle Mayor", "High Street"]
+_CITIES = ["Springfield, IL", "Berlin", "Paris", "Madrid", "London", "Austin, TX", "Wien"]
+
+
+def _addresses() -> list[str]:
+    found: list[str] = []
+    for _ in range(60):
+        house, flat = _more.randint(1, 2400), _more.randint(1, 120)
+        street, city = _more.choice(_STREETS), _more.choice(_CITIES)
+        postal = _more.choice([_more_digits(5), f"{_more_digits(5)}-{_more_digits(4)}"])
+        found.append(
+            _more.choice(
+                [
+                    f"{house} {street}, Apt {flat}, {city} {postal}",
+                    f"Flat {flat}, {house} {street}\n{postal} {city}",
+                    f"{street} {house}/{flat}, {postal} {city}",
+                    f"{house}-{flat} {street}, {city}, {postal}, tel. {_more_digits(3)} "
+                    f"{_more_digits(4)}",
+                    f"PO Box {_more_digits(4)}, {postal} {city}",
+                    f"{house} {street}    Unit {flat}    {postal}",
+                ]
+            )
+        )
+    return found
+
+
+def _ean13(body: str) -> str:
+    return gs1_complete(body)  # GS1 mod 10, as for the carriers' numbers
+
+
+def _product_codes() -> list[str]:
+    """EAN-13 codes with real GS1 country prefixes (US 0-1, France 30-37, Germany 400-440,
+    Japan 45/49, UK 50, Denmark 57, Poland 590, China 69, Switzerland 76, Italy 80-83, Spain 84,
+    Netherlands 87, Australia 93), bare and as printed under the bars."""
+    prefixes = ["0", "1", "30", "37", "400", "426", "440", "45", "49", "50", "57", "590"]
+    prefixes += ["690", "76", "80", "84", "87", "93"]
+    found: list[str] = []
+    for _ in range(50):
+        prefix = _more.choice(prefixes)
+        code = _ean13(prefix + _more_digits(12 - len(prefix)))
+        found.append(code if _more.random() < 0.7 else f"{code[0]} {code[1:7]} {code[7:]}")
+    return found
+
+
+def _mistyped_ibans() -> list[str]:
+    """IBANs as agents mistype them: one digit wrong, two swapped, one left out."""
+    found: list[str] = []
+    for country, bban in list(_BBANS.items())[:45]:
+        number = iban(country, bban)
+        at = _more.randrange(4, len(number) - 1)
+        kind = _more.randrange(3)
+        if kind == 0 and number[at].isdigit():
+            number = number[:at] + str((int(number[at]) + 1) % 10) + number[at + 1 :]
+        elif kind == 1:
+            number = number[:at] + number[at + 1] + number[at] + number[at + 2 :]
+        else:
+            number = number[:at] + number[at + 1 :]
+        found.append(in_fours(number))
+    return found
+
+
+def _prices() -> list[str]:
+    found: list[str] = []
+    for _ in range(50):
+        amount = _more.randint(1, 999_999)
+        cents, quantity = _more_digits(2), _more.randint(1, 48)
+        found.append(
+            _more.choice(
+                [
+                    f"${amount:,}.{cents}",
+                    f"{amount:,}.{cents} €".replace(",", " "),
+                    f"EUR {amount:,},{cents}".replace(",", ".", amount >= 1000),
+                    f"{quantity} x {amount % 1000}.{cents} = {quantity * (amount % 1000)}.{cents}",
+                    f"{quantity} @ ${amount % 500}.{cents}, {quantity * 2} @ ${amount % 90}.99",
+                    f"refund {amount % 5000}.{cents} / {quantity} items / {amount % 12 + 1} months",
+                ]
+            )
+        )
+    return found
+
+
+def _notes() -> list[str]:
+    """Agents' notes: several numbers of different kinds in one text."""
+    found: list[str] = []
+    for _ in range(60):
+        day = f"2025-{_more.randint(1, 12):02d}-{_more.randint(1, 28):02d}"
+        order, amount = _more_digits(6), f"{_more.randint(5, 900)}.{_more_digits(2)}"
+        phone = f"({_more_digits(3)}) {_more_digits(3)}-{_more_digits(4)}"
+        found.append(
+            _more.choice(
+                [
+                    f"Called on {day} at 10:{_more.randint(10, 59)}, order #{order}, refund of "
+                    f"${amount} approved",
+                    f"Customer moved to {_more.randint(1, 999)} Pine Rd; new phone {phone}",
+                    f"Order {order}, {_more.randint(1, 9)} boxes, {amount} kg,\n\ndelivered {day}",
+                    f"Ticket {order}\n\n{day} 09:30\n\n{_more.randint(1, 99)} items, ${amount}",
+                    f"Invoices {_more_digits(4)}/{_more_digits(2)}, "
+                    f"{_more_digits(4)}/{_more_digits(2)} paid {day}",
+                    f"Ref {order} -- {day} -- {amount} -- qty {_more.randint(1, 20)}",
+                    f"Callback {phone} or {phone}, after {_more.randint(1, 12)} pm",
+                ]
+            )
+        )
+    return found
+
+
 NON_CARDS: dict[str, list[str]] = {
     "phones": _phones(),
     "tracking numbers": _tracking(),
@@ -217,4 +355,10 @@ NON_CARDS: dict[str, list[str]] = {
     "IBANs": _ibans(),
     "ISBNs": _isbns(),
     "IDs, amounts, postal codes, addresses": _others(),
+    "two phones in one field": _phone_pairs(),
+    "street addresses": _addresses(),
+    "EAN-13 product codes": _product_codes(),
+    "mistyped IBANs": _mistyped_ibans(),
+    "prices and quantities": _prices(),
+    "agents' notes": _notes(),
 }
