@@ -9,7 +9,7 @@ from customers.assistant.services import assistant_token_revoke
 from customers.audit import Actor
 from customers.audit.admin import AuditEntryAdmin
 from customers.models import AssistantToken, AuditEntry, Campaign
-from customers.team_admin import TeamUserAdmin
+from customers.team.admin import TeamUserAdmin
 
 # Admin autodiscovery imports only this module; the trail's admin lives with the audit code.
 admin.site.register(AuditEntry, AuditEntryAdmin)

@@ -8,7 +8,8 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
-        from customers import campaign_field, permcache, signals  # noqa: F401  (receivers)
-        from customers.cardguard import guard_every_log_handler
+        from customers.cardguard.guard import guard_every_log_handler
+        from customers.forms import campaign  # noqa: F401  (receivers)
+        from customers.team import permcache, signals  # noqa: F401  (receivers)
 
         guard_every_log_handler()

@@ -13,20 +13,20 @@ from customers.appendonly import AuditEntryQuerySet
 from customers.appendonly import AuditTrailIsAppendOnly as AuditTrailIsAppendOnly
 from customers.assistant.models import AssistantToken as AssistantToken
 from customers.assistant.models import Proposal as Proposal
+from customers.contact import Contact
 
 # The identity claims that serialize creates for one person live with their lock code; the
 # import registers the model with this app.
-from customers.claims import IdentityClaim as IdentityClaim
-from customers.contact import Contact
-from customers.visits import CustomerVisit as CustomerVisit
-from customers.visits import VerifiedCaller as VerifiedCaller
+from customers.creating.claims import IdentityClaim as IdentityClaim
+from customers.existing.visits import CustomerVisit as CustomerVisit
+from customers.existing.visits import VerifiedCaller as VerifiedCaller
 
 
 class Role(models.Model):
     """Anchor for the app-wide permissions that the team roles are made of.
 
     It stores no rows (unmanaged, no table): Django attaches permissions to a model, and
-    these belong to no single one. `customers.roles` grants them to the groups.
+    these belong to no single one. `customers.team.roles` grants them to the groups.
     """
 
     class Meta:

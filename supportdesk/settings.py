@@ -16,9 +16,9 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from supportdesk.anchor import Anchor
-from supportdesk.limits import MAX_BODY_BYTES
-from supportdesk.secretkey import secret_key_weakness
+from customers.anchor import Anchor
+from customers.keys import secret_key_weakness
+from customers.web.limits import MAX_BODY_BYTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -95,26 +95,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: a request over a cap (supportdesk/limits.py) is refused before anything reads it.
-    "supportdesk.middleware.RequestLimitsMiddleware",
+    "customers.web.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "supportdesk.middleware.RequestIdMiddleware",
+    "customers.web.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The user's groups and permissions from the shared cache, not three queries a request.
-    "customers.permcache.PermissionCacheMiddleware",
+    "customers.team.permcache.PermissionCacheMiddleware",
     # Before any view or form reads the request: card numbers are blanked at the door.
-    "supportdesk.middleware.CardNumberGuardMiddleware",
+    "customers.cardguard.middleware.CardNumberGuardMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "supportdesk.middleware.HtmxLoginRedirectMiddleware",
+    "customers.team.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "supportdesk.middleware.MfaRequiredMiddleware",
+    "customers.team.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "supportdesk.middleware.SessionLifetimeMiddleware",
+    "customers.team.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so a locked-out sign-in attempt is answered by axes before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -134,7 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "supportdesk.context_processors.product",
+                "customers.web.context_processors.product",
             ],
         },
     },
@@ -172,7 +172,7 @@ if _cache["BACKEND"] in (
 ):
     # Django's own Redis backend (it needs only the redis package, not django-redis), with
     # one client per server kept rather than one built per operation (supportdesk/cache.py).
-    _cache["BACKEND"] = "supportdesk.cache.SharedRedisCache"
+    _cache["BACKEND"] = "customers.web.cache.SharedRedisCache"
 CACHES = {"default": _cache}
 # Whether every process of every app server sees the same cache. Only then are sessions and
 # each user's permissions read from it: a local-memory cache is one process's own, and a
@@ -340,7 +340,7 @@ AXES_VERBOSE = False
 # Behind load balancers the client address is the X-Forwarded-For entry the nearest of
 # TRUSTED_PROXY_COUNT proxies wrote (django-ipware reads it; supportdesk/clientip.py).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "supportdesk.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "customers.team.clientip.client_ip"
 
 # Sessions end after 30 minutes without a request, and 12 hours after sign-in whatever.
 SESSION_COOKIE_AGE = 30 * 60
@@ -427,7 +427,7 @@ LOGGING = {
     },
     # Card numbers never reach a log line, whatever code logs them: every handler has the
     # filter, the runserver access log included (its request lines quote the query string).
-    "filters": {"no_card_numbers": {"()": "customers.cardguard.RedactCardNumbersFilter"}},
+    "filters": {"no_card_numbers": {"()": "customers.cardguard.guard.RedactCardNumbersFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -6,7 +6,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from customers.assistant.endpoint import protected_resource_metadata
-from supportdesk import mfa, views
+from customers.team import mfa
+from customers.web import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -17,10 +17,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from customers.create_form import CustomerCreateForm
-from customers.lookup import customer_visited, recent_customers
-from customers.roles import AGENTS, role_assign
-from tests.customers.helpers import create_post
+from customers.existing.lookup import customer_visited, recent_customers
+from customers.forms.create import CustomerCreateForm
+from customers.team.roles import AGENTS, role_assign
+from tests.helpers import create_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 

@@ -153,7 +153,7 @@ def test_generated_keys_pass_the_estimate():
 
     from django.core.management.utils import get_random_secret_key
 
-    from supportdesk.secretkey import entropy_bits, secret_key_weakness
+    from customers.keys import entropy_bits, secret_key_weakness
 
     keys = [get_random_secret_key() for _ in range(500)]
     keys += [secrets.token_urlsafe(64) for _ in range(500)]
@@ -194,12 +194,12 @@ def test_a_redis_cache_url_gets_the_cache_that_reuses_its_client():
         CACHE_URL="redis://127.0.0.1:1/0",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "supportdesk.cache.SharedRedisCache"
+    assert result.stdout.strip() == "customers.web.cache.SharedRedisCache"
 
 
 def test_the_redis_cache_reuses_one_client_per_server():
     # Django's own builds a redis-py client (~300 reply handlers) for every operation.
-    from supportdesk.cache import SharedRedisCache
+    from customers.web.cache import SharedRedisCache
 
     cache = SharedRedisCache("redis://127.0.0.1:1/0", {})
     client = cache._cache.get_client("key")

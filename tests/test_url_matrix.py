@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from customers import audit
 from customers.audit import Actor
 from customers.models import CardLink, CreateAttempt
-from customers.roles import AGENTS
+from customers.team.roles import AGENTS
 from tests.conftest import login_verified
 
 ROLES = ("anonymous", "agent", "auditor", "admin")

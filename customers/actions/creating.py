@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from customers import attempts, ratelimit, reconcile, recovery
+from customers import ratelimit
 from customers.actions.rules import (
     ActionRefused,
     NotFound,
@@ -19,13 +19,14 @@ from customers.actions.rules import (
     require,
 )
 from customers.audit import Actor
-from customers.claims import IdentityBusy
-from customers.duplicates import DuplicateReport, duplicate_check
+from customers.creating import attempts, reconcile, recovery
+from customers.creating.claims import IdentityBusy
+from customers.creating.duplicates import DuplicateReport, duplicate_check
+from customers.creating.notes import attempt_note_retry
 from customers.matching import Identifiers
 from customers.models import Campaign, CreateAttempt
-from customers.notes import attempt_note_retry
 from customers.revcent import RevCentClient, get_client
-from customers.roles import CREATE
+from customers.team.roles import CREATE
 
 PERSON_BUSY = (
     "Another create for this e-mail, phone or internal ID is still running, so nothing was "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from customers import attempts, audit, callers, cardlinks
+from customers import audit
 from customers.actions.rules import (
     ActionRefused,
     NotFound,
@@ -20,12 +20,14 @@ from customers.actions.rules import (
     require_verified_caller,
 )
 from customers.audit import Actor, TimelineLine
-from customers.comparison import Comparison, customer_compare
-from customers.groups import customer_groups_enabled
-from customers.lookup import LookupResult, customer_lookup, customer_visited
-from customers.masking import customer_masked, mask_email
+from customers.creating import attempts
+from customers.creating.comparison import Comparison, customer_compare
+from customers.creating.notes import note_text
+from customers.existing import callers, cardlinks
+from customers.existing.groups import customer_groups_enabled
+from customers.existing.lookup import LookupResult, customer_lookup, customer_visited
+from customers.existing.masking import customer_masked, mask_email
 from customers.models import CardLink, CreateAttempt
-from customers.notes import note_text
 from customers.revcent import (
     CustomerDetail,
     CustomerGroup,
@@ -33,7 +35,7 @@ from customers.revcent import (
     RevCentError,
     get_client,
 )
-from customers.roles import CREATE, SEE_CUSTOMERS
+from customers.team.roles import CREATE, SEE_CUSTOMERS
 
 
 def customer_search(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from customers import audit, callers
+from customers import audit
 from customers.audit import Actor
-from customers.cardguard import any_card_number
+from customers.cardguard.guard import any_card_number
+from customers.existing import callers
 from customers.models import AuditEntry
 from customers.revcent import REVCENT_ID
 

@@ -34,8 +34,8 @@ from customers.assistant.guard import ArgumentChecker, Call, card_number_paths, 
 from customers.assistant.models import Scope
 from customers.assistant.server import CALLER, TOOL_SCOPES, Caller, new_request_id, server
 from customers.assistant.tokens import check_token, token_allows
-from customers.cardguard import guards_own_body
-from supportdesk.limits import MAX_OTHER_BODY_BYTES
+from customers.cardguard.guard import guards_own_body
+from customers.web.limits import MAX_OTHER_BODY_BYTES
 
 MCP_PATH = "/assistant/mcp"
 _checker: ArgumentChecker | None = None

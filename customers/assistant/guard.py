@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema
 
-from customers.cardguard import contains_card_number
+from customers.cardguard.guard import contains_card_number
 
 # Scanned parts of a tools/call's params.
 _SCANNED = ("arguments", "inputResponses")

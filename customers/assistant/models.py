@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from customers.roles import CREATE, SEE_CUSTOMERS
+from customers.team.roles import CREATE, SEE_CUSTOMERS
 
 
 class Scope(models.TextChoices):

@@ -23,9 +23,9 @@ from customers.actions import duplicates_find
 from customers.assistant.models import AssistantToken, Proposal
 from customers.audit import Actor
 from customers.contact import CONTACT_FIELDS, Contact
-from customers.create_form import CustomerCreateForm
-from customers.duplicates import DuplicateReport, identifiers_from_payload
-from customers.masking import mask_email, report_as_shown
+from customers.creating.duplicates import DuplicateReport, identifiers_from_payload
+from customers.existing.masking import mask_email, report_as_shown
+from customers.forms.create import CustomerCreateForm
 from customers.models import Campaign
 
 LIFETIME = timedelta(minutes=15)

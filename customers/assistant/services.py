@@ -16,7 +16,7 @@ from customers.assistant.tokens import (
 )
 from customers.audit import Actor
 from customers.models import AuditEntry
-from customers.roles import SEE_CUSTOMERS
+from customers.team.roles import SEE_CUSTOMERS
 
 
 def assistant_token_create(

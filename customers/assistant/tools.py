@@ -19,7 +19,7 @@ from customers.assistant.proposals import (
     proposal_make,
     proposal_read,
 )
-from customers.cardlinks import card_form_template
+from customers.existing.cardlinks import card_form_template
 from customers.matching import Match
 from customers.models import AuditEntry, Campaign, CardLink
 

@@ -11,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from customers.actions import ActionRefused, NotFound, NotPermitted
-from customers.assistant.forms import TokenCreateForm
 from customers.assistant.services import (
     assistant_token_create,
     assistant_token_revoke,
@@ -19,7 +18,8 @@ from customers.assistant.services import (
 )
 from customers.assistant.tokens import scopes_for
 from customers.audit import Actor
-from supportdesk.requests import AppRequest
+from customers.forms.tokens import TokenCreateForm
+from customers.web.requests import AppRequest
 
 TEMPLATE = "assistant/tokens.html"
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from customers.anchor import Anchor
 from customers.audit.chain import (
     GENESIS,
     HASHED_FIELDS,
@@ -25,7 +26,6 @@ from customers.audit.chain import (
     row_digest,
 )
 from customers.models import AuditChainHead, AuditEntry
-from supportdesk.anchor import Anchor
 
 # A call's row stays open while the call runs, at most the RevCent deadline; this margin
 # covers writing the result. Older than both, no process is going to complete it.

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from customers.audit import chain, fastwrite
-from customers.cardguard import redact_card_numbers
+from customers.cardguard.guard import redact_card_numbers
 from customers.models import AuditEntry, AuditTrailIsAppendOnly, Channel
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.management import create_permissions
 
-from customers.roles import ensure_roles
+from customers.team.roles import ensure_roles
 
 
 def make_roles(apps, schema_editor):

@@ -11,7 +11,7 @@ from typing import Any, Unpack
 
 from customers import audit
 from customers.audit import AuditWriteRefused
-from customers.cardguard import any_card_number, contains_card_number
+from customers.cardguard.guard import any_card_number, contains_card_number
 from customers.models import AuditEntry
 from customers.revcent.errors import RevCentRefused
 

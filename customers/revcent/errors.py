@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from customers.cardguard import redact_card_numbers
+from customers.cardguard.guard import redact_card_numbers
 
 if TYPE_CHECKING:  # annotations only: the model is never needed to raise an error
     from customers.models import AuditEntry

@@ -22,8 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from customers.cardguard import accepts_card_numbers, luhn_valid
-from customers.cardlinks import card_link_of_token, card_link_use
+from customers.cardguard.guard import accepts_card_numbers, luhn_valid
+from customers.existing.cardlinks import card_link_of_token, card_link_use
 from customers.models import CardLink
 from customers.sandbox.models import SandboxCard, SandboxCustomer
 

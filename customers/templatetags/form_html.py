@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms, template
 from django.utils.safestring import SafeString
 
-from customers import form_html
+from customers.forms import html as form_html
 
 register = template.Library()
 

@@ -20,16 +20,16 @@ from customers import actions
 from customers.actions import ActionRefused, NotFound, NotPermitted, OverLimit
 from customers.assistant.proposals import proposal_prefill
 from customers.audit import Actor
-from customers.create_form import CustomerCreateForm, identifiers_from_form_data
-from customers.customer_forms import LookupForm
-from customers.duplicates import DuplicateReport
-from customers.forms import METADATA_ROWS_MAX, SOURCE_METADATA, MetadataFormSet
-from customers.lookup import can_see_customers, recent_customers
-from customers.masking import report_as_shown
+from customers.creating.duplicates import DuplicateReport
+from customers.existing.lookup import can_see_customers, recent_customers
+from customers.existing.masking import report_as_shown
+from customers.forms.create import CustomerCreateForm, identifiers_from_form_data
+from customers.forms.customer import LookupForm
+from customers.forms.parts import METADATA_ROWS_MAX, SOURCE_METADATA, MetadataFormSet
 from customers.matching import Identifiers
 from customers.models import CreateAttempt
 from customers.revcent import RevCentError
-from supportdesk.requests import AppRequest
+from customers.web.requests import AppRequest
 
 CREATE_TEMPLATE = "customers/customer_create.html"
 

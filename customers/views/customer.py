@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers import actions
 from customers.actions import ActionRefused, CustomerUnavailable
 from customers.audit import Actor
-from customers.cardlinks import card_form_template
-from customers.customer_forms import CallerCheckForm, CardLinkForm, CustomerGroupsForm
+from customers.existing.cardlinks import card_form_template
+from customers.forms.customer import CallerCheckForm, CardLinkForm, CustomerGroupsForm
 from customers.revcent import RevCentApiError, RevCentError
 from customers.views.refusals import refused_back_to
-from supportdesk.requests import AppRequest
+from customers.web.requests import AppRequest
 
 DETAIL_TEMPLATE = "customers/customer_detail.html"
 GROUPS_TEMPLATE = "customers/customer_groups.html"

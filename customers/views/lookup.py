@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods
 from customers import actions
 from customers.actions import ActionRefused
 from customers.audit import Actor
-from customers.customer_forms import LookupForm
-from customers.lookup import can_see_customers
+from customers.existing.lookup import can_see_customers
+from customers.forms.customer import LookupForm
 from customers.views.refusals import refused_back_to
-from supportdesk.requests import AppRequest
+from customers.web.requests import AppRequest
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 
 from customers.actions import ActionRefused, NotFound, NotPermitted
-from supportdesk.requests import AppRequest
+from customers.web.requests import AppRequest
 
 
 def refused_back_to(

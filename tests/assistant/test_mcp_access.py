@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from customers.assistant.models import AssistantToken
-from customers.roles import AGENTS
+from customers.team.roles import AGENTS
 from tests.assistant.conftest import connect, run
 from tests.audit_helpers import Operation, audit_rows
 

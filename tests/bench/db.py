@@ -24,8 +24,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from customers.models import AuditEntry  # noqa: E402
-from customers.roles import AGENTS  # noqa: E402
 from customers.sandbox.models import SandboxApiCall  # noqa: E402
+from customers.team.roles import AGENTS  # noqa: E402
 
 
 def make_agents(count: int, password: str) -> list[str]:

@@ -214,8 +214,8 @@ def card_scan_growth(figures: Figures, *, repeats: int = 5) -> str:
     same run: for each shape the best of `repeats` (interleaved), summed over the shapes, so
     one shape's noise on a busy machine does not decide the figure (each shape's own ratio
     is in the detail). Returns the shape slowest to scan at 64 KB, for the request figure."""
-    from customers.cardscan import card_spans
-    from tests.customers.corpus.adversarial import SHAPES
+    from customers.cardguard.scan import card_spans
+    from tests.cardguard.corpus.adversarial import SHAPES
 
     small_ms: dict[str, float] = {}
     large_ms: dict[str, float] = {}
@@ -249,7 +249,7 @@ def anonymous_body_overhead(
     """A signed-out POST /healthz with a 64 KB text/plain body of the given adversarial shape
     (what the middleware scans before sign-in or CSRF) over the signed-in bare GET, same
     server, interleaved; ratio of medians."""
-    from tests.customers.corpus.adversarial import SHAPES
+    from tests.cardguard.corpus.adversarial import SHAPES
 
     # 64 KB of bytes (a shape in other scripts takes 2-3 bytes a character), cut whole.
     body = SHAPES[shape](SCAN_LARGE).encode()[:SCAN_LARGE].decode(errors="ignore").encode()

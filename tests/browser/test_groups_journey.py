@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.customers.helpers import CUSTOMER
+from tests.helpers import CUSTOMER
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ import pytest
 
 from customers.models import AuditEntry
 from customers.revcent import RevCentRefused
-from tests.customers.test_card_number_sweep import _holds
+from tests.cardguard.test_card_number_sweep import _holds
 from tests.revcent.test_client_failures import ACTOR, Server, ok, payload
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from customers.roles import ROLE_CHOICES, role_assign
+from customers.team.roles import ROLE_CHOICES, role_assign
 
 ROLES = tuple(key for key, _ in ROLE_CHOICES if key != "none")
 

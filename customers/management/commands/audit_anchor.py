@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from customers.management.commands.verify_audit_log import check_trail
-from customers.roles import AUDITORS
+from customers.team.roles import AUDITORS
 
 logger = logging.getLogger("supportdesk.audit.anchor")
 

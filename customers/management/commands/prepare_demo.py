@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
 from customers.models import Campaign
-from customers.roles import role_assign
 from customers.sandbox.seed import CAMPAIGNS, ensure_seeded
-from supportdesk.mfa import DEMO_USERNAMES
+from customers.team.mfa import DEMO_USERNAMES
+from customers.team.roles import role_assign
 
 
 def ensure_demo_accounts(password: str) -> None:

@@ -5,9 +5,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from customers import reconcile, recovery
 from customers.audit import Actor
-from customers.claims import expired_claims_delete
+from customers.creating import reconcile, recovery
+from customers.creating.claims import expired_claims_delete
 from customers.models import CreateAttempt
 from customers.revcent import get_client
 

@@ -1,0 +1,209 @@
+"""The duplicate check: search RevCent for what the agent typed, add this app's own recent
+creates, and match (customers/matching.py decides what counts as the same person).
+
+Plain functions over plain values and the RevCent client; no request in them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from django.core.cache import cache
+
+from customers import audit
+from customers.audit import Actor
+from customers.cardguard.guard import any_card_number
+from customers.contact import Contact
+from customers.creating.recent_creates import recent_like
+from customers.matching import (
+    Candidate,
+    Identifiers,
+    Match,
+    match_all,
+)
+from customers.models import AuditEntry, CreateAttempt
+from customers.revcent import RevCentClient, RevCentError, SearchResult
+
+SEARCH_CACHE_SECONDS = 60
+RECENT_CANDIDATES_MAX = 50
+
+
+@dataclass
+class DuplicateReport:
+    matches: list[Match] = field(default_factory=list)
+    # Terms whose search hit RevCent's 10-result cap: there may be more matches.
+    capped: list[str] = field(default_factory=list)
+    # Terms that could not be searched (RevCent did not answer): the check is incomplete.
+    failed: list[str] = field(default_factory=list)
+    searched: list[str] = field(default_factory=list)
+
+    @property
+    def strong(self) -> list[Match]:
+        return [m for m in self.matches if m.strong]
+
+    @property
+    def complete(self) -> bool:
+        return not self.failed
+
+
+def identifiers_from_payload(payload: dict[str, Any]) -> Identifiers:
+    """The identifiers of a CreateCustomer body."""
+    contact = Contact.parse(payload.get("customer"))
+    return Identifiers(**asdict(contact), internal_id=payload.get("internal_customer_id", ""))
+
+
+def duplicate_check(
+    ids: Identifiers,
+    *,
+    client: RevCentClient,
+    actor: Actor,
+    use_cache: bool = False,
+    recent: list[CreateAttempt] | None = None,
+) -> DuplicateReport:
+    """Search RevCent for every identifier at once, add this app's recent creates, match.
+
+    The submit-time gate searches afresh (use_cache=False): it is the last check before a
+    create. The live panel, refreshed as the agent types, uses the cache. recent: this app's
+    recent creates like ids if the caller has read them already (attempts_like), else they
+    are read here.
+    """
+    report = DuplicateReport(searched=ids.search_terms())
+    candidates: list[Candidate] = []
+    if report.searched:
+        found = search_terms(report.searched, client=client, actor=actor, use_cache=use_cache)
+        for term, result in found.items():
+            if isinstance(result, RevCentError):
+                report.failed.append(term)
+                continue
+            if result.capped:
+                report.capped.append(term)
+            candidates += hit_candidates(result)
+    # RevCent's search index may not show a customer created a moment ago.
+    if recent is None:
+        recent = recent_like(ids, limit=RECENT_CANDIDATES_MAX)
+    candidates += [_attempt_candidate(attempt) for attempt in recent]
+    report.matches = match_all(ids, candidates)
+    return report
+
+
+def duplicate_recheck(
+    ids: Identifiers, report: DuplicateReport, *, key: uuid.UUID
+) -> tuple[CreateAttempt | None, DuplicateReport]:
+    """For the gate inside a create's turn (claims.py), in one read: the attempt another
+    request of this form has made already (if any: its outcome is this one's), and the report
+    again with this app's own creates read afresh (RevCent's hits kept). A create for this
+    person that finished while the agent's search ran, or while this one waited for its
+    turn, is there with its customer even before RevCent's search shows it."""
+    own, recent = attempts_like(ids, key)
+    if own is not None:
+        return own, report
+    candidates = [m.candidate for m in report.matches if m.candidate.source != "recent"]
+    candidates += [_attempt_candidate(attempt) for attempt in recent]
+    return None, replace(report, matches=match_all(ids, candidates))
+
+
+def unseen_strong(report: DuplicateReport, *, seen: DuplicateReport) -> list[Match]:
+    """Strong matches in report that the agent was not shown in seen."""
+    shown = {match.candidate.key for match in seen.matches}
+    return [match for match in report.strong if match.candidate.key not in shown]
+
+
+def search_terms(
+    terms: list[str], *, client: RevCentClient, actor: Actor, use_cache: bool
+) -> dict[str, SearchResult | RevCentError]:
+    """SearchCustomers for each term at once; with use_cache, identical searches made in
+    the last minute (by anyone, on any app server) are answered from the shared cache."""
+    results: dict[str, SearchResult | RevCentError] = {}
+    if use_cache:
+        cached = cache.get_many([_cache_key(term) for term in terms])
+        for term in terms:
+            if _cache_key(term) in cached:
+                results[term] = cached[_cache_key(term)]
+    missing = [term for term in terms if term not in results]
+    if missing:
+        fresh = client.search_customers_many(missing, actor=actor)
+        results.update(fresh)
+        if use_cache:
+            found = {
+                _cache_key(t): r
+                for t, r in fresh.items()
+                # What RevCent holds is not ours to clean; one with a card number is not kept.
+                if isinstance(r, SearchResult) and not any_card_number(r)
+            }
+            cache.set_many(found, timeout=SEARCH_CACHE_SECONDS)
+    return {term: results[term] for term in terms}
+
+
+def _cache_key(term: str) -> str:
+    # Hashed: the cache's keys show up in monitoring tools; the customer's e-mail should not.
+    # The version changes whenever SearchResult does, so no server reads an old pickle.
+    digest = hashlib.sha256(term.strip().casefold().encode()).hexdigest()
+    return f"revcent-search:v2:{digest}"
+
+
+def hit_candidates(result: SearchResult) -> list[Candidate]:
+    """Each SearchCustomers hit as a candidate for the matching rules."""
+    return [
+        Candidate(
+            **asdict(hit.contact),
+            customer_id=hit.id,
+            internal_id=hit.internal_id,
+            created=hit.created,
+        )
+        for hit in result.hits
+    ]
+
+
+def attempts_like(
+    ids: Identifiers, key: uuid.UUID
+) -> tuple[CreateAttempt | None, list[CreateAttempt]]:
+    """The attempt under key (whatever its age or state), and the recent attempts like ids
+    (not it), in one query. The own attempt comes first, so the cap never hides it."""
+    rows = recent_like(ids, limit=RECENT_CANDIDATES_MAX + 1, own_key=key)
+    if rows and rows[0].submission_key == key:
+        return rows[0], []
+    return None, rows[:RECENT_CANDIDATES_MAX]
+
+
+def _attempt_candidate(attempt: CreateAttempt) -> Candidate:
+    who: str = getattr(attempt, "who", "")  # the agent's username, from recent_like's query
+    note = (
+        f"Created here by {who}"
+        if attempt.customer_id
+        else f"Create attempt by {who}: {attempt.get_state_display()}"
+    )
+    return Candidate(
+        **asdict(Contact.parse(attempt.payload.get("customer"))),
+        customer_id=attempt.customer_id,
+        internal_id=attempt.payload.get("internal_customer_id", ""),
+        created=attempt.created_at,
+        source="recent",
+        note=note,
+    )
+
+
+def duplicate_override_record(
+    *, actor: Actor, reason: str, report: DuplicateReport, customer_id: str = ""
+) -> None:
+    """Audit "created anyway", in a sentence: what the agent was warned of, and why they
+    went ahead. On the new customer's timeline, and on the first match's."""
+    strong = report.strong
+    if strong:
+        seen = "; ".join(
+            f"{m.candidate.customer_id or 'a recent create here'}: {', '.join(m.reasons)}"
+            for m in strong
+        )
+        plural = "es" if len(strong) != 1 else ""
+        message = f"Created anyway despite {len(strong)} strong match{plural} ({seen}): {reason}"
+    else:
+        message = f"Created anyway although the duplicate search failed: {reason}"
+    audit.agent_action(
+        action=AuditEntry.Operation.DUPLICATE_OVERRIDE,
+        actor=actor,
+        message=message,
+        customer_id=customer_id,
+        target_customer_id=next((m.candidate.customer_id for m in strong), ""),
+    )

@@ -1,0 +1,63 @@
+"""The small forms of the customer page and the find box (the create form is forms.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from customers.existing.callers import CHECKS
+from customers.forms.parts import CardGuardForm
+from customers.models import CardLink
+
+
+class CustomerGroupsForm(forms.Form):
+    """Pick enabled groups the customer is not in yet; only those IDs are accepted."""
+
+    groups = forms.MultipleChoiceField(
+        label="Customer groups",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one group."},
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groups = self.fields["groups"]
+        assert isinstance(groups, forms.MultipleChoiceField)
+        groups.choices = choices
+
+
+class LookupForm(CardGuardForm):
+    """One box to find a customer by e-mail, phone, name, internal ID or RevCent ID."""
+
+    card_number_message = (
+        "This looks like a card number, and customers are never looked up by card. Search "
+        "by e-mail, phone, name or ID."
+    )
+
+    q = forms.CharField(
+        label="Find a customer",
+        max_length=254,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": "Email, phone, name, internal ID or RevCent ID",
+                "type": "search",
+            }
+        ),
+        error_messages={"required": "Type an e-mail, phone, name or ID to search for."},
+    )
+
+
+class CallerCheckForm(forms.Form):
+    """The caller's answer to a question about RevCent's record (ZIP or e-mail)."""
+
+    kind = forms.ChoiceField(choices=list(CHECKS.items()))
+    answer = forms.CharField(
+        max_length=254, strip=True, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+
+
+class CardLinkForm(forms.Form):
+    channel = forms.ChoiceField(choices=CardLink.Channel.choices)
