@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,75 @@ def test_no_module_in_customers_is_over_about_350_lines():
     for path in (ROOT / "customers").rglob("*.py"):
         if "migrations" not in path.parts:
             assert len(path.read_text().splitlines()) <= 360, path
+
+
+# --- Issue 24: the shape a second way in needs ---------------------------------------------------
+def test_nothing_in_customers_imports_the_project_wiring():
+    """supportdesk/ is settings, URLs and WSGI: the app never reaches back into it."""
+    modules = project_modules()
+    for name, path in modules.items():
+        if name.startswith("customers"):
+            wiring = {m for m in imports_of(name, path, modules) if m.startswith("supportdesk")}
+            assert not wiring, f"{name} imports {wiring}"
+
+
+def test_no_app_module_is_over_about_300_lines():
+    for path in (ROOT / "customers").rglob("*.py"):
+        if "migrations" not in path.parts:
+            assert len(path.read_text().splitlines()) <= 310, path
+
+
+def _views(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """A module's view functions: the public top-level ones that take the request and return
+    a response."""
+    return [
+        node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.args.args
+        and node.args.args[0].arg == "request"
+        and "Response" in ast.unparse(node.returns or ast.Constant(""))
+        and not node.name.startswith("_")
+    ]
+
+
+def _body_lines(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    body = function.body
+    if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring says why; it is not the view's work
+    return (function.end_lineno or 0) - body[0].lineno + 1
+
+
+def _view_modules() -> dict[str, ast.Module]:
+    trees = {name: ast.parse(path.read_text()) for name, path in project_modules().items()}
+    return {name: tree for name, tree in trees.items() if _views(tree)}
+
+
+def test_a_view_is_an_adapter_of_about_25_lines():
+    """Parse → one service → render: anything longer belongs in a service or a helper."""
+    long = [
+        f"{name}.{view.name}: {_body_lines(view)}"
+        for name, tree in _view_modules().items()
+        for view in _views(tree)
+        if _body_lines(view) > 25
+    ]
+    assert long == []
+
+
+def test_no_view_calls_the_revcent_client():
+    """Views reach RevCent only through an action (customers/actions/), which checks the rules."""
+    modules = project_modules()
+    for name in _view_modules():
+        if name.startswith("customers.sandbox"):
+            continue  # the sandbox's own simulated card page is RevCent's side
+        calls = imports_of(name, modules[name], modules) & {
+            "customers.revcent.client",
+            "customers.revcent.factory",
+        }
+        assert not calls and not re.search(r"\bget_client\b", modules[name].read_text()), name
+
+
+def test_the_architecture_checks_can_fail(tmp_path):
+    view = "def page(request) -> HttpResponse:\n" + "    x = 1\n" * 26
+    [function] = _views(ast.parse(view))
+    assert _body_lines(function) == 26

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from customers import audit, ratelimit
+from customers.assistant.caller import Caller
 from customers.assistant.guard import Call
 from customers.assistant.models import AssistantToken
-from customers.assistant.server import Caller
 from customers.assistant.services import assistant_token_refused
 from customers.audit import Actor
 from customers.models import AuditEntry, Channel

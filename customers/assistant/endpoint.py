@@ -30,9 +30,10 @@ from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import AnyHttpUrl
 
 from customers.assistant import calls
+from customers.assistant.caller import CALLER, Caller, new_request_id
 from customers.assistant.guard import ArgumentChecker, Call, card_number_paths, read_call
 from customers.assistant.models import Scope
-from customers.assistant.server import CALLER, TOOL_SCOPES, Caller, new_request_id, server
+from customers.assistant.server import TOOL_SCOPES, server
 from customers.assistant.tokens import check_token, token_allows
 from customers.cardguard.guard import guards_own_body
 from customers.web.limits import MAX_OTHER_BODY_BYTES
@@ -92,37 +93,32 @@ def _tool_error(request: HttpRequest, call: Call, text: str) -> JsonResponse:
 @guards_own_body  # the card guard runs below, per argument, answering as MCP expects
 async def mcp_endpoint(request: HttpRequest) -> HttpResponse:
     if not _origin_allowed(request):
-        return JsonResponse(
-            {
-                "jsonrpc": "2.0",
-                "id": None,
-                "error": {"code": -32600, "message": "Origin not allowed"},
-            },
-            status=403,
-        )
+        error = {"code": -32600, "message": "Origin not allowed"}
+        return JsonResponse({"jsonrpc": "2.0", "id": None, "error": error}, status=403)
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "POST"})
-    header = request.headers.get("Authorization", "")
-    raw = header[7:].strip() if header[:7].lower() == "bearer " else ""
-    checked = await sync_to_async(check_token)(raw) if raw else None
-    if checked is None or checked.token is None:
-        if checked is not None:
-            await sync_to_async(calls.refused)(request, checked.refusal, prefix=checked.prefix)
+    caller = await _caller(request)
+    if caller is None:
         return _challenge(
             request, 401, "invalid_token", "Missing, unknown, expired or revoked token"
         )
-    token = checked.token
     call = read_call(request.body)
-    caller = Caller(
-        token=token,
-        request_id=new_request_id(),
-        site_url=request.build_absolute_uri("/").rstrip("/"),
-    )
-    if call is not None:
-        refused = await _refuse_before_sdk(request, caller, call)
-        if refused is not None:
-            return refused
-    return await _serve(request, caller, call)
+    refused = await _refuse_before_sdk(request, caller, call) if call is not None else None
+    return refused or await _serve(request, caller, call)
+
+
+async def _caller(request: HttpRequest) -> Caller | None:
+    """Who calls, from the bearer token, checked now (a refused token is audited)."""
+    header = request.headers.get("Authorization", "")
+    raw = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not raw:
+        return None
+    checked = await sync_to_async(check_token)(raw)
+    if checked.token is None:
+        await sync_to_async(calls.refused)(request, checked.refusal, prefix=checked.prefix)
+        return None
+    site = request.build_absolute_uri("/").rstrip("/")
+    return Caller(token=checked.token, request_id=new_request_id(), site_url=site)
 
 
 async def _refuse_before_sdk(

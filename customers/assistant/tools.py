@@ -24,8 +24,8 @@ from customers.matching import Match
 from customers.models import AuditEntry, Campaign, CardLink
 
 if TYPE_CHECKING:
+    from customers.assistant.caller import Caller
     from customers.assistant.models import Proposal
-    from customers.assistant.server import Caller
 
 
 class ToolRefused(Exception):

@@ -1,0 +1,67 @@
+"""The card link table. Its own module (like claims.py and visits.py) so that cardlinks.py,
+which reads the other models, and models.py, which registers this one, do not import each
+other."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class CardLink(models.Model):
+    """A link that sends a customer to the secure hosted card form (never to this app).
+
+    The token in the link is a signed reference to this row; it expires at `expires_at`, or
+    earlier when an agent expires it.
+    """
+
+    class Channel(models.TextChoices):
+        COPY = "copy", "Created to copy"
+        EMAIL = "email", "E-mailed to the customer"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        EXPIRED_EARLY = "expired_early", "Expired early"
+        CARD_RECEIVED = "card_received", "Card received"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer_id = models.CharField(max_length=20, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=Channel)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    expired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # When RevCent first showed a card added after the link was made (GetCustomer's cards):
+    # the link has done its job and no longer opens the form.
+    card_received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Card link for {self.customer_id} ({self.status.label})"
+
+    @property
+    def status(self) -> CardLink.Status:
+        if self.card_received_at is not None:
+            return self.Status.CARD_RECEIVED
+        if self.expired_at is not None:
+            return self.Status.EXPIRED_EARLY
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.ACTIVE
+
+    @property
+    def active(self) -> bool:
+        return self.status == self.Status.ACTIVE
