@@ -91,24 +91,15 @@ def mfa_setup(request: AppRequest) -> HttpResponse:
     if user_has_device(user) and not user_is_verified(user):
         # A stolen password must not be enough to enrol a second authenticator.
         return redirect(f"{resolve_url('mfa-verify')}?{request.GET.urlencode()}")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    device = _device_being_set_up(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].replace(" ", "")):
-            device.confirmed = True
-            device.save()
-            codes = _new_recovery_codes(user)
+        actor = Actor.from_request(request)
+        codes = mfa_enrol(device=device, token=form.cleaned_data["token"], actor=actor)
+        if codes is not None:
             otp_login(request, device)
-            audit.agent_action(
-                action=AuditEntry.Operation.MFA_ENROLLED, actor=Actor.from_request(request)
-            )
-            return render(
-                request,
-                "registration/mfa_recovery_codes.html",
-                {"codes": codes, "next": _next_url(request)},
-            )
+            done = {"codes": codes, "next": _next_url(request)}
+            return render(request, "registration/mfa_recovery_codes.html", done)
         form.add_error("token", "That code is not right. Check the time on your phone and retry.")
     context = {
         "form": form,
@@ -117,6 +108,25 @@ def mfa_setup(request: AppRequest) -> HttpResponse:
         "next": _next_url(request),
     }
     return render(request, "registration/mfa_setup.html", context)
+
+
+def _device_being_set_up(user: User) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def mfa_enrol(*, device: TOTPDevice, token: str, actor: Actor) -> list[str] | None:
+    """Confirm the authenticator with a code from it: its recovery codes, audited; or None
+    if the code is not right."""
+    if not device.verify_token(token.replace(" ", "")):
+        return None
+    device.confirmed = True
+    device.save()
+    codes = _new_recovery_codes(device.user)
+    audit.agent_action(action=AuditEntry.Operation.MFA_ENROLLED, actor=actor)
+    return codes
 
 
 def _base32(device: TOTPDevice) -> str:
