@@ -452,5 +452,9 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
         # Sign-ins are in the audit trail; axes' own INFO lines would only repeat them.
         "axes": {"level": "WARNING"},
+        # The MCP SDK says INFO twice per assistant call (a session manager started and
+        # stopped: this endpoint makes one per request) and repeats every tool error, which
+        # the audit trail already records.
+        "mcp": {"level": "WARNING"},
     },
 }

@@ -97,72 +97,65 @@ async def mcp_endpoint(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"jsonrpc": "2.0", "id": None, "error": error}, status=403)
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "POST"})
-    caller = await _caller(request)
-    if caller is None:
+    # Every check before the SDK in one trip to the request's thread (each trip costs one).
+    admitted = await sync_to_async(_admit)(request, await _arguments_checker())
+    if isinstance(admitted, HttpResponse):
+        return admitted
+    caller, call = admitted
+    return await _serve(request, caller, call)
+
+
+def _admit(
+    request: HttpRequest, checker: ArgumentChecker
+) -> HttpResponse | tuple[Caller, Call | None]:
+    """Who calls (the bearer token, checked now), then what they ask, refused before the SDK
+    reads it when it is not theirs to ask, holds a card number, does not fit the tool or is
+    over a limit. Every refusal is audited."""
+    header = request.headers.get("Authorization", "")
+    raw = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    checked = check_token(raw) if raw else None
+    if checked is None or checked.token is None:
+        if checked is not None:
+            calls.refused(request, checked.refusal, prefix=checked.prefix)
         return _challenge(
             request, 401, "invalid_token", "Missing, unknown, expired or revoked token"
         )
-    call = read_call(request.body)
-    refused = await _refuse_before_sdk(request, caller, call) if call is not None else None
-    return refused or await _serve(request, caller, call)
-
-
-async def _caller(request: HttpRequest) -> Caller | None:
-    """Who calls, from the bearer token, checked now (a refused token is audited)."""
-    header = request.headers.get("Authorization", "")
-    raw = header[7:].strip() if header[:7].lower() == "bearer " else ""
-    if not raw:
-        return None
-    checked = await sync_to_async(check_token)(raw)
-    if checked.token is None:
-        await sync_to_async(calls.refused)(request, checked.refusal, prefix=checked.prefix)
-        return None
     site = request.build_absolute_uri("/").rstrip("/")
-    return Caller(token=checked.token, request_id=new_request_id(), site_url=site)
+    caller = Caller(token=checked.token, request_id=new_request_id(), site_url=site)
+    call = read_call(request.body)
+    refused = _refusal(request, caller, call, checker) if call is not None else None
+    return refused or (caller, call)
 
 
-async def _refuse_before_sdk(
-    request: HttpRequest, caller: Caller, call: Call
+def _refusal(
+    request: HttpRequest, caller: Caller, call: Call, checker: ArgumentChecker
 ) -> HttpResponse | None:
     scope = TOOL_SCOPES.get(call.tool)
-    if scope is not None and not await sync_to_async(token_allows)(caller.token, scope):
-        await sync_to_async(calls.refused)(
-            request, f"no {scope} scope", prefix=caller.token.prefix, tool=call.tool
-        )
-        return _challenge(
-            request, 403, "insufficient_scope", f"This call needs the {scope} scope", scope=scope
-        )
+    if scope is not None and not token_allows(caller.token, scope):
+        calls.refused(request, f"no {scope} scope", prefix=caller.token.prefix, tool=call.tool)
+        says = f"This call needs the {scope} scope"
+        return _challenge(request, 403, "insufficient_scope", says, scope=scope)
     paths = card_number_paths(call)
     if paths:
-        await sync_to_async(calls.card_number_refused)(caller, call, paths)
+        calls.card_number_refused(caller, call, paths)
         return _tool_error(
             request,
             call,
             f"Refused: {', '.join(paths)} looks like a payment card number. Card numbers are "
             "never taken here: send the customer a card link. Nothing was kept.",
         )
-    problems = (await _arguments_checker()).problems(call)
+    problems = checker.problems(call)
     if problems:
-        await sync_to_async(calls.tool_called)(
-            caller, call, outcome="refused", detail="invalid arguments"
-        )
+        calls.tool_called(caller, call, outcome="refused", detail="invalid arguments")
         return _tool_error(request, call, "Invalid arguments: " + "; ".join(problems))
-    over = await sync_to_async(calls.over_limit)(caller, call)
+    over = calls.over_limit(caller, call)
     if over:
-        await sync_to_async(calls.tool_called)(
-            caller, call, outcome="refused", detail="over a limit"
-        )
+        calls.tool_called(caller, call, outcome="refused", detail="over a limit")
         return _tool_error(request, call, over)
     if call.method == "subscriptions/listen":
         # Not offered: a WSGI worker cannot hold a stream (the SDK would start no response).
-        return JsonResponse(
-            {
-                "jsonrpc": "2.0",
-                "id": call.id,
-                "error": {"code": -32601, "message": "Method not found"},
-            },
-            status=404,
-        )
+        error = {"code": -32601, "message": "Method not found"}
+        return JsonResponse({"jsonrpc": "2.0", "id": call.id, "error": error}, status=404)
     return None
 
 

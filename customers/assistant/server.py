@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field
 
 from customers.actions import ActionRefused, CustomerUnavailable
 from customers.assistant import outputs, tools
-from customers.assistant.caller import CALLER, SettingsKeyCodec
+from customers.assistant.caller import CALLER, Caller, SettingsKeyCodec
 from customers.assistant.confirm import CannotAsk, ask, confirmed
 from customers.assistant.models import Scope
 from customers.assistant.outputs import CUSTOMER_ID
@@ -92,18 +92,25 @@ def _answer(model: BaseModel) -> CallToolResult:
 async def _run[M: BaseModel](
     scope: Scope, service: Callable[..., M], **arguments: Any
 ) -> CallToolResult:
-    """Re-check the scope at run time (whatever tools/list showed), then call the service."""
+    """Re-check the scope at run time (whatever tools/list showed), then call the service:
+    both in one trip to the request's thread."""
     caller = CALLER.get()
-    if not await sync_to_async(token_allows)(caller.token, scope):
-        raise ToolError(f"This token may not do that: it needs the {scope.value} scope.")
     try:
-        return _answer(await sync_to_async(service)(caller, **arguments))
+        return _answer(await sync_to_async(_scoped_call)(caller, scope, service, arguments))
     except (ActionRefused, tools.ToolRefused) as exc:
         raise ToolError(exc.message) from None
     except CustomerUnavailable as exc:
         raise ToolError(f"RevCent could not give the customer: {exc.error.message}") from None
     except RevCentError as exc:
         raise ToolError(f"RevCent did not answer as expected: {exc.message}") from None
+
+
+def _scoped_call[M: BaseModel](
+    caller: Caller, scope: Scope, service: Callable[..., M], arguments: dict[str, Any]
+) -> M:
+    if not token_allows(caller.token, scope):
+        raise tools.ToolRefused(f"This token may not do that: it needs the {scope.value} scope.")
+    return service(caller, **arguments)
 
 
 # --- Reading ------------------------------------------------------------------------------------

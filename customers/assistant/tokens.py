@@ -22,6 +22,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from customers.assistant.models import SCOPE_NEEDS, AssistantToken, Scope
+from customers.team import permcache
 
 PREFIX_START = "sdk_"
 DAYS_DEFAULT, DAYS_MAX = 7, 30
@@ -90,6 +91,9 @@ def check_token(raw: str, *, now: datetime | None = None) -> TokenCheck:
         return TokenCheck(None, f"token {status}", prefix=prefix)
     if not token.user.is_active:
         return TokenCheck(None, "user deactivated", prefix=prefix)
+    # Their role's permissions from the shared cache, as for a signed-in page: every call
+    # checks them (scopes_for), and reading them is two queries otherwise.
+    permcache.prefill(token.user)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         AssistantToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

@@ -301,6 +301,11 @@ def main() -> int:
             ),
         )
         step(
+            "assistant search",
+            30,
+            lambda: phases.assistant_search_overhead(signed_in(fast, "agent"), figures),
+        )
+        step(
             "duplicate panel fan-out",
             30,
             lambda: phases.panel_fanout(

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import httpx
+
 from tests.bench.harness import (
     HOST,
     Agent,
@@ -275,6 +277,63 @@ def anonymous_body_overhead(
         f"in, median {median(bares):.1f} ms; n={samples} interleaved, same server"
     )
     log(f"anonymous body: {figures.detail['anon_64kb_body_in_bare_views']}")
+
+
+def assistant_search_overhead(agent: Agent, figures: Figures, *, samples: int = 30) -> None:
+    """A search_customers call on the assistant channel (MCP 2026-07-28, stateless, a real
+    bearer token made on the tokens page) over the signed-in bare GET, same server,
+    interleaved; ratio of medians. The search hits the duplicate cache after the first call,
+    as an assistant repeating a lookup does; RevCent's stand-in answers with latency 0."""
+    page = agent.post(
+        "/assistant/tokens/", {"name": "bench", "scopes": "customers:read", "days": "1"}
+    )
+    found = re.search(r"sdk_[0-9a-f]{8}_[A-Za-z0-9_-]{43}", page.text)
+    if found is None:
+        raise BenchError(f"no assistant token made: HTTP {page.status_code}")
+    headers = {
+        "Authorization": f"Bearer {found.group()}",
+        "Accept": "application/json, text/event-stream",
+        "MCP-Protocol-Version": "2026-07-28",
+        "Mcp-Method": "tools/call",
+        "Mcp-Name": "search_customers",
+    }
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {
+            "name": "search_customers",
+            "arguments": {"query": "jane@example.com"},
+            "_meta": meta,
+        },
+    }
+    bearer = httpx.Client(base_url=agent.server.url, timeout=30)  # no session cookie
+    answers: list[dict] = []
+
+    def call() -> float:
+        ms, response = _timed(lambda: bearer.post("/assistant/mcp", json=body, headers=headers))
+        answers.append(response.json())
+        return ms
+
+    call()
+    _bare_get(agent)
+    calls, bares = _interleaved(call, lambda: _bare_get(agent), samples)
+    bearer.close()
+    failed = [a for a in answers if a.get("error") or a.get("result", {}).get("isError")]
+    if failed:
+        raise BenchError(f"assistant search failed: {failed[0]}")
+    figures.values["assistant_search_in_bare_views"] = round(median(calls) / median(bares), 1)
+    figures.detail["assistant_search_in_bare_views"] = (
+        f"POST /assistant/mcp tools/call search_customers (bearer token, MCP 2026-07-28), "
+        f"median {median(calls):.1f} ms (p95 {percentile(calls, 95):.1f}) vs GET {BARE} signed "
+        f"in, median {median(bares):.1f} ms; n={samples} interleaved, same server"
+    )
+    log(f"assistant search: {figures.detail['assistant_search_in_bare_views']}")
 
 
 # --- 3. Create workflow overhead --------------------------------------------------------------

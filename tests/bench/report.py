@@ -30,6 +30,7 @@ TARGETS = {
     "page_external_requests": ("= 0", lambda v: v == 0),
     "card_scan_growth_16k_to_64k": ("≤ 5", lambda v: v <= 5),
     "anon_64kb_body_in_bare_views": ("≤ 10", lambda v: v <= 10),
+    "assistant_search_in_bare_views": ("≤ 3", lambda v: v <= 3),
 }
 
 # Before this work (issue #17): the figures of commit e6e91cd's run (the page's earlier
@@ -55,6 +56,7 @@ BEFORE = {
     # Issue 23, not #17: the scanner before it, and its attack run's 15 s for one request.
     "card_scan_growth_16k_to_64k": "≈ 13 (dates between digits: 0.30 → 3.9 s)",
     "anon_64kb_body_in_bare_views": "≈ 3000 (15 s of a worker, issue 23)",
+    "assistant_search_in_bare_views": "no assistant channel before issue 25",
 }
 
 
@@ -287,6 +289,11 @@ synthetic and unchained: see 4).
    signed-out `POST /healthz` with 64 KB of the shape slowest to scan as a `text/plain`
    body (what the middleware looks at before sign-in or CSRF), 15 interleaved with the
    signed-in bare GET; ratio of medians.
+10. **assistant_search_in_bare_views** (issue 25): on the latency-0 server, a token made on
+   the agent's tokens page, then 30 `search_customers` calls on `/assistant/mcp` (MCP
+   2026-07-28, stateless, JSON answers) interleaved with the signed-in bare GET; ratio of
+   medians. Everything an assistant's call costs is in it: the token check, the argument
+   guard, the SDK's exchange, the action's rules, the (cached) search and the audit row.
 
 **Diagnosis** (the *Findings* above): one more gunicorn, sandbox latency 0, started with
 `BENCH_TIMING=1`, which makes `tests/bench/settings.py` add `tests/bench/timing.py`'s
