@@ -67,8 +67,19 @@ def scan(page: Page, paths: list[str], *, narrow: bool = False) -> list[str]:
 def test_agent_pages(page: Page, live_server, agent, campaign, sandbox, width):
     page.set_viewport_size({"width": width, "height": 900})
     signed_in(page, live_server, agent)
-    paths = ["/", reverse("customer-create"), reverse("customer-detail", args=[JANE])]
+    paths = [
+        "/",
+        reverse("customer-create"),
+        reverse("customer-detail", args=[JANE]),
+        reverse("assistant-tokens"),
+    ]
     found = scan(page, paths, narrow=width < 500)
+    # The tokens page with a new token on it, and the list of tokens.
+    page.goto(reverse("assistant-tokens"))
+    page.get_by_label("Name").fill("Claude on my laptop")
+    page.get_by_role("button", name="Make token").click()
+    page.wait_for_load_state("networkidle")
+    found += problems(page) + (sideways(page) if width < 500 else [])
     page.goto("/")
     page.get_by_role("searchbox").first.fill("jane doe")
     page.get_by_role("searchbox").first.press("Enter")
