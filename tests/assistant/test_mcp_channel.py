@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 
 import httpx
 import pytest
+from django.core.management import call_command
 
 from customers.models import AuditEntry, CreateAttempt
 from customers.sandbox.models import SandboxCustomer
@@ -112,6 +114,12 @@ def test_propose_then_confirm_creates_one_verified_customer(mcp_url, agent_token
     note = SandboxCustomer.objects.get(pk=customer_id).notes.get().text
     assert note.startswith(f"Created in Support Desk by {agent.username} via assistant (token …")
     assert len(audit_rows(operation=Operation.CREATE_CUSTOMER)) == 1
+    # Every row of the conversation says how it came in, and the trail still verifies.
+    rows = AuditEntry.objects.filter(user=agent)
+    assert rows and all(row.channel == "assistant" for row in rows)
+    out = io.StringIO()
+    call_command("verify_audit_log", stdout=out)
+    assert "anchor:" in out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -239,7 +247,7 @@ PLACES = [
 
 @pytest.mark.parametrize("card", CARD_SHAPES)
 def test_a_card_number_in_any_argument_is_refused_and_kept_nowhere(
-    mcp_url, agent_token, card, caplog
+    mcp_url, agent_token, card, caplog, upstream
 ):
     async def scenario():
         results = []
@@ -260,6 +268,7 @@ def test_a_card_number_in_any_argument_is_refused_and_kept_nowhere(
         for row in model.objects.all():
             assert digits not in json.dumps(row.__dict__, default=str)
     assert digits not in caplog.text
+    assert not any(digits in sent for sent in upstream)  # nothing of it reached RevCent
     from customers.assistant.models import Proposal
 
     assert not Proposal.objects.exists()
