@@ -8,6 +8,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from customers.cardguard.guard import card_number_fields
@@ -180,11 +181,11 @@ class CustomerCreateForm:
         if found:
             form = self.customer if found.group(1) == "customer" else self.bill_to
             if found.group(2) in form.fields:
-                form.add_error(found.group(2), message)
+                form.add_error(found.group(2), ValidationError(message, code="revcent"))
                 return True
         for name in ("campaign", "internal_customer_id"):
             if re.search(rf"\b{name}\b", message):
-                self.options.add_error(name, message)
+                self.options.add_error(name, ValidationError(message, code="revcent"))
                 return True
         return False
 

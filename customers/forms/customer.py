@@ -30,10 +30,13 @@ class CustomerGroupsForm(forms.Form):
 class LookupForm(CardGuardForm):
     """One box to find a customer by e-mail, phone, name, internal ID or RevCent ID."""
 
-    card_number_message = (
-        "This looks like a card number, and customers are never looked up by card. Search "
-        "by e-mail, phone, name or ID."
-    )
+    error_messages = {
+        **CardGuardForm.error_messages,
+        "card_number": (
+            "This looks like a card number, and customers are never looked up by card. Search "
+            "by e-mail, phone, name or ID."
+        ),
+    }
 
     q = forms.CharField(
         label="Find a customer",
