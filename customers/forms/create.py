@@ -8,6 +8,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
@@ -21,7 +22,7 @@ from customers.forms.parts import (
     CreateOptionsForm,
     MetadataFormSet,
 )
-from customers.matching import Identifiers
+from customers.matching import MATCH_FIELDS, Identifiers
 from customers.models import Campaign
 
 _FIELD_IN_MESSAGE = re.compile(r"\b(customer|bill_to)\.(\w+)")
@@ -82,6 +83,22 @@ class CustomerCreateForm:
         field = self.options.fields["campaign"]
         assert isinstance(field, CampaignField)
         return field.loaded()
+
+    @property
+    def duplicate_panel_trigger(self) -> str:
+        """The duplicate panel's hx-trigger: on load, and when a field it searches on changes
+        (a text field 400 ms after typing stops, a select when another option is picked)."""
+        fields = [self.customer[name] for name in MATCH_FIELDS]
+        fields.append(self.options["internal_customer_id"])
+        events = ["load"]
+        for field in fields:
+            event = (
+                "change"
+                if isinstance(field.field.widget, forms.Select)
+                else ("input changed delay:400ms")
+            )
+            events.append(f"{event} from:#{field.auto_id}")
+        return ", ".join(events)
 
     @property
     def billing_differs(self) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
 import pytest
 from django.urls import reverse
 
+from customers.matching import MATCH_FIELDS
 from customers.models import AuditEntry
 from customers.sandbox.transport import SandboxTransport
 
@@ -212,3 +214,21 @@ def test_a_match_shows_only_what_was_typed_exactly(agent_client):
     html = panel(agent_client, phone="+1 415 555 0199")
     assert "Alice Nguyen" in html
     assert "555-0199" in html
+
+
+def test_the_panel_refreshes_when_a_field_it_searches_on_changes(agent_client, campaign):
+    html = agent_client.get(reverse("customer-create")).content.decode()
+    [trigger] = re.findall(r'hx-trigger="(load, [^"]*)"', html)
+    watched = {
+        re.sub(r"^id_(customer|options)-", "", found): event
+        for event, found in re.findall(
+            r"(change|input changed delay:400ms) from:#(\S+?)(?:,|$)", trigger
+        )
+    }
+    assert watched == {
+        **{name: "input changed delay:400ms" for name in MATCH_FIELDS if name != "country"},
+        "country": "change",
+        "internal_customer_id": "input changed delay:400ms",
+    }
+    for name in watched:
+        assert f'id="id_customer-{name}"' in html or f'id="id_options-{name}"' in html
