@@ -16,11 +16,11 @@ from customers.audit import Actor
 from customers.models import CardLink, CreateAttempt
 from customers.team.roles import AGENTS
 from tests.conftest import login_verified
+from tests.seeded import JANE
 
 ROLES = ("anonymous", "agent", "auditor", "admin")
 # Query strings some views need to do anything at all.
 QUERY = {"admin:autocomplete": "?app_label=auth&model_name=user&field_name=groups&term=a"}
-JANE = "SbxCustJaneDoe000001"
 
 # URL name → status for (anonymous, agent, auditor, admin), for a GET. 302 for anonymous is
 # the redirect to the login page (every page needs login but these few public ones).

@@ -16,10 +16,10 @@ from customers.models import AuditEntry
 from tests.cardguard.test_card_number_sweep import _holds, find_pan_anywhere
 from tests.conftest import login_verified
 from tests.helpers import create_post
+from tests.seeded import JANE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 PAN = "4111 1111 1111 1111"
-JANE = "SbxCustJaneDoe000001"
 
 
 def forms(agent, auditor, campaign) -> list[tuple[str, Client, str, str, dict, dict]]:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from customers.matching import MATCH_FIELDS
 from customers.models import AuditEntry
 from customers.sandbox.transport import SandboxTransport
+from tests.seeded import JANE, JANE_TWO
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 URL = reverse("customer-duplicates")
@@ -37,7 +38,7 @@ def test_an_email_in_other_letter_case_finds_jane(agent_client):
     assert "Jane Doe" in html
     assert "Email matches" in html
     assert "likely the same customer" in html
-    assert reverse("customer-detail", args=["SbxCustJaneDoe000001"]) in html
+    assert reverse("customer-detail", args=[JANE]) in html
     assert "<html" not in html  # a fragment, not a page
 
 
@@ -64,7 +65,7 @@ def test_a_name_alone_shows_both_jane_does(agent_client):
 
 def test_each_match_is_named_in_its_controls_and_carries_its_details(agent_client):
     html = panel(agent_client, first_name="Jane", last_name="Doe")
-    for customer_id in ("SbxCustJaneDoe000001", "SbxCustJaneDoeTwo007"):
+    for customer_id in (JANE, JANE_TWO):
         label = f"Jane Doe (…{customer_id[-4:]})"
         url = reverse("customer-detail", args=[customer_id])
         assert (

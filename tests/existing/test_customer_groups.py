@@ -11,10 +11,9 @@ from customers.sandbox.models import SandboxCustomer
 from tests.audit_helpers import Operation, assert_audited, audit_rows
 from tests.conftest import login_verified
 from tests.helpers import create_post
+from tests.seeded import JANE, RETIRED, VIP, WHOLESALE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
-VIP, WHOLESALE, RETIRED = "SbxGroupVip000000001", "SbxGroupWholesale002", "SbxGroupRetired00005"
-JANE = "SbxCustJaneDoe000001"
 
 
 @pytest.fixture

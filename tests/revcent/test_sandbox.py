@@ -22,17 +22,15 @@ from customers.revcent import (
     RevCentUnavailable,
     get_client,
 )
+from customers.sandbox import seed
 from customers.sandbox.seed import ensure_seeded
 from customers.sandbox.transport import SandboxTransport
+from tests import seeded
+from tests.seeded import JANE, JOHN, RETIRED, VIP, WHOLESALE
 
 pytestmark = pytest.mark.django_db
 
 ACTOR = Actor(name="test")
-JANE = "SbxCustJaneDoe000001"
-JOHN = "SbxCustJohnSmith0002"
-VIP = "SbxGroupVip000000001"
-WHOLESALE = "SbxGroupWholesale002"
-RETIRED = "SbxGroupRetired00005"
 UNKNOWN_ID = "NoSuchCustomer000000"
 
 
@@ -453,3 +451,13 @@ def test_it_adds_the_configured_latency():
     entry = AuditEntry.objects.get()
     assert entry.duration_ms >= 200
     assert entry.sandbox is True
+
+
+def test_the_ids_tests_name_are_the_seeded_ones():
+    customers = {row[0]: row[1:3] for row in seed.CUSTOMERS}
+    assert customers[seeded.JANE] == customers[seeded.JANE_TWO] == ("Jane", "Doe")
+    assert customers[seeded.JOHN] == ("John", "Smith")
+    assert seed.CAMPAIGNS[0][0] == seeded.DEFAULT_CAMPAIGN
+    groups = {row[0]: row[1:] for row in seed.GROUPS}
+    assert groups[seeded.VIP][0] == "VIP" and groups[seeded.WHOLESALE][0] == "Wholesale"
+    assert groups[seeded.RETIRED][-1] is False  # disabled

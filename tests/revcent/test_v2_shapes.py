@@ -21,10 +21,10 @@ from customers.revcent.exchange import Answer, Request, classify
 from customers.revcent.types import parse_api_calls, parse_customer, parse_search
 from customers.sandbox.seed import ensure_seeded
 from customers.sandbox.transport import SandboxTransport
+from tests.seeded import JANE
 
 ACTOR = Actor(name="test")
 CALL_ID = "CallIdAbcdefghij0123"
-JANE = "SbxCustJaneDoe000001"
 ENVELOPE = {"api_call_id": CALL_ID, "api_call_unix": 1_800_000_000, "code": 1}
 ERROR = {
     "api_call_id": CALL_ID,

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from tests.helpers import CUSTOMER, create_post
+from tests.seeded import JANE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
-JANE = "SbxCustJaneDoe000001"
 HTMX = {"HX-Request": "true"}
 
 
