@@ -82,7 +82,7 @@ API_CALL_ITEM_KEYS = {
 
 
 @dataclass(frozen=True)
-class Operation:
+class OperationSpec:
     """One RevCent operation: how to call it and what its success body holds."""
 
     name: str
@@ -100,7 +100,7 @@ class Operation:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-SEARCH_CUSTOMERS = Operation(
+SEARCH_CUSTOMERS = OperationSpec(
     "SearchCustomers",
     "GET",
     "/customers/search",
@@ -110,7 +110,7 @@ SEARCH_CUSTOMERS = Operation(
     list_key="results",
     item_keys=("id",),
 )
-CREATE_CUSTOMER = Operation(
+CREATE_CUSTOMER = OperationSpec(
     "CreateCustomer",
     "POST",
     "/customers",
@@ -120,7 +120,7 @@ CREATE_CUSTOMER = Operation(
     changes=True,
     id_key="customer_id",
 )
-GET_CUSTOMER = Operation(
+GET_CUSTOMER = OperationSpec(
     "GetCustomer",
     "GET",
     "/customers/{customer_id}",
@@ -129,7 +129,7 @@ GET_CUSTOMER = Operation(
     keys=(*ENVELOPE_KEYS, "id", "first_name", "last_name", "email"),
     notes=("groups and cards array names are ASSUMED: " + ", ".join(GROUP_ARRAY_KEYS),),
 )
-GET_CUSTOMER_GROUPS = Operation(
+GET_CUSTOMER_GROUPS = OperationSpec(
     "GetCustomerGroups",
     "GET",
     "/customer_groups",
@@ -142,7 +142,7 @@ GET_CUSTOMER_GROUPS = Operation(
 # ASSUMED and UNVERIFIED: RevCent documents AddCustomerToGroup's inputs (customer_id and a
 # customer_group array) but not its path, and this guess goes against RevCent's action-path
 # pattern (POST /v2/customers/{id}/add_card). `revcent_check --groups` settles it.
-ADD_CUSTOMER_TO_GROUP = Operation(
+ADD_CUSTOMER_TO_GROUP = OperationSpec(
     "AddCustomerToGroup",
     "POST",
     "/customers/{customer_id}/customer_group",
@@ -151,7 +151,7 @@ ADD_CUSTOMER_TO_GROUP = Operation(
     keys=(*ENVELOPE_KEYS, "result"),
     changes=True,
 )
-CREATE_NOTE = Operation(
+CREATE_NOTE = OperationSpec(
     "CreateNote",
     "POST",
     "/notes",
@@ -161,7 +161,7 @@ CREATE_NOTE = Operation(
     changes=True,
     id_key="note_id",
 )
-GET_API_CALLS = Operation(
+GET_API_CALLS = OperationSpec(
     "GetAPICalls",
     "GET",
     "/api_calls",
