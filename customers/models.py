@@ -63,7 +63,9 @@ class AuditEntry(models.Model):
         AGENT_ACTION = "agent_action", "Agent action"
 
     class Operation(models.TextChoices):
-        # RevCent API operations, by RevCent's names.
+        # RevCent API operations: the contract's (customers/revcent/contract.py), each by
+        # RevCent's name and labelled with it; tests/revcent/test_operation_names.py ties
+        # the two lists (this model cannot import the contract: the client imports it).
         SEARCH_CUSTOMERS = "SearchCustomers", "SearchCustomers"
         CREATE_CUSTOMER = "CreateCustomer", "CreateCustomer"
         GET_CUSTOMER = "GetCustomer", "GetCustomer"

@@ -171,6 +171,8 @@ GET_API_CALLS = OperationSpec(
     list_key="results",
     item_keys=("api_call_unix",),
 )
+# Every operation by name; the audit trail records each as the AuditEntry.Operation of the
+# same name (tests/revcent/test_operation_names.py).
 OPERATIONS = {
     op.name: op
     for op in (
