@@ -104,7 +104,7 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     # The support app.
     "home": (302, 200, 200, 200),
     "customer-create": (302, 200, 403, 200),
-    "customer-lookup": (302, 200, 200, 200),
+    "customer-search": (302, 200, 200, 200),
     "customer-duplicates": (302, 405, 405, 405),
     "attempt-detail": (302, 200, 403, 200),
     "attempt-reconcile": (302, 405, 405, 405),
@@ -142,7 +142,7 @@ def all_url_names(patterns=None, prefix: str = "") -> list[tuple[str, URLPattern
 # The POST-only actions, posted empty: who may act at all (the action's own checks follow).
 POST_MATRIX: dict[str, tuple[int, int, int, int]] = {
     "customer-duplicates": (302, 200, 403, 200),
-    "customer-lookup": (302, 200, 200, 200),
+    "customer-search": (302, 200, 200, 200),
     "attempt-reconcile": (302, 302, 403, 302),
     "attempt-note": (302, 302, 403, 302),
     "caller-verify": (302, 302, 403, 302),

@@ -21,7 +21,7 @@ from customers.views.customer import (
     customer_detail,
     customer_groups,
 )
-from customers.views.lookup import customer_lookup
+from customers.views.lookup import customer_search
 
 __all__ = [
     "attempt_detail",
@@ -34,6 +34,6 @@ __all__ = [
     "customer_detail",
     "customer_duplicates",
     "customer_groups",
-    "customer_lookup",
+    "customer_search",
     "home",
 ]

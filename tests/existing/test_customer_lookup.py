@@ -10,7 +10,7 @@ from tests.audit_helpers import Operation, assert_audited
 from tests.seeded import JANE, JANE_TWO, JOHN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
-URL = reverse("customer-lookup")
+URL = reverse("customer-search")
 
 
 def test_an_existing_customers_email_opens_that_customer(agent_client):

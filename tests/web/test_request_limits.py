@@ -134,7 +134,7 @@ def test_a_signed_out_form_over_its_cap_gets_413_unread_and_unscanned(scanned, b
 def test_a_signed_in_body_that_is_not_a_form_has_the_lower_cap(agent_client, scanned, body_reads):
     body = json.dumps({"q": MARK * (limits.MAX_OTHER_BODY_BYTES // 2)})
     assert limits.MAX_OTHER_BODY_BYTES < len(body) < limits.MAX_BODY_BYTES
-    response = agent_client.post(reverse("customer-lookup"), body, content_type="application/json")
+    response = agent_client.post(reverse("customer-search"), body, content_type="application/json")
     assert response.status_code == 413
     assert body_reads == []
     assert _payload_scanned(scanned) == []
