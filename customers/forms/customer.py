@@ -14,7 +14,7 @@ from customers.models import CardLink
 class CustomerGroupsForm(forms.Form):
     """Pick enabled groups the customer is not in yet; only those IDs are accepted."""
 
-    groups = forms.MultipleChoiceField(
+    customer_groups = forms.MultipleChoiceField(
         label="Customer groups",
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one group."},
@@ -22,9 +22,9 @@ class CustomerGroupsForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        groups = self.fields["groups"]
-        assert isinstance(groups, forms.MultipleChoiceField)
-        groups.choices = choices
+        field = self.fields["customer_groups"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = choices
 
 
 class LookupForm(CardGuardForm):

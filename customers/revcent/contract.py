@@ -62,7 +62,7 @@ ERROR_KEYS = ("api_call_id", "api_call_unix", "code", "error_code", "message", "
 # arrays are ASSUMED: the first name is the working guess, the others are accepted too, and
 # `revcent_check` says which one a server used.
 NOTES_KEYS = ("notes",)
-GROUP_ARRAY_KEYS = ("customer_group", "customer_groups", "groups")
+CUSTOMER_GROUP_ARRAY_KEYS = ("customer_group", "customer_groups", "groups")
 CARD_ARRAY_KEYS = ("customer_card", "customer_cards", "cards")
 # ASSUMED: a card item's creation time, named as on RevCent's other objects. It tells a card
 # added through a card link from one the customer had before; without it no link closes.
@@ -127,7 +127,7 @@ GET_CUSTOMER = OperationSpec(
     confirmed("GetCustomer.json"),
     confirmed("GetCustomer.json: the customer's fields at the top level, beside the envelope"),
     keys=(*ENVELOPE_KEYS, "id", "first_name", "last_name", "email"),
-    notes=("groups and cards array names are ASSUMED: " + ", ".join(GROUP_ARRAY_KEYS),),
+    notes=("groups and cards array names are ASSUMED: " + ", ".join(CUSTOMER_GROUP_ARRAY_KEYS),),
 )
 GET_CUSTOMER_GROUPS = OperationSpec(
     "GetCustomerGroups",

@@ -125,7 +125,7 @@ class TestBeforeTheCallerIsVerified:
             agent_client.get(reverse("customer-groups", args=[JANE])),
             agent_client.post(
                 reverse("customer-groups", args=[JANE]),
-                {"step": "add", "groups": [VIP]},
+                {"step": "add", "customer_groups": [VIP]},
             ),
         ]
         for response in refusals:

@@ -203,7 +203,7 @@ def test_it_creates_a_customer_and_gets_it_back(sandbox):
     assert detail.internal_id == "CRM-5000"
     assert detail.metadata == [("source", "phone call"), ("agent", "al")]
     assert detail.enabled is True
-    assert detail.groups == []
+    assert detail.customer_groups == []
     assert detail.cards == []
     assert detail.created is not None
     row = sandbox.entry("ok")
@@ -273,8 +273,8 @@ def test_it_adds_a_customer_to_groups(sandbox):
     assert row.api_call_id == call_id
     assert row.target_customer_id == created.customer_id
     detail = sandbox.client.get_customer(created.customer_id, actor=ACTOR)
-    assert {group.id for group in detail.groups} == {VIP, WHOLESALE}
-    assert {group.name for group in detail.groups} == {"VIP", "Wholesale"}
+    assert {group.id for group in detail.customer_groups} == {VIP, WHOLESALE}
+    assert {group.name for group in detail.customer_groups} == {"VIP", "Wholesale"}
     sandbox.entry("ok")
 
 

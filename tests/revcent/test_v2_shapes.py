@@ -88,8 +88,8 @@ def test_get_customer_is_read_at_the_top_level_with_notes():
     assert detail.contact.email == "jane@example.com"
     assert [n.text for n in detail.notes] == ["Created in Support Desk by maria"]
     # An alternative name for the ASSUMED group array is accepted, and reported.
-    assert [g.name for g in detail.groups] == ["VIP"]
-    assert detail.groups_key == "customer_groups"
+    assert [g.name for g in detail.customer_groups] == ["VIP"]
+    assert detail.customer_groups_key == "customer_groups"
     assert detail.cards_key == ""
     assert contract_mismatches("GetCustomer", body) == []
 
