@@ -108,7 +108,8 @@ def normalize_internal_id(value: str) -> str:
 
 def identity_keys(ids: Identifiers) -> list[str]:
     """The identifiers that make two customers the same person (a strong match), normalized
-    as match_candidate compares them: creates sharing one are serialized (claims.py)."""
+    as match_candidate compares them: creates sharing one take turns
+    (customers/creating/claims.py)."""
     keys = []
     if ids.email.strip():
         keys.append(f"email:{normalize_email(ids.email)}")

@@ -257,7 +257,8 @@ class CreateAttempt(models.Model):
     # What the agent entered (never a card number: the forms refuse those), for the
     # comparison on the customer page, the local duplicate matches and reconciliation.
     payload = models.JSONField()
-    # The identifiers the duplicate check looks up, normalized and indexed (see attempts.py).
+    # The identifiers the duplicate check looks up, normalized and indexed (see
+    # customers/creating/attempts.py).
     email = models.CharField(max_length=254, db_index=True)
     phone = models.CharField(max_length=40, blank=True, db_index=True)
     internal_id = models.CharField(max_length=255, blank=True, db_index=True)

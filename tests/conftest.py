@@ -54,7 +54,7 @@ def agent(make_user) -> User:
 
 @pytest.fixture
 def auditor(make_user) -> User:
-    # No Staff switch: the Auditors role alone opens the audit trail (supportdesk/admin_site.py).
+    # No Staff switch: the Auditors role alone opens the audit trail (customers/team/admin_site.py).
     return make_user("audrey", group=AUDITORS)
 
 

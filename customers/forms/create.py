@@ -1,4 +1,4 @@
-"""The create-customer page's form: the parts in forms.py put together as RevCent's
+"""The create-customer page's form: the parts in parts.py put together as RevCent's
 CreateCustomer body, and what the half-typed form says for the live duplicate panel."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The small forms of the customer page and the find box (the create form is forms.py)."""
+"""The small forms of the customer page and the find box (the create form is create.py)."""
 
 from __future__ import annotations
 

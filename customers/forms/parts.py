@@ -55,7 +55,7 @@ class CardGuardForm(forms.Form):
     The request's data has usually been scrubbed already (CardNumberGuardMiddleware), so a
     view passes the names it refused as `refused_card_fields`; data from anywhere else is
     checked here directly, each field alone and the form's own pairs joined (first and last
-    name, address lines, a metadata row's name and value: customers/cardpairs.py). Either
+    name, address lines, a metadata row's name and value: customers/cardguard/pairs.py). Either
     way the field is blanked and carries only the card-number message, and after cleaning
     `refused_card_fields` names this form's refused fields.
     The whole field is emptied, not only the digits: text around a pasted card number is

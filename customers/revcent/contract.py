@@ -70,7 +70,7 @@ CARD_CREATED_KEY = "created_date_unix"
 # ASSUMED: the item shape of GetAPICalls' results is not in the stored schema. These are the
 # plausible names for each thing the reconciliation needs, tried in order. "Not created" is
 # read from the log only when every entry names its operation (or path) and every create
-# its customer (customers/reconcile.py): a server using other names settles nothing as "not
+# its customer (customers/creating/reconcile.py): a server using other names settles nothing as "not
 # created", and `revcent_check --create` shows which names it used.
 API_CALL_ITEM_KEYS = {
     "id": ("api_call_id", "id"),

@@ -1,7 +1,8 @@
-"""Thin views: read the request, call a service, render or redirect.
+"""Thin views: read the request, call one action, render or redirect.
 
-The work happens in plain functions without a request: attempts.py (the create),
-duplicates.py (the duplicate check), callers.py, cardlinks.py, groups.py, notes.py.
+The work happens in plain functions without a request: the actions in customers/actions/,
+which check their own rules and call the services in customers/creating/ and
+customers/existing/.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Caps on what a request may hold (supportdesk/limits.py, RequestLimitsMiddleware): over one,
+"""Caps on what a request may hold (customers/web/limits.py, RequestLimitsMiddleware): over one,
 it is refused from its headers alone, before any body is read or any text scanned for a
 card number. "Not scanned" is proven by counting what reaches the scanner, never by time."""
 
@@ -23,7 +23,7 @@ FORM = "application/x-www-form-urlencoded"
 
 @pytest.fixture
 def scanned(monkeypatch) -> list[str]:
-    """Every text handed to the card scanner (through customers/cardguard.py)."""
+    """Every text handed to the card scanner (through customers/cardguard/guard.py)."""
     import customers.cardguard.guard as cardguard
 
     texts: list[str] = []
