@@ -12,13 +12,17 @@ from datetime import datetime
 
 import phonenumbers
 
-from customers.contact import Contact, normalize_phone
+from customers.contact import PERSON_FIELDS, Contact, normalize_phone
 from customers.revcent.contract import REVCENT_ID
 
 STRONG = "strong"
 POSSIBLE = "possible"
 # The weakest reason: a name with no ZIP or city on both sides to compare.
 SAME_NAME = "Same name"
+# The contact fields matching reads: who the person is, and where (ZIP and city tell two
+# people of one name apart; the country reads a phone typed without its country code).
+# With Identifiers.internal_id, what the create page's duplicate panel searches on.
+MATCH_FIELDS: tuple[str, ...] = (*PERSON_FIELDS, "zip", "city", "country")
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,8 @@ def normalize_internal_id(value: str) -> str:
 
 def identity_keys(ids: Identifiers) -> list[str]:
     """The identifiers that make two customers the same person (a strong match), normalized
-    as match_candidate compares them: creates sharing one are serialized (claims.py)."""
+    as match_candidate compares them: creates sharing one take turns
+    (customers/creating/claims.py)."""
     keys = []
     if ids.email.strip():
         keys.append(f"email:{normalize_email(ids.email)}")

@@ -63,7 +63,8 @@ class AuditEntry(models.Model):
         AGENT_ACTION = "agent_action", "Agent action"
 
     class Operation(models.TextChoices):
-        # RevCent API operations, by RevCent's names.
+        # RevCent's operations, each as the contract names them (customers/revcent/contract.py;
+        # tests/revcent/test_operation_names.py ties the two lists) and labelled with that name.
         SEARCH_CUSTOMERS = "SearchCustomers", "SearchCustomers"
         CREATE_CUSTOMER = "CreateCustomer", "CreateCustomer"
         GET_CUSTOMER = "GetCustomer", "GetCustomer"
@@ -255,7 +256,7 @@ class CreateAttempt(models.Model):
     # What the agent entered (never a card number: the forms refuse those), for the
     # comparison on the customer page, the local duplicate matches and reconciliation.
     payload = models.JSONField()
-    # The identifiers the duplicate check looks up, normalized and indexed (see attempts.py).
+    # The identifiers the duplicate check looks up, normalized and indexed (creating/attempts.py).
     email = models.CharField(max_length=254, db_index=True)
     phone = models.CharField(max_length=40, blank=True, db_index=True)
     internal_id = models.CharField(max_length=255, blank=True, db_index=True)

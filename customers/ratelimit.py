@@ -34,7 +34,7 @@ def count_up(key: str, *, timeout: int) -> int:
         return 1 if cache.add(key, 1, timeout=timeout) else cache.incr(key)
 
 
-# --- A window of tries: wrong caller-check answers (customers/callers.py) ----------------------
+# --- A window of tries: wrong caller-check answers (customers/existing/callers.py) -------------
 # A window opens at the first try and lasts `window` seconds; its counter is keyed by the
 # window's start, so an old count never leaks into a new window. The window is read from the
 # stored start and the caller's clock, not from the cache's expiry (which only tidies up), so

@@ -7,7 +7,7 @@ from customers import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("customers/new/", views.customer_create, name="customer-create"),
-    path("customers/find/", views.customer_lookup, name="customer-lookup"),
+    path("customers/find/", views.customer_search, name="customer-search"),
     path("customers/new/duplicates/", views.customer_duplicates, name="customer-duplicates"),
     path("customers/attempts/<uuid:key>/", views.attempt_detail, name="attempt-detail"),
     path(

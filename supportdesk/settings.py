@@ -94,7 +94,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a request over a cap (supportdesk/limits.py) is refused before anything reads it.
+    # First: a request over a cap (customers/web/limits.py) is refused before anything reads it.
     "customers.web.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -171,7 +171,7 @@ if _cache["BACKEND"] in (
     "django_redis.cache.RedisCache",
 ):
     # Django's own Redis backend (it needs only the redis package, not django-redis), with
-    # one client per server kept rather than one built per operation (supportdesk/cache.py).
+    # one client per server kept rather than one built per operation (customers/web/cache.py).
     _cache["BACKEND"] = "customers.web.cache.SharedRedisCache"
 CACHES = {"default": _cache}
 # Whether every process of every app server sees the same cache. Only then are sessions and
@@ -338,7 +338,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Behind load balancers the client address is the X-Forwarded-For entry the nearest of
-# TRUSTED_PROXY_COUNT proxies wrote (django-ipware reads it; supportdesk/clientip.py).
+# TRUSTED_PROXY_COUNT proxies wrote (django-ipware reads it; customers/team/clientip.py).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "customers.team.clientip.client_ip"
 
@@ -375,7 +375,7 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
-# Django's own body limit, the same as RequestLimitsMiddleware's (supportdesk/limits.py):
+# Django's own body limit, the same as RequestLimitsMiddleware's (customers/web/limits.py):
 # its default, 2.5 MB, is forty times what the largest of the app's forms sends.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 SECURE_CONTENT_TYPE_NOSNIFF = True

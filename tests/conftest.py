@@ -12,6 +12,7 @@ from customers.models import Campaign
 from customers.sandbox.transport import SandboxTransport
 from customers.team.roles import AGENTS, AUDITORS, ensure_roles
 from tests import hypothesis_profiles  # noqa: F401  (loads HYPOTHESIS_PROFILE for every test)
+from tests.seeded import DEFAULT_CAMPAIGN
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +54,7 @@ def agent(make_user) -> User:
 
 @pytest.fixture
 def auditor(make_user) -> User:
-    # No Staff switch: the Auditors role alone opens the audit trail (supportdesk/admin_site.py).
+    # No Staff switch: the Auditors role alone opens the audit trail (customers/team/admin_site.py).
     return make_user("audrey", group=AUDITORS)
 
 
@@ -95,7 +96,7 @@ def admin_client_verified(client, admin_user):
 def campaign(db) -> Campaign:
     # The sandbox's seeded default campaign.
     return Campaign.objects.create(
-        name="Default Campaign", revcent_id="SbxCampaignDefault01", is_default=True
+        name="Default Campaign", revcent_id=DEFAULT_CAMPAIGN, is_default=True
     )
 
 

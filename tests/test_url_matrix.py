@@ -16,11 +16,11 @@ from customers.audit import Actor
 from customers.models import CardLink, CreateAttempt
 from customers.team.roles import AGENTS
 from tests.conftest import login_verified
+from tests.seeded import JANE
 
 ROLES = ("anonymous", "agent", "auditor", "admin")
 # Query strings some views need to do anything at all.
 QUERY = {"admin:autocomplete": "?app_label=auth&model_name=user&field_name=groups&term=a"}
-JANE = "SbxCustJaneDoe000001"
 
 # URL name → status for (anonymous, agent, auditor, admin), for a GET. 302 for anonymous is
 # the redirect to the login page (every page needs login but these few public ones).
@@ -104,7 +104,7 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     # The support app.
     "home": (302, 200, 200, 200),
     "customer-create": (302, 200, 403, 200),
-    "customer-lookup": (302, 200, 200, 200),
+    "customer-search": (302, 200, 200, 200),
     "customer-duplicates": (302, 405, 405, 405),
     "attempt-detail": (302, 200, 403, 200),
     "attempt-reconcile": (302, 405, 405, 405),
@@ -142,7 +142,7 @@ def all_url_names(patterns=None, prefix: str = "") -> list[tuple[str, URLPattern
 # The POST-only actions, posted empty: who may act at all (the action's own checks follow).
 POST_MATRIX: dict[str, tuple[int, int, int, int]] = {
     "customer-duplicates": (302, 200, 403, 200),
-    "customer-lookup": (302, 200, 200, 200),
+    "customer-search": (302, 200, 200, 200),
     "attempt-reconcile": (302, 302, 403, 302),
     "attempt-note": (302, 302, 403, 302),
     "caller-verify": (302, 302, 403, 302),

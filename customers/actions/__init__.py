@@ -19,9 +19,9 @@ from customers.actions.creating import (
     duplicates_find,
 )
 from customers.actions.existing import (
+    CustomerGroupsOffer,
     CustomerPage,
     CustomerUnavailable,
-    GroupsOffer,
     caller_verify,
     card_link_expire,
     card_link_send,
@@ -46,7 +46,7 @@ __all__ = [
     "CardNumberInInput",
     "CustomerPage",
     "CustomerUnavailable",
-    "GroupsOffer",
+    "CustomerGroupsOffer",
     "NotFound",
     "NotPermitted",
     "OverLimit",

@@ -2,7 +2,7 @@
 (see where it stands, check RevCent again, add the missing note).
 
 Each function is one agent action that enforces its own rules (customers/actions/rules.py);
-the work itself stays in attempts.py, duplicates.py and notes.py.
+the work itself stays in customers/creating/ (attempts.py, duplicates.py, notes.py).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def customer_create(
     override_reason: str = "",
     client: RevCentClient | None = None,
 ) -> attempts.Submission:
-    """Search → the person's turn → gate → CreateCustomer once → note (attempts.py).
+    """Search → the person's turn → gate → CreateCustomer once → note (creating/attempts.py).
 
     `key` makes a resubmission of the same proposal or form land on the first outcome.
     """

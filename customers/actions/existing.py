@@ -24,7 +24,7 @@ from customers.creating import attempts
 from customers.creating.comparison import Comparison, customer_compare
 from customers.creating.notes import note_text
 from customers.existing import callers, cardlinks
-from customers.existing.groups import customer_groups_enabled
+from customers.existing.customer_groups import customer_groups_enabled
 from customers.existing.lookup import LookupResult, customer_lookup, customer_visited
 from customers.existing.masking import customer_masked, mask_email
 from customers.models import CardLink, CreateAttempt
@@ -186,7 +186,7 @@ def customer_groups_list(
 
 
 @dataclass(frozen=True)
-class GroupsOffer:
+class CustomerGroupsOffer:
     """The customer and the enabled groups they are not in yet, as (id, name)."""
 
     customer: CustomerDetail
@@ -195,7 +195,7 @@ class GroupsOffer:
 
 def customer_groups_offer(
     *, actor: Actor, customer_id: str, client: RevCentClient | None = None
-) -> GroupsOffer:
+) -> CustomerGroupsOffer:
     """What the agent may add the customer to. Raises RevCentError if RevCent cannot say."""
     require(actor, CREATE)
     require_customer_id(customer_id)
@@ -203,9 +203,9 @@ def customer_groups_offer(
     client = client or get_client()
     detail = client.get_customer(customer_id, actor=actor)
     enabled = customer_groups_enabled(client=client, actor=actor)
-    member_of = {group.id for group in detail.groups}
+    member_of = {group.id for group in detail.customer_groups}
     choices = [(group.id, group.name) for group in enabled if group.id not in member_of]
-    return GroupsOffer(customer=detail, choices=choices)
+    return CustomerGroupsOffer(customer=detail, choices=choices)
 
 
 def customer_groups_add(
@@ -213,7 +213,7 @@ def customer_groups_add(
     actor: Actor,
     customer_id: str,
     group_ids: list[str],
-    offer: GroupsOffer | None = None,
+    offer: CustomerGroupsOffer | None = None,
     client: RevCentClient | None = None,
 ) -> list[str]:
     """Add the customer to groups from their offer; the groups' names. Raises RevCentError."""

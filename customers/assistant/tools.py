@@ -81,7 +81,7 @@ def customer(caller: Caller, *, customer_id: str) -> outputs.CustomerOut:
             zip=shown.zip[:cap],
             country=shown.country[:cap],
         ),
-        groups=[group.name[:cap] for group in page.customer.groups],
+        groups=[group.name[:cap] for group in page.customer.customer_groups],
         cards=[
             outputs.CardOut(
                 brand=card.type[:40], last_4=card.last_4[-4:], expiry=card.expiry_date[:10]
@@ -238,7 +238,7 @@ def groups_add(caller: Caller, *, customer_id: str, group_ids: list[str]) -> out
     return outputs.GroupsAddedOut(
         customer_id=customer_id,
         added=added,
-        groups_now=[group.name[: outputs.TEXT_MAX] for group in page.customer.groups],
+        groups_now=[group.name[: outputs.TEXT_MAX] for group in page.customer.customer_groups],
     )
 
 

@@ -191,7 +191,7 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
         return queryset.filter(audit_search_filter(search_term)), False
 
     # Like every admin list, this one takes from the query string only what its filters
-    # offer (`?username__regex=…` is a 400, never run): supportdesk/admin_lists.py.
+    # offer (`?username__regex=…` is a 400, never run): customers/team/admin_lists.py.
 
     form = AuditEntryForm
 

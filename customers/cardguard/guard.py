@@ -1,7 +1,7 @@
 """The card-number guard: keep payment card numbers (PANs) out of everything we keep or send.
 
 How a card number is recognised, and what is let through on purpose, is in
-customers/cardscan.py. Plain functions, no request: used by the request middleware, the
+customers/cardguard/scan.py. Plain functions, no request: used by the request middleware, the
 forms, the RevCent client as a last line of defence, the cache and the log filter.
 """
 
@@ -157,7 +157,7 @@ def _clean_traceback(text: str) -> str:
 
 def card_number_fields(fields: Mapping[str, Sequence[str]]) -> list[str]:
     """The names of the fields (name -> its values) holding a card number: alone, or joined
-    with a field that is one thing with it to a person (customers/cardpairs.py), in which
+    with a field that is one thing with it to a person (customers/cardguard/pairs.py), in which
     case both are named. One rule for the request guard and the forms."""
     refused = [name for name, values in fields.items() if any(map(contains_card_number, values))]
     for first, second in joined_pairs(fields):

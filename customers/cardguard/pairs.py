@@ -1,12 +1,12 @@
 """Fields that are one thing to a person, so a card number split between them is still one.
 
 "4111 1111" in address line 1 and "1111 1111" in line 2 is a card number to whoever reads
-the address; so it is to the card guard (customers/cardguard.py `card_number_fields`),
+the address; so it is to the card guard (customers/cardguard/guard.py `card_number_fields`),
 which checks each pair below joined as well as each field alone. Only names here, no
 values: the same rule serves the request guard (any form) and the create form.
 
-The names are the create form's (customers/create_form.py prefixes `customer`, `bill_to`
-and `metadata` over customers/contact.py's fields); tests/customers/test_card_number_pairs.py
+The names are the create form's (customers/forms/create.py prefixes `customer`, `bill_to`
+and `metadata` over customers/contact.py's fields); tests/cardguard/test_card_number_pairs.py
 fails if they drift apart.
 """
 

@@ -1,4 +1,4 @@
-"""Digit groups and the runs they form, as customers/cardscan.py searches them.
+"""Digit groups and the runs they form, as customers/cardguard/scan.py searches them.
 
 A run is digit groups joined by anything but letters (any number of characters); how each
 pair of groups is joined is kept (its kind when 1-3 characters long), so the scan can tell

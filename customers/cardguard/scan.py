@@ -2,7 +2,7 @@
 
 How a text is read (one pass each, so the work grows in proportion to the text):
 
-1. **As a person sees it** (customers/cardtext.py): encoded forms typed as text decoded
+1. **As a person sees it** (customers/cardguard/text.py): encoded forms typed as text decoded
    ("%20", "&nbsp;", "&#52;", "\\u0034"), NFKC, every script's digits as 0-9, invisible
    characters (zero-width, bidi controls, combining marks) dropped, letter-like dashes and
    fillers (tatweel, prolonged sound mark, Hangul fillers) read as spaces, look-alike letters

@@ -1,6 +1,6 @@
 """What a card number's digits look like, and shapes of digits that are never a card.
 
-The knowledge customers/cardscan.py applies (its docstring says why each rule is there):
+The knowledge customers/cardguard/scan.py applies (its docstring says why each rule is there):
 Luhn, the schemes' prefixes and first digits by length, the printed layouts, and the
 set-aside shapes: dates, times, IPv4, UUIDs, order numbers, IBANs (by their registry
 length), EAN-13 codes, tracking numbers (by length and GS1 check digit) and phone numbers

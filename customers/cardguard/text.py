@@ -1,6 +1,6 @@
 """The text as the card scanner reads it, each character mapped back to where it came from.
 
-customers/cardscan.py looks for card numbers in what a person would *see*, so a text is read
+customers/cardguard/scan.py looks for card numbers in what a person would *see*, so a text is read
 in one pass before any digits are looked at:
 
 1. **Encoded forms typed as text are decoded**: URL percent-encoding ("%20", "%34", a UTF-8

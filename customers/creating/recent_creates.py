@@ -4,7 +4,7 @@ RevCent's search index may not show a customer created a moment ago, so every du
 check also reads this app's own recent creates: on each duplicate-panel refresh, and twice
 per create (before the person's turn and inside it). That read is one SQL statement written
 here rather than built by the ORM: building the same query through the ORM cost about 2 ms
-of Python each time, more than the database's own work. tests/customers/test_recent_creates.py
+of Python each time, more than the database's own work. tests/creating/test_recent_creates.py
 checks it finds exactly the rows of the ORM filter it replaced.
 """
 

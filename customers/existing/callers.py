@@ -54,8 +54,9 @@ def caller_check(*, detail: CustomerDetail, kind: str, answer: str, actor: Actor
     return matches
 
 
-def _lower_first(label: str) -> str:
-    # "E-mail address" -> "e-mail address", but "ZIP code" keeps its capitals.
+def _in_sentence(label: str) -> str:
+    """A label as a sentence reads it: "E-mail address" -> "e-mail address", but an
+    acronym keeps its capitals ("ZIP code")."""
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
@@ -161,8 +162,8 @@ def caller_verify(
     if caller_check(detail=detail, kind=kind, answer=answer, actor=actor):
         ratelimit.release(reservation)
         caller_verified_record(user=user, customer_id=customer_id)
-        return CallerVerification(True, f"Caller verified by {_lower_first(label)}.")
+        return CallerVerification(True, f"Caller verified by {_in_sentence(label)}.")
     return CallerVerification(
         False,
-        f"That {_lower_first(label)} does not match RevCent's record. Do not act for this caller.",
+        f"That {_in_sentence(label)} does not match RevCent's record. Do not act for this caller.",
     )

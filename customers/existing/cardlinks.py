@@ -85,7 +85,8 @@ def card_link_url(link: CardLink, *, template: str, email: str) -> str:
     )
 
 
-def _lower_first(text: str) -> str:
+def _lower_initial(text: str) -> str:
+    """The first letter lowered, whatever follows ("Created to copy" -> "created to copy")."""
     return text[:1].lower() + text[1:]
 
 
@@ -102,7 +103,7 @@ def card_link_create(*, customer_id: str, user: User, channel: str, actor: Actor
         action=AuditEntry.Operation.CARD_LINK_CREATED,
         actor=actor,
         customer_id=customer_id,
-        message=f"A card link was {_lower_first(link.get_channel_display())}; it works until "
+        message=f"A card link was {_lower_initial(link.get_channel_display())}; it works until "
         f"{link.expires_at:%Y-%m-%d %H:%M %Z}.",
     )
     return link

@@ -1,8 +1,8 @@
 """What this app remembers of an agent's recent customers: those they opened (Home's recent
 list) and those whose caller they verified (read by every channel and every app server).
 
-Its own module (like claims.py) so that callers.py and lookup.py, which read the other
-models, and models.py, which registers these, do not import each other.
+Its own module (like customers/creating/claims.py) so that callers.py and lookup.py, which
+read the other models, and models.py, which registers these, do not import each other.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The create-customer page's form: the parts in forms.py put together as RevCent's
+"""The create-customer page's form: the parts in parts.py put together as RevCent's
 CreateCustomer body, and what the half-typed form says for the live duplicate panel."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from customers.cardguard.guard import card_number_fields
@@ -20,7 +22,7 @@ from customers.forms.parts import (
     CreateOptionsForm,
     MetadataFormSet,
 )
-from customers.matching import Identifiers
+from customers.matching import MATCH_FIELDS, Identifiers
 from customers.models import Campaign
 
 _FIELD_IN_MESSAGE = re.compile(r"\b(customer|bill_to)\.(\w+)")
@@ -81,6 +83,22 @@ class CustomerCreateForm:
         field = self.options.fields["campaign"]
         assert isinstance(field, CampaignField)
         return field.loaded()
+
+    @property
+    def duplicate_panel_trigger(self) -> str:
+        """The duplicate panel's hx-trigger: on load, and when a field it searches on changes
+        (a text field 400 ms after typing stops, a select when another option is picked)."""
+        fields = [self.customer[name] for name in MATCH_FIELDS]
+        fields.append(self.options["internal_customer_id"])
+        events = ["load"]
+        for field in fields:
+            event = (
+                "change"
+                if isinstance(field.field.widget, forms.Select)
+                else ("input changed delay:400ms")
+            )
+            events.append(f"{event} from:#{field.auto_id}")
+        return ", ".join(events)
 
     @property
     def billing_differs(self) -> bool:
@@ -180,11 +198,11 @@ class CustomerCreateForm:
         if found:
             form = self.customer if found.group(1) == "customer" else self.bill_to
             if found.group(2) in form.fields:
-                form.add_error(found.group(2), message)
+                form.add_error(found.group(2), ValidationError(message, code="revcent"))
                 return True
         for name in ("campaign", "internal_customer_id"):
             if re.search(rf"\b{name}\b", message):
-                self.options.add_error(name, message)
+                self.options.add_error(name, ValidationError(message, code="revcent"))
                 return True
         return False
 

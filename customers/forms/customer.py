@@ -1,4 +1,4 @@
-"""The small forms of the customer page and the find box (the create form is forms.py)."""
+"""The small forms of the customer page and the find box (the create form is create.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from customers.models import CardLink
 class CustomerGroupsForm(forms.Form):
     """Pick enabled groups the customer is not in yet; only those IDs are accepted."""
 
-    groups = forms.MultipleChoiceField(
+    customer_groups = forms.MultipleChoiceField(
         label="Customer groups",
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one group."},
@@ -22,18 +22,21 @@ class CustomerGroupsForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        groups = self.fields["groups"]
-        assert isinstance(groups, forms.MultipleChoiceField)
-        groups.choices = choices
+        field = self.fields["customer_groups"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = choices
 
 
 class LookupForm(CardGuardForm):
     """One box to find a customer by e-mail, phone, name, internal ID or RevCent ID."""
 
-    card_number_message = (
-        "This looks like a card number, and customers are never looked up by card. Search "
-        "by e-mail, phone, name or ID."
-    )
+    error_messages = {
+        **CardGuardForm.error_messages,
+        "card_number": (
+            "This looks like a card number, and customers are never looked up by card. Search "
+            "by e-mail, phone, name or ID."
+        ),
+    }
 
     q = forms.CharField(
         label="Find a customer",

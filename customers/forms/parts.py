@@ -37,7 +37,7 @@ CARD_NUMBER_MESSAGE = (
     "create the customer, then send them a secure card link from their customer page."
 )
 INVISIBLE_MESSAGE = (
-    "This contains an invisible control character ({name}), perhaps from a copy and paste. "
+    "This contains an invisible control character (%(name)s), perhaps from a copy and paste. "
     "It was removed: check the value and submit again."
 )
 # NUL (PostgreSQL cannot store it in text) and the bidirectional embeddings, overrides and
@@ -55,14 +55,17 @@ class CardGuardForm(forms.Form):
     The request's data has usually been scrubbed already (CardNumberGuardMiddleware), so a
     view passes the names it refused as `refused_card_fields`; data from anywhere else is
     checked here directly, each field alone and the form's own pairs joined (first and last
-    name, address lines, a metadata row's name and value: customers/cardpairs.py). Either
+    name, address lines, a metadata row's name and value: customers/cardguard/pairs.py). Either
     way the field is blanked and carries only the card-number message, and after cleaning
     `refused_card_fields` names this form's refused fields.
     The whole field is emptied, not only the digits: text around a pasted card number is
     often its expiry date and security code.
     """
 
-    card_number_message = CARD_NUMBER_MESSAGE
+    error_messages = {
+        "card_number": CARD_NUMBER_MESSAGE,
+        "invisible_character": INVISIBLE_MESSAGE,
+    }
 
     def __init__(
         self,
@@ -87,7 +90,8 @@ class CardGuardForm(forms.Form):
             return
         self._show_again({self.add_prefix(name): "" for name in refused})
         for name in refused:
-            self._refuse_field(name, ValidationError(self.card_number_message, code="card_number"))
+            error = ValidationError(self.error_messages["card_number"], code="card_number")
+            self._refuse_field(name, error)
         self.refused_card_fields = refused
 
     def _refuse_invisible(self) -> None:
@@ -105,8 +109,12 @@ class CardGuardForm(forms.Form):
         self._show_again({key: INVISIBLE.sub("", str(self.data.get(key, ""))) for key in found})
         for key, match in found.items():
             name = "NUL" if match.group() == "\x00" else unicodedata.name(match.group())
-            message = INVISIBLE_MESSAGE.format(name=name)
-            self._refuse_field(keys[key], ValidationError(message, code="invisible_character"))
+            error = ValidationError(
+                self.error_messages["invisible_character"],
+                code="invisible_character",
+                params={"name": name},
+            )
+            self._refuse_field(keys[key], error)
 
     def _show_again(self, values: dict[str, str]) -> None:
         """The page shows these values (by prefixed name) instead of what was sent. A
@@ -182,6 +190,14 @@ def _contact_field(name: str) -> forms.Field:
 class ContactForm(CardGuardForm):
     """The fields RevCent's `customer` and `bill_to` objects share (customers/contact.py)."""
 
+    error_messages = {
+        **CardGuardForm.error_messages,
+        "invalid_phone": (
+            "Enter a valid phone number, with the country code if it is not in the selected "
+            "country, e.g. +1 305 555 0100."
+        ),
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Fields from the one contact field list, in its order (Django's way for a form
@@ -198,11 +214,7 @@ class ContactForm(CardGuardForm):
             except ValueError:
                 self.add_error(
                     "phone",
-                    ValidationError(
-                        "Enter a valid phone number, with the country code if it is not in "
-                        "the selected country, e.g. +1 305 555 0100.",
-                        code="invalid_phone",
-                    ),
+                    ValidationError(self.error_messages["invalid_phone"], code="invalid_phone"),
                 )
         return data
 
@@ -222,6 +234,14 @@ class ContactForm(CardGuardForm):
 
 
 class CreateOptionsForm(CardGuardForm):
+    error_messages = {
+        **CardGuardForm.error_messages,
+        "reason_required": (
+            f"Say in a sentence why this is a different customer ({OVERRIDE_REASON_MIN}+ "
+            "characters)."
+        ),
+    }
+
     campaign = CampaignField(
         label="Campaign",
         queryset=Campaign.objects.filter(active=True),
@@ -254,29 +274,28 @@ class CreateOptionsForm(CardGuardForm):
             return True
         self.add_error(
             "override_reason",
-            ValidationError(
-                "Say in a sentence why this is a different customer (10+ characters).",
-                code="reason_required",
-            ),
+            ValidationError(self.error_messages["reason_required"], code="reason_required"),
         )
         return False
 
 
 class MetadataForm(CardGuardForm):
+    error_messages = {
+        **CardGuardForm.error_messages,
+        "reserved": "“source” is set by Support Desk itself; choose another name.",
+        "secret": "Metadata must not hold passwords, card data, tokens or other secrets.",
+        "duplicate": "Each name may be used once.",  # among the rows: the formset checks
+    }
+
     name = _text("Name", 100, required=True)
     value = _text("Value", 255, required=True)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
         if name.lower() == RESERVED_METADATA:
-            raise ValidationError(
-                "“source” is set by Support Desk itself; choose another name.", code="reserved"
-            )
+            raise ValidationError(self.error_messages["reserved"], code="reserved")
         if looks_secret(name):
-            raise ValidationError(
-                "Metadata must not hold passwords, card data, tokens or other secrets.",
-                code="secret",
-            )
+            raise ValidationError(self.error_messages["secret"], code="secret")
         return name
 
     def full_clean(self) -> None:
@@ -312,9 +331,8 @@ class BaseMetadataFormSet(_FormSetOfMetadata):
             if not name:
                 continue
             if name.lower() in seen:
-                form.add_error(
-                    "name", ValidationError("Each name may be used once.", code="duplicate")
-                )
+                error = ValidationError(form.error_messages["duplicate"], code="duplicate")
+                form.add_error("name", error)
             seen.add(name.lower())
 
     def pairs(self) -> list[tuple[str, str]]:

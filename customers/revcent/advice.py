@@ -39,12 +39,14 @@ SAID_MAX = 250
 _FIELD = re.compile(r"\b(customer|bill_to)\.(\w+)")
 
 
-def not_done(op: contract.Operation) -> str:
+def not_done(op: contract.OperationSpec) -> str:
     """Whether a call RevCent turned down left anything behind: it did not."""
     return _NOT_DONE.get(op.name, "Nothing was changed.")
 
 
-def refused(op: contract.Operation, *, status: int, said: str, retry_after: float | None) -> str:
+def refused(
+    op: contract.OperationSpec, *, status: int, said: str, retry_after: float | None
+) -> str:
     """RevCent answered and said no (`code` other than 1). `said` is RevCent's own text."""
     if len(said) > SAID_MAX:
         said = said[: SAID_MAX - 1].rstrip() + "…"
@@ -79,7 +81,7 @@ def refused(op: contract.Operation, *, status: int, said: str, retry_after: floa
     return f"{told} {not_done(op)} {step}"
 
 
-def no_answer(op: contract.Operation, what: str) -> str:
+def no_answer(op: contract.OperationSpec, what: str) -> str:
     """No answer (or not RevCent's): for a change, it may or may not have happened."""
     if op.changes:
         maybe = _MAYBE_DONE.get(

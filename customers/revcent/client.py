@@ -34,7 +34,7 @@ from customers.revcent.types import (
     SearchResult,
     parse_api_calls,
     parse_customer,
-    parse_groups,
+    parse_customer_groups,
     parse_search,
     text,
 )
@@ -162,7 +162,7 @@ class RevCentClient:
         op = contract.GET_CUSTOMER_GROUPS
         params = {"page": page, "limit": contract.PAGE_LIMIT_MAX}
         answer, _ = self._read(Request(op, op.path, actor, params=params))
-        return parse_groups(answer.body)
+        return parse_customer_groups(answer.body)
 
     def add_customer_to_groups(
         self, customer_id: str, group_ids: list[str], *, actor: Actor

@@ -62,7 +62,7 @@ ERROR_KEYS = ("api_call_id", "api_call_unix", "code", "error_code", "message", "
 # arrays are ASSUMED: the first name is the working guess, the others are accepted too, and
 # `revcent_check` says which one a server used.
 NOTES_KEYS = ("notes",)
-GROUP_ARRAY_KEYS = ("customer_group", "customer_groups", "groups")
+CUSTOMER_GROUP_ARRAY_KEYS = ("customer_group", "customer_groups", "groups")
 CARD_ARRAY_KEYS = ("customer_card", "customer_cards", "cards")
 # ASSUMED: a card item's creation time, named as on RevCent's other objects. It tells a card
 # added through a card link from one the customer had before; without it no link closes.
@@ -70,7 +70,7 @@ CARD_CREATED_KEY = "created_date_unix"
 # ASSUMED: the item shape of GetAPICalls' results is not in the stored schema. These are the
 # plausible names for each thing the reconciliation needs, tried in order. "Not created" is
 # read from the log only when every entry names its operation (or path) and every create
-# its customer (customers/reconcile.py): a server using other names settles nothing as "not
+# its customer (customers/creating/reconcile.py): a server using other names settles nothing as "not
 # created", and `revcent_check --create` shows which names it used.
 API_CALL_ITEM_KEYS = {
     "id": ("api_call_id", "id"),
@@ -82,7 +82,7 @@ API_CALL_ITEM_KEYS = {
 
 
 @dataclass(frozen=True)
-class Operation:
+class OperationSpec:
     """One RevCent operation: how to call it and what its success body holds."""
 
     name: str
@@ -100,7 +100,7 @@ class Operation:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-SEARCH_CUSTOMERS = Operation(
+SEARCH_CUSTOMERS = OperationSpec(
     "SearchCustomers",
     "GET",
     "/customers/search",
@@ -110,7 +110,7 @@ SEARCH_CUSTOMERS = Operation(
     list_key="results",
     item_keys=("id",),
 )
-CREATE_CUSTOMER = Operation(
+CREATE_CUSTOMER = OperationSpec(
     "CreateCustomer",
     "POST",
     "/customers",
@@ -120,16 +120,16 @@ CREATE_CUSTOMER = Operation(
     changes=True,
     id_key="customer_id",
 )
-GET_CUSTOMER = Operation(
+GET_CUSTOMER = OperationSpec(
     "GetCustomer",
     "GET",
     "/customers/{customer_id}",
     confirmed("GetCustomer.json"),
     confirmed("GetCustomer.json: the customer's fields at the top level, beside the envelope"),
     keys=(*ENVELOPE_KEYS, "id", "first_name", "last_name", "email"),
-    notes=("groups and cards array names are ASSUMED: " + ", ".join(GROUP_ARRAY_KEYS),),
+    notes=("groups and cards array names are ASSUMED: " + ", ".join(CUSTOMER_GROUP_ARRAY_KEYS),),
 )
-GET_CUSTOMER_GROUPS = Operation(
+GET_CUSTOMER_GROUPS = OperationSpec(
     "GetCustomerGroups",
     "GET",
     "/customer_groups",
@@ -142,7 +142,7 @@ GET_CUSTOMER_GROUPS = Operation(
 # ASSUMED and UNVERIFIED: RevCent documents AddCustomerToGroup's inputs (customer_id and a
 # customer_group array) but not its path, and this guess goes against RevCent's action-path
 # pattern (POST /v2/customers/{id}/add_card). `revcent_check --groups` settles it.
-ADD_CUSTOMER_TO_GROUP = Operation(
+ADD_CUSTOMER_TO_GROUP = OperationSpec(
     "AddCustomerToGroup",
     "POST",
     "/customers/{customer_id}/customer_group",
@@ -151,7 +151,7 @@ ADD_CUSTOMER_TO_GROUP = Operation(
     keys=(*ENVELOPE_KEYS, "result"),
     changes=True,
 )
-CREATE_NOTE = Operation(
+CREATE_NOTE = OperationSpec(
     "CreateNote",
     "POST",
     "/notes",
@@ -161,7 +161,7 @@ CREATE_NOTE = Operation(
     changes=True,
     id_key="note_id",
 )
-GET_API_CALLS = Operation(
+GET_API_CALLS = OperationSpec(
     "GetAPICalls",
     "GET",
     "/api_calls",
@@ -171,6 +171,8 @@ GET_API_CALLS = Operation(
     list_key="results",
     item_keys=("api_call_unix",),
 )
+# Every operation by name; the audit trail records each as the AuditEntry.Operation of the
+# same name (tests/revcent/test_operation_names.py).
 OPERATIONS = {
     op.name: op
     for op in (

@@ -115,14 +115,14 @@ class CustomerDetail:
     internal_id: str
     bill_to: Contact | None
     metadata: list[tuple[str, str]]
-    groups: list[CustomerGroup]
+    customer_groups: list[CustomerGroup]
     cards: list[CardSummary]
     api_call_id: str
     notes: list[Note] = field(default_factory=list)
     # Which form the server used, for `revcent_check`: where the fields were, and the
     # names of the (ASSUMED) group and card arrays ("" when absent).
     layout: str = "top level"
-    groups_key: str = ""
+    customer_groups_key: str = ""
     cards_key: str = ""
 
 
@@ -165,7 +165,7 @@ def parse_search(term: str, body: dict[str, Any], api_call_id: str) -> SearchRes
 
 def parse_customer(customer_id: str, body: dict[str, Any], api_call_id: str) -> CustomerDetail:
     data, layout = contract.customer_body(body)
-    groups_key = contract.first_key(data, contract.GROUP_ARRAY_KEYS)
+    customer_groups_key = contract.first_key(data, contract.CUSTOMER_GROUP_ARRAY_KEYS)
     cards_key = contract.first_key(data, contract.CARD_ARRAY_KEYS)
     bill_to = data.get("bill_to")
     return CustomerDetail(
@@ -177,9 +177,9 @@ def parse_customer(customer_id: str, body: dict[str, Any], api_call_id: str) -> 
         internal_id=text(data, "internal_id"),
         bill_to=Contact.parse(bill_to) if isinstance(bill_to, dict) and bill_to else None,
         metadata=[(text(i, "name"), text(i, "value")) for i in _objects(data.get("metadata"))],
-        groups=[
+        customer_groups=[
             CustomerGroup(id=text(i, "id"), name=text(i, "name"))
-            for i in _objects(data.get(groups_key))
+            for i in _objects(data.get(customer_groups_key))
         ],
         cards=[
             CardSummary(
@@ -198,12 +198,12 @@ def parse_customer(customer_id: str, body: dict[str, Any], api_call_id: str) -> 
         ],
         api_call_id=api_call_id,
         layout=layout,
-        groups_key=groups_key,
+        customer_groups_key=customer_groups_key,
         cards_key=cards_key,
     )
 
 
-def parse_groups(body: dict[str, Any]) -> list[CustomerGroup]:
+def parse_customer_groups(body: dict[str, Any]) -> list[CustomerGroup]:
     return [
         CustomerGroup(
             id=text(item, "id"),

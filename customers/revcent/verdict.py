@@ -28,7 +28,7 @@ from customers.revcent.types import text
 class Request:
     """Everything about one call: what to send, and what the audit row records of it."""
 
-    operation: contract.Operation
+    operation: contract.OperationSpec
     path: str
     actor: Actor
     params: dict[str, Any] | None = None
@@ -130,12 +130,12 @@ def classify(request: Request, answer: Answer | None, failure: BaseException | N
     return Verdict(AuditEntry.Outcome.UNKNOWN, f"Client error ({type(failure).__name__}).")
 
 
-def _no_answer(op: contract.Operation, what: str) -> RevCentError:
+def _no_answer(op: contract.OperationSpec, what: str) -> RevCentError:
     error = RevCentOutcomeUnknown if op.changes else RevCentUnavailable
     return error(advice.no_answer(op, what))
 
 
-def new_id(op: contract.Operation, body: dict[str, Any]) -> str:
+def new_id(op: contract.OperationSpec, body: dict[str, Any]) -> str:
     """A create's new ID; for CreateCustomer also in v1's shape, `customer.id`."""
     found = text(body, op.id_key) if op.id_key else ""
     if not found and op is contract.CREATE_CUSTOMER and isinstance(body.get("customer"), dict):

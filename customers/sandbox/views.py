@@ -41,6 +41,12 @@ def card_brand(digits: str) -> str:
 
 
 class HostedCardForm(forms.Form):
+    error_messages = {
+        "invalid_card_number": "That is not a valid card number.",
+        "invalid_expiry": "Use MM/YY, for example 12/30.",
+        "invalid_cvc": "3 or 4 digits.",
+    }
+
     card_number = forms.CharField(label="Card number", max_length=23)
     expiry = forms.CharField(label="Expiry (MM/YY)", max_length=5)
     cvc = forms.CharField(label="Security code", max_length=4)
@@ -49,19 +55,23 @@ class HostedCardForm(forms.Form):
     def clean_card_number(self) -> str:
         digits = re.sub(r"[ -]", "", self.cleaned_data["card_number"])
         if not digits.isdigit() or not 13 <= len(digits) <= 19 or not luhn_valid(digits):
-            raise forms.ValidationError("That is not a valid card number.")
+            raise forms.ValidationError(
+                self.error_messages["invalid_card_number"], code="invalid_card_number"
+            )
         return digits
 
     def clean_expiry(self) -> str:
         value = self.cleaned_data["expiry"].strip()
         match = re.fullmatch(r"(0[1-9]|1[0-2])/(\d\d)", value)
         if not match:
-            raise forms.ValidationError("Use MM/YY, for example 12/30.")
+            raise forms.ValidationError(
+                self.error_messages["invalid_expiry"], code="invalid_expiry"
+            )
         return value
 
     def clean_cvc(self) -> str:
         if not re.fullmatch(r"\d{3,4}", self.cleaned_data["cvc"]):
-            raise forms.ValidationError("3 or 4 digits.")
+            raise forms.ValidationError(self.error_messages["invalid_cvc"], code="invalid_cvc")
         return ""  # never kept
 
 

@@ -62,6 +62,13 @@ def mfa_required(user: User | AnonymousUser) -> bool:
 
 
 class TokenForm(forms.Form):
+    error_messages = {
+        "wrong_code": "That code is not right. Check the time on your phone and retry.",
+        "wrong_or_used_code": (
+            "That code is not right (or was used already). Wait for a new one and retry."
+        ),
+    }
+
     token = forms.CharField(
         label="Code",
         max_length=16,
@@ -69,6 +76,10 @@ class TokenForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+    def refusal(self, code: str) -> forms.ValidationError:
+        """The error for a code that does not sign in, by its key in error_messages."""
+        return forms.ValidationError(self.error_messages[code], code=code)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -100,7 +111,7 @@ def mfa_setup(request: AppRequest) -> HttpResponse:
             otp_login(request, device)
             done = {"codes": codes, "next": _next_url(request)}
             return render(request, "registration/mfa_recovery_codes.html", done)
-        form.add_error("token", "That code is not right. Check the time on your phone and retry.")
+        form.add_error("token", form.refusal("wrong_code"))
     context = {
         "form": form,
         "qr": _qr_data_uri(device.config_url),
@@ -157,9 +168,7 @@ def mfa_verify(request: AppRequest) -> HttpResponse:
         audit.agent_action(
             action=AuditEntry.Operation.MFA_FAILED, actor=Actor.from_request(request)
         )
-        form.add_error(
-            "token", "That code is not right (or was used already). Wait for a new one and retry."
-        )
+        form.add_error("token", form.refusal("wrong_or_used_code"))
     return render(
         request, "registration/mfa_verify.html", {"form": form, "next": _next_url(request)}
     )

@@ -1,7 +1,8 @@
-"""Thin views: read the request, call a service, render or redirect.
+"""Thin views: read the request, call one action, render or redirect.
 
-The work happens in plain functions without a request: attempts.py (the create),
-duplicates.py (the duplicate check), callers.py, cardlinks.py, groups.py, notes.py.
+The work happens in plain functions without a request: the actions in customers/actions/,
+which check their own rules and call the services in customers/creating/ and
+customers/existing/.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from customers.views.customer import (
     customer_detail,
     customer_groups,
 )
-from customers.views.lookup import customer_lookup
+from customers.views.lookup import customer_search
 
 __all__ = [
     "attempt_detail",
@@ -34,6 +35,6 @@ __all__ = [
     "customer_detail",
     "customer_duplicates",
     "customer_groups",
-    "customer_lookup",
+    "customer_search",
     "home",
 ]

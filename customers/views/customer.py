@@ -27,7 +27,7 @@ from customers.views.refusals import refused_back_to
 from customers.web.requests import AppRequest
 
 DETAIL_TEMPLATE = "customers/customer_detail.html"
-GROUPS_TEMPLATE = "customers/customer_groups.html"
+CUSTOMER_GROUPS_TEMPLATE = "customers/customer_groups.html"
 
 
 def _card_form_template(request: AppRequest) -> str:
@@ -127,14 +127,14 @@ def customer_groups(request: AppRequest, customer_id: str) -> HttpResponse:
         form = CustomerGroupsForm(request.POST or None, choices=offer.choices)
         context = {"customer": offer.customer, "form": form, "choices": offer.choices}
         if request.method == "GET" or not form.is_valid():
-            return render(request, GROUPS_TEMPLATE, context)
-        chosen = form.cleaned_data["groups"]
+            return render(request, CUSTOMER_GROUPS_TEMPLATE, context)
+        chosen = form.cleaned_data["customer_groups"]
         if request.POST.get("step") != "add":
             # The confirmation: the customer and the groups, by name, before anything changes.
             names = [name for group_id, name in offer.choices if group_id in chosen]
             return render(
                 request,
-                GROUPS_TEMPLATE,
+                CUSTOMER_GROUPS_TEMPLATE,
                 {**context, "confirm": True, "chosen": chosen, "names": names},
             )
         names = actions.customer_groups_add(
@@ -143,14 +143,14 @@ def customer_groups(request: AppRequest, customer_id: str) -> HttpResponse:
     except ActionRefused as exc:
         return refused_back_to(request, exc, back)
     except RevCentError as exc:
-        messages.error(request, _groups_failure(request, exc))
+        messages.error(request, _customer_groups_failure(request, exc))
         return redirect(back)
     # The customer page reads the customer again: the groups as RevCent now has them.
     messages.success(request, f"Added to {', '.join(names)}.")
     return redirect(back)
 
 
-def _groups_failure(request: AppRequest, exc: RevCentError) -> str:
+def _customer_groups_failure(request: AppRequest, exc: RevCentError) -> str:
     if request.method == "POST" and request.POST.get("step") == "add":
         return f"No groups were added: {exc.message}"
     return f"Could not load the customer groups: {exc.message}"

@@ -20,19 +20,19 @@ from customers.web.requests import AppRequest
 
 @require_http_methods(["GET", "POST"])
 @never_cache  # search results: customers' names and masked details
-def customer_lookup(request: AppRequest) -> HttpResponse:
+def customer_search(request: AppRequest) -> HttpResponse:
     """POST, so the e-mail or phone searched for never appears in a URL or an access log."""
     if not can_see_customers(request.user):
         raise PermissionDenied
     form = LookupForm(request.POST or None, refused_card_fields=request.refused_card_fields)
     if request.method == "GET" or not form.is_valid():
-        return render(request, "customers/customer_lookup.html", {"form": form})
+        return render(request, "customers/customer_search.html", {"form": form})
     try:
         result = actions.customer_search(
             actor=Actor.from_request(request), query=form.cleaned_data["q"]
         )
     except ActionRefused as exc:
-        return refused_back_to(request, exc, reverse("customer-lookup"))
+        return refused_back_to(request, exc, reverse("customer-search"))
     if result.customer_id:
         return redirect("customer-detail", customer_id=result.customer_id)
-    return render(request, "customers/customer_lookup.html", {"form": form, "result": result})
+    return render(request, "customers/customer_search.html", {"form": form, "result": result})

@@ -1,6 +1,6 @@
 """How much of a request the app reads at all: caps checked before any other work.
 
-The card guard (supportdesk/middleware.py) scans headers, the address, form data and other
+The card guard (customers/cardguard/middleware.py) scans headers, the address, form data and other
 bodies before sign-in and CSRF, so without caps anyone, signed out, could make a worker
 scan as much text as they care to send. Every request over a cap is refused from what its
 headers say (sizes and counts), before any body is read or anything is scanned, so a
@@ -32,7 +32,7 @@ MAX_OTHER_BODY_BYTES = 16 * 1024
 # 1 KB, and no one need sign in to make the app scan 64 KB.
 MAX_SIGNED_OUT_FORM_BYTES = 8 * 1024
 # One form or query field, its name or any of its values; our own forms' limits are far
-# lower (customers/contact.py, customers/forms.py), Django admin's _changelist_filters (a
+# lower (customers/contact.py, customers/forms/), Django admin's _changelist_filters (a
 # query string) needs up to MAX_URL_BYTES.
 MAX_FIELD_CHARS = 4 * 1024
 

@@ -30,7 +30,7 @@ _View = Callable[..., HttpResponseBase]
 
 
 class RequestLimitsMiddleware(MiddlewareMixin):
-    """Refuse a request over a cap (supportdesk/limits.py) from its headers alone: first of
+    """Refuse a request over a cap (customers/web/limits.py) from its headers alone: first of
     all, so nothing reads or scans more than the caps allow."""
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:

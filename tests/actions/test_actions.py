@@ -25,9 +25,9 @@ from customers.audit import Actor
 from customers.matching import Identifiers
 from customers.models import AuditEntry, CardLink, Channel, CreateAttempt
 from tests.audit_helpers import Operation, audit_rows
+from tests.seeded import DEFAULT_CAMPAIGN, JANE, RETIRED, VIP
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
-JANE = "SbxCustJaneDoe000001"  # a seeded customer no test agent created
 TEMPLATE = "https://cards.example.com/{token}"
 CARD = "4111 1111 1111 1111"
 
@@ -53,7 +53,7 @@ def leaver(make_user) -> User:
 def payload(email: str = "new.person@example.com") -> dict[str, object]:
     """A CreateCustomer body, as the create form's payload() makes it."""
     customer = {"first_name": "New", "last_name": "Person", "email": email}
-    return {"campaign": "SbxCampaignDefault01", "customer": customer}
+    return {"campaign": DEFAULT_CAMPAIGN, "customer": customer}
 
 
 # --- Who may act -----------------------------------------------------------------------------
@@ -120,9 +120,7 @@ def test_a_malformed_customer_id_is_not_found(agent):
         ),
         lambda actor: actions.card_link_expire(actor=actor, customer_id=JANE, link_id=uuid.uuid4()),
         lambda actor: actions.customer_groups_offer(actor=actor, customer_id=JANE),
-        lambda actor: actions.customer_groups_add(
-            actor=actor, customer_id=JANE, group_ids=["SbxGroupVip000000001"]
-        ),
+        lambda actor: actions.customer_groups_add(actor=actor, customer_id=JANE, group_ids=[VIP]),
     ],
 )
 def test_it_refuses_to_act_for_an_unverified_caller(action, agent):
@@ -235,9 +233,7 @@ def test_groups_outside_the_offer_are_refused(agent):
         actor=web(agent), customer_id=JANE, kind="email", answer="jane@example.com"
     )
     with pytest.raises(ActionRefused, match="Choose groups from the list"):
-        actions.customer_groups_add(
-            actor=web(agent), customer_id=JANE, group_ids=["SbxGroupRetired00005"]
-        )
+        actions.customer_groups_add(actor=web(agent), customer_id=JANE, group_ids=[RETIRED])
     assert not audit_rows(operation=Operation.ADD_CUSTOMER_TO_GROUP)
 
 

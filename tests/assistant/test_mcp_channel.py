@@ -14,8 +14,8 @@ from customers.models import AuditEntry, CreateAttempt
 from customers.sandbox.models import SandboxCustomer
 from tests.assistant.conftest import answering, connect, run
 from tests.audit_helpers import Operation, audit_rows
+from tests.seeded import JANE
 
-JANE = "SbxCustJaneDoe000001"
 CARD = "4111 1111 1111 1111"
 
 

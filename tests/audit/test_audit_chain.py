@@ -26,6 +26,7 @@ from customers.audit.chain import HASHED_FIELDS, HASHED_IF_SET, _canonical
 from customers.models import AuditChainHead, AuditEntry
 from customers.revcent import get_client
 from tests.audit_helpers import Operation, open_call
+from tests.seeded import JANE
 
 pytestmark = pytest.mark.django_db
 
@@ -254,7 +255,6 @@ def test_audit_anchor_logs_and_mails_the_anchor_to_auditors(agent, auditor, capl
 
 
 # --- open rows are signed when they are opened -------------------------------------------
-JANE = "SbxCustJaneDoe000001"
 
 
 def open_behind_the_app(*, open_mac: str = "", open_key_id: str = "", minutes_ago: int = 30) -> int:

@@ -21,6 +21,7 @@ from customers.audit.csv import csv_row, spreadsheet_safe
 from customers.models import AuditEntry
 from customers.revcent import get_client
 from tests.conftest import login_verified
+from tests.seeded import JANE
 
 CHANGELIST = reverse("admin:customers_auditentry_changelist")
 EXPORT = reverse("admin:customers_auditentry_export")
@@ -36,7 +37,7 @@ class TestExport:
     def test_auditors_export_the_filtered_list(self, auditor_client, agent):
         client = get_client()
         client.search_customers("jane@example.com", actor=Actor(user=agent))
-        client.get_customer("SbxCustJaneDoe000001", actor=Actor(user=agent))
+        client.get_customer(JANE, actor=Actor(user=agent))
         response = auditor_client.get(EXPORT, {"operation": "GetCustomer"})
         assert response.status_code == 200
         assert response.streaming
@@ -168,7 +169,7 @@ class TestTamperEvidence:
         client = get_client()
         client.search_customers("jane@example.com", actor=Actor(user=agent))
         audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20)
-        client.get_customer("SbxCustJaneDoe000001", actor=Actor(user=agent))
+        client.get_customer(JANE, actor=Actor(user=agent))
         return list(AuditEntry.objects.order_by("chain_seq"))
 
     def test_an_untouched_trail_verifies(self, agent):
@@ -237,7 +238,7 @@ def test_parallel_writers_keep_one_chain(agent):
 def test_the_customer_page_shows_the_customer_timeline(sandbox, agent):
     client = Client()
     client.force_login(agent)
-    html = client.get(reverse("customer-detail", args=["SbxCustJaneDoe000001"])).content.decode()
+    html = client.get(reverse("customer-detail", args=[JANE])).content.decode()
     assert 'data-testid="timeline"' in html
     viewed = "Viewed: the record was read from RevCent (GetCustomer)."
     assert f'<td data-label="What">{viewed}</td>' in html

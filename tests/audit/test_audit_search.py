@@ -130,6 +130,6 @@ def test_odd_input_in_any_filter_or_the_search_is_never_a_500(auditor_client, ag
         for url in (CHANGELIST, reverse("admin:customers_auditentry_export")):
             response = auditor_client.get(url, {name: value})
             # 200 (ignored or nothing found), 302 (Django's "?e=1": invalid filter), 400; an
-            # address over the cap is refused before the admin sees it (supportdesk/limits.py).
+            # address over the cap is refused before the admin sees it (customers/web/limits.py).
             allowed = (414,) if len(value) > MAX_URL_BYTES else (200, 302, 400)
             assert response.status_code in allowed, (name, value, response.status_code)

@@ -15,8 +15,8 @@ from customers.audit.timeline import CALL_WORDS
 from customers.models import AuditEntry, CardLink, CreateAttempt
 from tests.audit_helpers import Operation
 from tests.helpers import create_post
+from tests.seeded import JANE
 
-JANE = "SbxCustJaneDoe000001"
 T0 = datetime(2026, 11, 28, 14, 2, 11, tzinfo=UTC)
 
 VIEWED = "Viewed: the record was read from RevCent (GetCustomer)."

@@ -235,7 +235,7 @@ def card_scan_growth(figures: Figures, *, repeats: int = 5) -> str:
     slowest = max(large_ms, key=large_ms.__getitem__)
     figures.values["card_scan_growth_16k_to_64k"] = round(ratio, 2)
     figures.detail["card_scan_growth_16k_to_64k"] = (
-        f"{len(SHAPES)} adversarial shapes (tests/customers/corpus/adversarial.py), 64 KB of "
+        f"{len(SHAPES)} adversarial shapes (tests/cardguard/corpus/adversarial.py), 64 KB of "
         f"each {sum(large_ms.values()):.0f} ms over 16 KB {sum(small_ms.values()):.0f} ms "
         f"(best of {repeats} per shape and size, interleaved, bench process); linear is 4. "
         f"Per shape: median {median(list(each.values())):.2f}, highest {worst} "

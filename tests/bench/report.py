@@ -280,8 +280,8 @@ synthetic and unchained: see 4).
    127.0.0.1 is aborted (nothing leaves the machine) and counted.
 
 9. **card_scan_growth_16k_to_64k / anon_64kb_body_in_bare_views** (issue 23): the card
-   scan (`customers/cardscan.py`'s `card_spans`) in the bench's own process on 16 KB and
-   64 KB of each adversarial shape in `tests/customers/corpus/adversarial.py` (many digit
+   scan (`customers/cardguard/scan.py`'s `card_spans`) in the bench's own process on 16 KB and
+   64 KB of each adversarial shape in `tests/cardguard/corpus/adversarial.py` (many digit
    groups, near-cards, long separators, glued digits, set-aside dates, IBANs, phones,
    tracking numbers, look-alikes, encodings…), best of 5 of each size, interleaved; the
    figure is the sum over the shapes at 64 KB over the sum at 16 KB (linear is 4; each

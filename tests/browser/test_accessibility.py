@@ -13,9 +13,9 @@ from playwright.sync_api import Page
 
 from customers.models import AuditEntry
 from tests.conftest import login_verified
+from tests.seeded import JANE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-JANE = "SbxCustJaneDoe000001"
 BLOCKING = {"serious", "critical"}
 
 

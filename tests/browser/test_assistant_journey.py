@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from customers.models import CreateAttempt
 from customers.sandbox.models import SandboxCustomer
 from tests.assistant.conftest import answering, connect, run
+from tests.seeded import DEFAULT_CAMPAIGN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TOKEN = re.compile(r"sdk_[0-9a-f]{8}_[A-Za-z0-9_-]{43}")
@@ -76,7 +77,7 @@ def test_a_customer_the_assistant_created_says_so_on_its_timeline(
             proposal = await client.call_tool(
                 "propose_customer",
                 {
-                    "campaign": "SbxCampaignDefault01",
+                    "campaign": DEFAULT_CAMPAIGN,
                     "customer": {
                         "first_name": "Li",
                         "last_name": "Wei",

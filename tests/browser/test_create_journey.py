@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from customers.models import CreateAttempt
 from tests.browser.helpers import add_metadata_rows, sign_in_on
+from tests.seeded import JANE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -213,5 +214,5 @@ def test_without_javascript_enter_still_creates_and_no_dead_control_shows(
     expect(gate).to_contain_text("This customer may already exist")
     expect(gate.get_by_role("button", name="Open Jane Doe (…0001)")).to_be_hidden()
     gate.get_by_role("link", name="Use Jane Doe (…0001)").click()
-    expect(page.get_by_test_id("customer-id")).to_have_text("SbxCustJaneDoe000001")
+    expect(page.get_by_test_id("customer-id")).to_have_text(JANE)
     context.close()

@@ -97,7 +97,7 @@ def test_random_cards_of_every_scheme_in_random_shapes_are_all_found():
         )
         pan = luhn_complete(body)
         if len(pan) == 13 and gs1_complete(pan[:-1]) == pan:
-            continue  # reads as an EAN-13 product code: the trade-off in cardscan.py
+            continue  # an EAN-13 product code: the trade-off in customers/cardguard/scan.py
         text = grouped(pan, chooser.choice(separators))
         before = chooser.choice(["", "card ", "pan: ", "("])
         text = f"{before}{text}{chooser.choice(['', ' 12/30', ')', '.'])}"

@@ -1,6 +1,7 @@
-"""A card number split across two fields that are one thing to a person (customers/cardpairs.py)
-is refused next to both, with the usual message, and kept nowhere: not in a database table
-(django-axes' included), a log, the cache or a request to RevCent."""
+"""A card number split across two fields that are one thing to a person
+(customers/cardguard/pairs.py) is refused next to both, with the usual message, and kept
+nowhere: not in a database table (django-axes' included), a log, the cache or a request to
+RevCent."""
 
 from __future__ import annotations
 
@@ -120,7 +121,7 @@ def test_a_field_that_holds_a_whole_card_does_not_take_its_partner_down():
 
 
 def test_the_pairs_are_named_as_the_create_form_names_its_fields(campaign):
-    # cardpairs.py holds names only: they must be the create form's.
+    # customers/cardguard/pairs.py holds names only: they must be the create form's.
     assert {name for pair in SAME_CONTACT for name in pair} <= set(CONTACT_FIELDS)
     form = CustomerCreateForm()
     assert (form.customer.prefix, form.bill_to.prefix) == (CUSTOMER_PREFIX, BILL_TO_PREFIX)

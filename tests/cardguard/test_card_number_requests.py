@@ -59,7 +59,7 @@ def test_a_card_number_in_the_path_gets_a_page_saying_so_and_is_kept_nowhere(
 
 
 def test_a_signed_out_visit_with_a_card_in_the_query_string_is_not_carried_to_sign_in(client):
-    response = client.get(reverse("customer-lookup"), {"q": "4111 1111 1111 1111", "tab": "x"})
+    response = client.get(reverse("customer-search"), {"q": "4111 1111 1111 1111", "tab": "x"})
     assert response.status_code == 302
     assert "tab%3Dx" in response["Location"]  # the rest of the query is kept
     assert not _holds(response["Location"], PAN)
@@ -89,7 +89,7 @@ def test_an_htmx_current_url_with_a_card_is_not_carried_to_sign_in(client):
     ],
 )
 def test_a_json_body_with_a_card_number_is_refused_before_any_view(agent_client, body):
-    response = agent_client.post(reverse("customer-lookup"), body, content_type="application/json")
+    response = agent_client.post(reverse("customer-search"), body, content_type="application/json")
     assert response.status_code == 400
     assert "A card number was refused" in response.content.decode()
     [refusal] = AuditEntry.objects.filter(operation="CardNumberRefused")
@@ -99,7 +99,7 @@ def test_a_json_body_with_a_card_number_is_refused_before_any_view(agent_client,
 
 def test_a_json_body_without_a_card_number_reaches_the_view(agent_client):
     response = agent_client.post(
-        reverse("customer-lookup"),
+        reverse("customer-search"),
         json.dumps({"q": "ERP0000000000000042A"}),
         content_type="application/json",
     )

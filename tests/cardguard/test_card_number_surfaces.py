@@ -67,24 +67,24 @@ def test_a_card_number_in_any_shape_through_any_surface_is_kept_nowhere(
     assert "A card number is not searched" in panel.content.decode()
     seen.append(_seen(panel))
 
-    found = agent_client.post(reverse("customer-lookup"), {"q": text})
+    found = agent_client.post(reverse("customer-search"), {"q": text})
     _assert_refused_at(found.content.decode(), "q")
     seen.append(_seen(found))
 
     # Loaded again at the clean address (the card guard's redirect), the rest of it kept.
     queried = agent_client.get(
-        reverse("customer-lookup"), {"q": text, "tab": "recent"}, follow=True
+        reverse("customer-search"), {"q": text, "tab": "recent"}, follow=True
     )
     assert queried.status_code == 200
     assert [status for _, status in queried.redirect_chain] == [302]
     assert "tab=recent" in queried.redirect_chain[0][0]
     seen.append(_seen(queried))
-    signed_out = Client().get(reverse("customer-lookup"), {"q": text})
+    signed_out = Client().get(reverse("customer-search"), {"q": text})
     assert signed_out.status_code == 302  # to the sign-in page, "next" without the card
     seen.append(_seen(signed_out))
 
     posted = agent_client.post(
-        reverse("customer-lookup"), json.dumps({"q": text}), content_type="application/json"
+        reverse("customer-search"), json.dumps({"q": text}), content_type="application/json"
     )
     assert posted.status_code == 400
     assert "A card number was refused" in posted.content.decode()

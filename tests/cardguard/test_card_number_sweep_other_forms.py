@@ -16,10 +16,10 @@ from customers.models import AuditEntry
 from tests.cardguard.test_card_number_sweep import _holds, find_pan_anywhere
 from tests.conftest import login_verified
 from tests.helpers import create_post
+from tests.seeded import JANE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 PAN = "4111 1111 1111 1111"
-JANE = "SbxCustJaneDoe000001"
 
 
 def forms(agent, auditor, campaign) -> list[tuple[str, Client, str, str, dict, dict]]:
@@ -41,7 +41,7 @@ def forms(agent, auditor, campaign) -> list[tuple[str, Client, str, str, dict, d
         ("card link channel", agent_client, "post", reverse("card-link-create", args=[JANE]),
          {"channel": PAN}, {}),
         ("groups", agent_client, "post", reverse("customer-groups", args=[JANE]),
-         {"step": "confirm", "groups": PAN}, {}),
+         {"step": "confirm", "customer_groups": PAN}, {}),
         ("metadata rows", agent_client, "post", reverse("customer-create"),
          {**create_post(campaign), "_action": "remove_metadata:0", "metadata-TOTAL_FORMS": PAN},
          htmx),
@@ -75,5 +75,5 @@ def test_a_card_number_in_any_other_form_is_kept_nowhere(
     refused = " ".join(
         AuditEntry.objects.filter(operation="CardNumberRefused").values_list("message", flat=True)
     )
-    for field in ("username", "password", "answer", "channel", "groups", "q", "note"):
+    for field in ("username", "password", "answer", "channel", "customer_groups", "q", "note"):
         assert field in refused, field

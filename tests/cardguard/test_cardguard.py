@@ -1,4 +1,4 @@
-"""The card-number guard (customers/cardguard.py): finding, redacting and filtering PANs."""
+"""The card-number guard (customers/cardguard/guard.py): finding, redacting and filtering PANs."""
 
 from __future__ import annotations
 

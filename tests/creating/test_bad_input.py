@@ -51,11 +51,11 @@ def test_the_create_gate_still_stops_on_it_and_says_so(agent_client, campaign, s
 
 
 def test_the_lookup_lists_it_without_opening_it(agent_client, slashed_twin):
-    response = agent_client.post(reverse("customer-lookup"), {"q": CUSTOMER["email"]})
+    response = agent_client.post(reverse("customer-search"), {"q": CUSTOMER["email"]})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Ana Diaz" in html and "/customers/SbxCust/" not in html
-    response = agent_client.post(reverse("customer-lookup"), {"q": slashed_twin.id})
+    response = agent_client.post(reverse("customer-search"), {"q": slashed_twin.id})
     assert response.status_code == 200
 
 
@@ -108,7 +108,7 @@ def test_a_nul_byte_in_the_panel_is_not_searched(agent_client):
 
 
 def test_a_nul_byte_in_the_lookup_is_refused(agent_client):
-    response = agent_client.post(reverse("customer-lookup"), {"q": "jane\x00@example.com"})
+    response = agent_client.post(reverse("customer-search"), {"q": "jane\x00@example.com"})
     assert response.status_code == 200
     assert "invisible control character (NUL)" in response.content.decode()
 

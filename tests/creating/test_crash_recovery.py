@@ -37,6 +37,7 @@ from customers.revcent import (
 from customers.sandbox.models import SandboxApiCall, SandboxCustomer
 from tests.audit_helpers import Operation, assert_audited
 from tests.helpers import create_post, submission_key
+from tests.seeded import DEFAULT_CAMPAIGN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 
@@ -46,7 +47,7 @@ CHECK_AGAIN = "Check RevCent again"
 
 def _payload(email: str) -> dict:
     return {
-        "campaign": "SbxCampaignDefault01",
+        "campaign": DEFAULT_CAMPAIGN,
         "customer": {"first_name": "Kim", "last_name": "Park", "email": email},
         "metadata": [{"name": "source", "value": "supportdesk"}],
     }

@@ -17,6 +17,7 @@ from customers.forms.parts import ContactForm
 from customers.revcent import CREATE_KEYS, CUSTOMER_KEYS
 from tests.helpers import create_post, sent_bodies
 from tests.hypothesis_profiles import examples
+from tests.seeded import DEFAULT_CAMPAIGN
 
 URL = reverse("customer-create")
 E164 = re.compile(r"\+[1-9]\d{1,14}")  # "+" then at most 15 digits
@@ -109,7 +110,7 @@ def assert_clean_body(body: dict) -> None:
     assert set(body) <= CREATE_KEYS
     assert set(body) <= {"campaign", "customer", "bill_to", "internal_customer_id", "metadata"}
     assert "payment" not in body
-    assert body["campaign"] == "SbxCampaignDefault01"
+    assert body["campaign"] == DEFAULT_CAMPAIGN
     assert_clean_contact(body["customer"])
     if "bill_to" in body:
         assert_clean_contact(body["bill_to"])

@@ -12,6 +12,7 @@ from customers.forms.create import CustomerCreateForm
 from customers.models import CreateAttempt
 from tests.audit_helpers import Operation, assert_audited, audit_rows
 from tests.helpers import CUSTOMER, create_post, sent_bodies, submission_key
+from tests.seeded import DEFAULT_CAMPAIGN, JANE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 URL = reverse("customer-create")
@@ -79,7 +80,7 @@ def test_an_agent_creates_a_verified_customer(agent_client, campaign, monkeypatc
     assert response["Location"] == reverse("customer-detail", args=[attempt.customer_id])
     assert bodies == [
         {
-            "campaign": "SbxCampaignDefault01",
+            "campaign": DEFAULT_CAMPAIGN,
             "customer": {**CUSTOMER, "phone": "+13055550199"},
             "metadata": [
                 {"name": "source", "value": "supportdesk"},
@@ -272,7 +273,7 @@ def test_a_strong_duplicate_blocks_the_create(agent_client, campaign):
     assert 'data-testid="duplicate-gate"' in html
     assert "This customer may already exist" in html
     assert "Email matches" in html
-    assert reverse("customer-detail", args=["SbxCustJaneDoe000001"]) in html
+    assert reverse("customer-detail", args=[JANE]) in html
     assert not audit_rows(operation=Operation.CREATE_CUSTOMER)
 
 
@@ -289,7 +290,7 @@ def test_create_anyway_needs_a_reason_and_is_audited(agent_client, campaign):
     [override] = assert_audited(Operation.DUPLICATE_OVERRIDE)
     assert override.kind == "agent_action"
     assert override.message == (
-        "Created anyway despite 1 strong match (SbxCustJaneDoe000001: Email matches): "
+        f"Created anyway despite 1 strong match ({JANE}: Email matches): "
         "Caller is Jane's daughter, same shared inbox."
     )
     assert override.username == "alice"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
 import pytest
 from django.urls import reverse
 
+from customers.matching import MATCH_FIELDS
 from customers.models import AuditEntry
 from customers.sandbox.transport import SandboxTransport
+from tests.seeded import JANE, JANE_TWO
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 URL = reverse("customer-duplicates")
@@ -35,7 +38,7 @@ def test_an_email_in_other_letter_case_finds_jane(agent_client):
     assert "Jane Doe" in html
     assert "Email matches" in html
     assert "likely the same customer" in html
-    assert reverse("customer-detail", args=["SbxCustJaneDoe000001"]) in html
+    assert reverse("customer-detail", args=[JANE]) in html
     assert "<html" not in html  # a fragment, not a page
 
 
@@ -62,7 +65,7 @@ def test_a_name_alone_shows_both_jane_does(agent_client):
 
 def test_each_match_is_named_in_its_controls_and_carries_its_details(agent_client):
     html = panel(agent_client, first_name="Jane", last_name="Doe")
-    for customer_id in ("SbxCustJaneDoe000001", "SbxCustJaneDoeTwo007"):
+    for customer_id in (JANE, JANE_TWO):
         label = f"Jane Doe (…{customer_id[-4:]})"
         url = reverse("customer-detail", args=[customer_id])
         assert (
@@ -212,3 +215,21 @@ def test_a_match_shows_only_what_was_typed_exactly(agent_client):
     html = panel(agent_client, phone="+1 415 555 0199")
     assert "Alice Nguyen" in html
     assert "555-0199" in html
+
+
+def test_the_panel_refreshes_when_a_field_it_searches_on_changes(agent_client, campaign):
+    html = agent_client.get(reverse("customer-create")).content.decode()
+    [trigger] = re.findall(r'hx-trigger="(load, [^"]*)"', html)
+    watched = {
+        re.sub(r"^id_(customer|options)-", "", found): event
+        for event, found in re.findall(
+            r"(change|input changed delay:400ms) from:#(\S+?)(?:,|$)", trigger
+        )
+    }
+    assert watched == {
+        **{name: "input changed delay:400ms" for name in MATCH_FIELDS if name != "country"},
+        "country": "change",
+        "internal_customer_id": "input changed delay:400ms",
+    }
+    for name in watched:
+        assert f'id="id_customer-{name}"' in html or f'id="id_options-{name}"' in html

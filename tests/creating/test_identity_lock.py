@@ -1,5 +1,5 @@
 """One customer per person under concurrency: creates for one e-mail, phone or internal ID
-take turns (customers/claims.py), and whoever comes second lands on the duplicate gate."""
+take turns (customers/creating/claims.py), and whoever comes second lands on the duplicate gate."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from customers.matching import (
     rank,
 )
 from tests.hypothesis_profiles import examples
+from tests.seeded import JANE, JANE_TWO
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -90,7 +91,7 @@ def test_phone_key_falls_back_to_the_last_ten_digits(raw, expected):
 
 # --- One candidate --------------------------------------------------------------------------
 JANE = Candidate(
-    customer_id="SbxCustJaneDoe000001",
+    customer_id=JANE,
     first_name="Jane",
     last_name="Doe",
     email="jane@example.com",
@@ -199,7 +200,7 @@ def test_a_same_city_counts_even_when_the_zip_differs():
 
 def test_an_email_one_character_off_and_the_same_name_give_two_reasons():
     jane_two = Candidate(
-        customer_id="SbxCustJaneDoeTwo007",
+        customer_id=JANE_TWO,
         first_name="Jane",
         last_name="Doe",
         email="jdoe@example.org",

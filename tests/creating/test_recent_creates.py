@@ -1,5 +1,6 @@
-"""This app's recent creates like a person (customers/recent_creates.py): the SQL written by
-hand finds exactly the rows the ORM filter it replaced finds, on SQLite and on PostgreSQL."""
+"""This app's recent creates like a person (customers/creating/recent_creates.py): the SQL
+written by hand finds exactly the rows the ORM filter it replaced finds, on SQLite and on
+PostgreSQL."""
 
 from __future__ import annotations
 

@@ -17,8 +17,8 @@ from customers.existing.masking import contact_masked, mask_email, mask_phone, m
 from customers.models import CardLink
 from tests.audit_helpers import Operation, assert_audited, audit_rows
 from tests.helpers import create_post
+from tests.seeded import JANE, JOHN, VIP
 
-JANE = "SbxCustJaneDoe000001"  # jane@example.com, 555-555-5555, 123 Main St, Miami FL 33101
 DETAIL = "customer-detail"
 
 
@@ -125,7 +125,7 @@ class TestBeforeTheCallerIsVerified:
             agent_client.get(reverse("customer-groups", args=[JANE])),
             agent_client.post(
                 reverse("customer-groups", args=[JANE]),
-                {"step": "add", "groups": ["SbxGroupVip000000001"]},
+                {"step": "add", "customer_groups": [VIP]},
             ),
         ]
         for response in refusals:
@@ -216,6 +216,5 @@ class TestWrongAnswers:
             verify(agent_client, "90210")
         verify(other_agent, "33101")
         assert "Caller verified by ZIP code." in page(other_agent)
-        john = "SbxCustJohnSmith0002"
-        agent_client.post(reverse("caller-verify", args=[john]), {"kind": "zip", "answer": "10004"})
-        assert "Caller verified by ZIP code." in page(agent_client, john)
+        agent_client.post(reverse("caller-verify", args=[JOHN]), {"kind": "zip", "answer": "10004"})
+        assert "Caller verified by ZIP code." in page(agent_client, JOHN)

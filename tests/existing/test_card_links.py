@@ -19,9 +19,9 @@ from customers.sandbox.models import SandboxCard
 from tests.audit_helpers import Operation, assert_audited, audit_rows
 from tests.conftest import login_verified
 from tests.helpers import create_post
+from tests.seeded import JANE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
-JANE = "SbxCustJaneDoe000001"
 
 
 @pytest.fixture

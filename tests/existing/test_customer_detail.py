@@ -10,9 +10,9 @@ from django.urls import reverse
 from customers.models import CreateAttempt
 from tests.audit_helpers import Operation, Outcome, assert_audited, audit_rows
 from tests.helpers import CUSTOMER, create_post
+from tests.seeded import JANE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
-JANE = "SbxCustJaneDoe000001"
 BILL_TO = {
     "first_name": "Acme",
     "last_name": "Billing",

@@ -11,10 +11,9 @@ from customers.sandbox.models import SandboxCustomer
 from tests.audit_helpers import Operation, assert_audited, audit_rows
 from tests.conftest import login_verified
 from tests.helpers import create_post
+from tests.seeded import JANE, RETIRED, VIP, WHOLESALE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
-VIP, WHOLESALE, RETIRED = "SbxGroupVip000000001", "SbxGroupWholesale002", "SbxGroupRetired00005"
-JANE = "SbxCustJaneDoe000001"
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def test_the_list_shows_enabled_groups_only(agent_client, created_id):
 
 def test_nothing_is_added_before_the_confirmation(agent_client, created_id):
     response = agent_client.post(
-        groups_url(created_id), {"step": "confirm", "groups": [VIP, WHOLESALE]}
+        groups_url(created_id), {"step": "confirm", "customer_groups": [VIP, WHOLESALE]}
     )
     html = response.content.decode()
     assert 'data-testid="groups-confirm"' in html
@@ -47,7 +46,7 @@ def test_nothing_is_added_before_the_confirmation(agent_client, created_id):
 
 def test_confirmed_groups_are_added_and_read_back(agent_client, created_id):
     response = agent_client.post(
-        groups_url(created_id), {"step": "add", "groups": [VIP, WHOLESALE]}
+        groups_url(created_id), {"step": "add", "customer_groups": [VIP, WHOLESALE]}
     )
     assert response["Location"] == reverse("customer-detail", args=[created_id])
     page = agent_client.get(response["Location"]).content.decode()
@@ -61,7 +60,9 @@ def test_confirmed_groups_are_added_and_read_back(agent_client, created_id):
 
 
 def test_a_disabled_or_unknown_group_is_refused(agent_client, created_id):
-    response = agent_client.post(groups_url(created_id), {"step": "add", "groups": [RETIRED]})
+    response = agent_client.post(
+        groups_url(created_id), {"step": "add", "customer_groups": [RETIRED]}
+    )
     assert response.status_code == 200
     assert "Select a valid choice." in response.content.decode()
     assert not audit_rows(operation=Operation.ADD_CUSTOMER_TO_GROUP)
@@ -73,7 +74,7 @@ def test_choosing_nothing_says_so(agent_client, created_id):
 
 
 def test_groups_already_held_are_not_offered(agent_client, created_id):
-    agent_client.post(groups_url(created_id), {"step": "add", "groups": [VIP]})
+    agent_client.post(groups_url(created_id), {"step": "add", "customer_groups": [VIP]})
     html = agent_client.get(groups_url(created_id)).content.decode()
     assert f'value="{VIP}"' not in html and f'value="{WHOLESALE}"' in html
 
@@ -99,7 +100,7 @@ def test_an_upstream_failure_is_explained(agent_client, created_id, monkeypatch)
         raise RevCentUnavailable("RevCent did not answer in time. Nothing was changed.")
 
     monkeypatch.setattr(RevCentClient, "add_customer_to_groups", down)
-    response = agent_client.post(groups_url(created_id), {"step": "add", "groups": [VIP]})
+    response = agent_client.post(groups_url(created_id), {"step": "add", "customer_groups": [VIP]})
     page = agent_client.get(response["Location"]).content.decode()
     assert "No groups were added: RevCent did not answer in time." in page
 
@@ -107,5 +108,7 @@ def test_an_upstream_failure_is_explained(agent_client, created_id, monkeypatch)
 def test_auditors_cannot_change_groups(created_id, auditor):
     auditor_client = Client()
     login_verified(auditor_client, auditor)
-    response = auditor_client.post(groups_url(created_id), {"step": "add", "groups": [VIP]})
+    response = auditor_client.post(
+        groups_url(created_id), {"step": "add", "customer_groups": [VIP]}
+    )
     assert response.status_code == 403

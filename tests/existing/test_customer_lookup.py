@@ -7,12 +7,10 @@ from django.urls import reverse
 
 from customers.models import CustomerVisit
 from tests.audit_helpers import Operation, assert_audited
+from tests.seeded import JANE, JANE_TWO, JOHN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
-URL = reverse("customer-lookup")
-JANE = "SbxCustJaneDoe000001"
-JANE_TWO = "SbxCustJaneDoeTwo007"
-JOHN = "SbxCustJohnSmith0002"
+URL = reverse("customer-search")
 
 
 def test_an_existing_customers_email_opens_that_customer(agent_client):

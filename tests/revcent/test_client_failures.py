@@ -774,7 +774,7 @@ def test_it_reads_a_customer_under_customer_or_beside_the_envelope(body):
     assert detail.bill_to is not None
     assert detail.bill_to.name == "Acme Billing"
     assert detail.metadata == [("source", "phone")]
-    assert [(g.id, g.name) for g in detail.groups] == [("GroupAbcdefghijk0123", "VIP")]
+    assert [(g.id, g.name) for g in detail.customer_groups] == [("GroupAbcdefghijk0123", "VIP")]
     assert [(c.last_4, c.is_default) for c in detail.cards] == [("4242", True)]
     assert detail.api_call_id == CALL_ID
     entry = only_entry()

@@ -22,17 +22,15 @@ from customers.revcent import (
     RevCentUnavailable,
     get_client,
 )
+from customers.sandbox import seed
 from customers.sandbox.seed import ensure_seeded
 from customers.sandbox.transport import SandboxTransport
+from tests import seeded
+from tests.seeded import JANE, JOHN, RETIRED, VIP, WHOLESALE
 
 pytestmark = pytest.mark.django_db
 
 ACTOR = Actor(name="test")
-JANE = "SbxCustJaneDoe000001"
-JOHN = "SbxCustJohnSmith0002"
-VIP = "SbxGroupVip000000001"
-WHOLESALE = "SbxGroupWholesale002"
-RETIRED = "SbxGroupRetired00005"
 UNKNOWN_ID = "NoSuchCustomer000000"
 
 
@@ -205,7 +203,7 @@ def test_it_creates_a_customer_and_gets_it_back(sandbox):
     assert detail.internal_id == "CRM-5000"
     assert detail.metadata == [("source", "phone call"), ("agent", "al")]
     assert detail.enabled is True
-    assert detail.groups == []
+    assert detail.customer_groups == []
     assert detail.cards == []
     assert detail.created is not None
     row = sandbox.entry("ok")
@@ -275,8 +273,8 @@ def test_it_adds_a_customer_to_groups(sandbox):
     assert row.api_call_id == call_id
     assert row.target_customer_id == created.customer_id
     detail = sandbox.client.get_customer(created.customer_id, actor=ACTOR)
-    assert {group.id for group in detail.groups} == {VIP, WHOLESALE}
-    assert {group.name for group in detail.groups} == {"VIP", "Wholesale"}
+    assert {group.id for group in detail.customer_groups} == {VIP, WHOLESALE}
+    assert {group.name for group in detail.customer_groups} == {"VIP", "Wholesale"}
     sandbox.entry("ok")
 
 
@@ -453,3 +451,13 @@ def test_it_adds_the_configured_latency():
     entry = AuditEntry.objects.get()
     assert entry.duration_ms >= 200
     assert entry.sandbox is True
+
+
+def test_the_ids_tests_name_are_the_seeded_ones():
+    customers = {row[0]: row[1:3] for row in seed.CUSTOMERS}
+    assert customers[seeded.JANE] == customers[seeded.JANE_TWO] == ("Jane", "Doe")
+    assert customers[seeded.JOHN] == ("John", "Smith")
+    assert seed.CAMPAIGNS[0][0] == seeded.DEFAULT_CAMPAIGN
+    groups = {row[0]: row[1:] for row in seed.GROUPS}
+    assert groups[seeded.VIP][0] == "VIP" and groups[seeded.WHOLESALE][0] == "Wholesale"
+    assert groups[seeded.RETIRED][-1] is False  # disabled

@@ -21,10 +21,10 @@ from customers.revcent.exchange import Answer, Request, classify
 from customers.revcent.types import parse_api_calls, parse_customer, parse_search
 from customers.sandbox.seed import ensure_seeded
 from customers.sandbox.transport import SandboxTransport
+from tests.seeded import JANE
 
 ACTOR = Actor(name="test")
 CALL_ID = "CallIdAbcdefghij0123"
-JANE = "SbxCustJaneDoe000001"
 ENVELOPE = {"api_call_id": CALL_ID, "api_call_unix": 1_800_000_000, "code": 1}
 ERROR = {
     "api_call_id": CALL_ID,
@@ -88,8 +88,8 @@ def test_get_customer_is_read_at_the_top_level_with_notes():
     assert detail.contact.email == "jane@example.com"
     assert [n.text for n in detail.notes] == ["Created in Support Desk by maria"]
     # An alternative name for the ASSUMED group array is accepted, and reported.
-    assert [g.name for g in detail.groups] == ["VIP"]
-    assert detail.groups_key == "customer_groups"
+    assert [g.name for g in detail.customer_groups] == ["VIP"]
+    assert detail.customer_groups_key == "customer_groups"
     assert detail.cards_key == ""
     assert contract_mismatches("GetCustomer", body) == []
 

@@ -1,6 +1,6 @@
 """Every admin list takes from its query string only what its filters offer, with values
 their fields can hold: odd input is a 400, never a 500 and never a slow query
-(supportdesk/admin_lists.py). Run on SQLite and on PostgreSQL (NUL, integer range)."""
+(customers/team/admin_lists.py). Run on SQLite and on PostgreSQL (NUL, integer range)."""
 
 from __future__ import annotations
 

@@ -109,5 +109,5 @@ class TestUserList:
 
     def test_an_unknown_role_filter_is_ignored_not_an_error(self, admin_client_verified):
         assert admin_client_verified.get(USERS, {"role": "x"}).status_code == 200
-        # A NUL is refused in any list's query string (supportdesk/admin_lists.py).
+        # A NUL is refused in any list's query string (customers/team/admin_lists.py).
         assert admin_client_verified.get(USERS, {"role": "x\x00"}).status_code == 400

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from tests.helpers import CUSTOMER, create_post
+from tests.seeded import JANE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
-JANE = "SbxCustJaneDoe000001"
 HTMX = {"HX-Request": "true"}
 
 
@@ -24,7 +24,7 @@ def test_agent_pages_with_customer_data_are_not_stored(agent_client, campaign):
         "customer page": agent_client.get(reverse("customer-detail", args=[JANE])),
         "unknown customer": agent_client.get(reverse("customer-detail", args=["X" * 20])),
         "groups": agent_client.get(reverse("customer-groups", args=[JANE])),
-        "lookup results": agent_client.post(reverse("customer-lookup"), {"q": "Jane Doe"}),
+        "lookup results": agent_client.post(reverse("customer-search"), {"q": "Jane Doe"}),
         "duplicate panel": agent_client.post(
             reverse("customer-duplicates"), {"customer-email": "jane@example.com"}, headers=HTMX
         ),

@@ -1,4 +1,4 @@
-"""Caps on what a request may hold (supportdesk/limits.py, RequestLimitsMiddleware): over one,
+"""Caps on what a request may hold (customers/web/limits.py, RequestLimitsMiddleware): over one,
 it is refused from its headers alone, before any body is read or any text scanned for a
 card number. "Not scanned" is proven by counting what reaches the scanner, never by time."""
 
@@ -23,7 +23,7 @@ FORM = "application/x-www-form-urlencoded"
 
 @pytest.fixture
 def scanned(monkeypatch) -> list[str]:
-    """Every text handed to the card scanner (through customers/cardguard.py)."""
+    """Every text handed to the card scanner (through customers/cardguard/guard.py)."""
     import customers.cardguard.guard as cardguard
 
     texts: list[str] = []
@@ -134,7 +134,7 @@ def test_a_signed_out_form_over_its_cap_gets_413_unread_and_unscanned(scanned, b
 def test_a_signed_in_body_that_is_not_a_form_has_the_lower_cap(agent_client, scanned, body_reads):
     body = json.dumps({"q": MARK * (limits.MAX_OTHER_BODY_BYTES // 2)})
     assert limits.MAX_OTHER_BODY_BYTES < len(body) < limits.MAX_BODY_BYTES
-    response = agent_client.post(reverse("customer-lookup"), body, content_type="application/json")
+    response = agent_client.post(reverse("customer-search"), body, content_type="application/json")
     assert response.status_code == 413
     assert body_reads == []
     assert _payload_scanned(scanned) == []

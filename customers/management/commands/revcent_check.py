@@ -125,7 +125,7 @@ class Command(BaseCommand):
         detail = client.get_customer(created.customer_id, actor=actor)
         found = [
             f"customer fields: {detail.layout}",
-            f"groups array: {detail.groups_key or 'absent'}",
+            f"groups array: {detail.customer_groups_key or 'absent'}",
             f"cards array: {detail.cards_key or 'absent'}",
         ]
         self._report("GetCustomer", detail.api_call_id, found)
@@ -163,7 +163,7 @@ class Command(BaseCommand):
         self._report("AddCustomerToGroup", call_id, [f"path {contract.ADD_CUSTOMER_TO_GROUP.path}"])
         detail = client.get_customer(customer_id, actor=actor)
         self.stdout.write(f"  GetCustomer read-back of groups (api_call_id {detail.api_call_id})")
-        if enabled[0].id not in {group.id for group in detail.groups}:
+        if enabled[0].id not in {group.id for group in detail.customer_groups}:
             self.problems.append(
                 f"AddCustomerToGroup: GetCustomer does not list group {enabled[0].id}"
             )

@@ -1,6 +1,6 @@
 """Adversarial text for the card scanner's cost: each shape makes a text of any size out of
 one pattern that an attack run (issue 23) or a quadratic scanner would find expensive. Used
-by tests/customers/test_card_scan_work.py (steps counted) and by `make bench` (timed)."""
+by tests/cardguard/test_card_scan_work.py (steps counted) and by `make bench` (timed)."""
 
 from __future__ import annotations
 
