@@ -12,9 +12,9 @@ from django.http import QueryDict
 
 from customers.cardguard.guard import card_number_fields
 from customers.contact import CONTACT_FIELDS, Contact
+from customers.forms.campaign import CampaignField
 from customers.forms.parts import (
     SOURCE_METADATA,
-    CampaignField,
     CardGuardForm,
     ContactForm,
     CreateOptionsForm,
@@ -136,11 +136,13 @@ class CustomerCreateForm:
 
     @property
     def submission_key(self) -> uuid.UUID:
-        return self.options.cleaned_data["submission_key"]
+        key: uuid.UUID = self.options.cleaned_data["submission_key"]
+        return key
 
     @property
     def campaign(self) -> Campaign:
-        return self.options.cleaned_data["campaign"]
+        campaign: Campaign = self.options.cleaned_data["campaign"]
+        return campaign
 
     def override_reason(self) -> str:
         """The agent's reason for "Create anyway", if they ticked it and gave one."""

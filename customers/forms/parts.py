@@ -267,7 +267,7 @@ class MetadataForm(CardGuardForm):
     value = _text("Value", 255, required=True)
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
+        name: str = self.cleaned_data["name"]
         if name.lower() == RESERVED_METADATA:
             raise ValidationError(
                 "“source” is set by Support Desk itself; choose another name.", code="reserved"

@@ -63,7 +63,9 @@ def _validate_contact(data: Any, where: str) -> dict[str, str]:
     return {key: data.get(key, "") for key in contract.CUSTOMER_KEYS}
 
 
-def validate_create(body: dict[str, Any]) -> tuple[dict, dict, list]:
+def validate_create(
+    body: dict[str, Any],
+) -> tuple[dict[str, str], dict[str, str], list[dict[str, str]]]:
     if "payment" in body:
         # RevCent would accept raw card data here; Support Desk must never send it.
         raise Reject(400, "payment is refused by the sandbox: Support Desk never sends cards.")
