@@ -22,6 +22,7 @@ from customers.forms.parts import (
 )
 from customers.matching import Identifiers
 from customers.models import Campaign
+from customers.revcent.contract import CreateCustomerBody
 
 _FIELD_IN_MESSAGE = re.compile(r"\b(customer|bill_to)\.(\w+)")
 
@@ -148,15 +149,18 @@ class CustomerCreateForm:
         """The agent's reason for "Create anyway", if they ticked it and gave one."""
         return self.options.override_reason_given()
 
-    def payload(self) -> dict[str, Any]:
+    def payload(self) -> CreateCustomerBody:
         """The CreateCustomer body (customers/revcent/contract.py): only filled fields, never
         `payment`, and our own `source` metadata first."""
-        body: dict[str, Any] = {"campaign": self.campaign.revcent_id}
-        body["customer"] = self.customer.payload()
+        body: CreateCustomerBody = {
+            "campaign": self.campaign.revcent_id,
+            "customer": self.customer.payload(),
+        }
         if self.billing_differs:
             body["bill_to"] = self.bill_to.payload()
-        if self.options.cleaned_data["internal_customer_id"]:
-            body["internal_customer_id"] = self.options.cleaned_data["internal_customer_id"]
+        internal_id: str = self.options.cleaned_data["internal_customer_id"]
+        if internal_id:
+            body["internal_customer_id"] = internal_id
         body["metadata"] = [
             {"name": name, "value": value}
             for name, value in [SOURCE_METADATA, *self.metadata.pairs()]

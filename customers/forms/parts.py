@@ -31,6 +31,7 @@ from customers.contact import (
 from customers.forms.campaign import CampaignField
 from customers.forms.html import field_rows
 from customers.models import Campaign
+from customers.revcent.contract import ContactBody
 
 CARD_NUMBER_MESSAGE = (
     "This looks like a card number. Card details are never entered in Support Desk: "
@@ -216,9 +217,12 @@ class ContactForm(CardGuardForm):
     def all_rows(self) -> SafeString:
         return field_rows(self, CONTACT_FIELDS)
 
-    def payload(self) -> dict[str, str]:
+    def payload(self) -> ContactBody:
         """Only the filled fields, as RevCent's object wants them."""
-        return {name: value for name, value in self.cleaned_data.items() if value}
+        # The form's fields are CONTACT_FIELDS, which a test ties to ContactBody's keys.
+        return cast(
+            ContactBody, {name: value for name, value in self.cleaned_data.items() if value}
+        )
 
 
 class CreateOptionsForm(CardGuardForm):
