@@ -13,9 +13,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from customers import audit
 from customers.audit import Actor
-from customers.models import CardLink, CreateAttempt
+from customers.models import AuditEntry, CardLink, CreateAttempt
 from customers.team.roles import AGENTS
 from tests.conftest import login_verified
+from tests.helpers import stored_body
 
 ROLES = ("anonymous", "agent", "auditor", "admin")
 # Query strings some views need to do anything at all.
@@ -170,10 +171,10 @@ def objects(sandbox, agent, auditor, admin_user, campaign):
         submission_key="3e4b1c2d-0000-4000-8000-000000000001",
         user=agent,
         campaign=campaign,
-        payload={"customer": {"email": "x@example.com"}},
+        payload=stored_body(campaign, {"email": "x@example.com"}),
         email="x@example.com",
     )
-    entry = audit.agent_action(action="SignIn", actor=Actor(user=agent))
+    entry = audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=agent))
     from django.utils import timezone
 
     link = CardLink.objects.create(

@@ -24,6 +24,7 @@ from customers.actions import (
 from customers.audit import Actor
 from customers.matching import Identifiers
 from customers.models import AuditEntry, CardLink, Channel, CreateAttempt
+from customers.revcent.contract import ContactBody, CreateCustomerBody
 from tests.audit_helpers import Operation, audit_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
@@ -50,9 +51,9 @@ def leaver(make_user) -> User:
     return make_user("leaver", group="Support agents", is_active=False)
 
 
-def payload(email: str = "new.person@example.com") -> dict[str, object]:
+def payload(email: str = "new.person@example.com") -> CreateCustomerBody:
     """A CreateCustomer body, as the create form's payload() makes it."""
-    customer = {"first_name": "New", "last_name": "Person", "email": email}
+    customer: ContactBody = {"first_name": "New", "last_name": "Person", "email": email}
     return {"campaign": "SbxCampaignDefault01", "customer": customer}
 
 
@@ -198,7 +199,10 @@ def test_a_card_number_in_an_input_is_refused_and_audited_by_name(action, agent)
 
 
 def test_a_card_number_in_a_create_is_refused_before_anything_is_kept(agent, campaign):
-    body = {**payload(), "metadata": [{"name": "note", "value": f"paid with {CARD}"}]}
+    body: CreateCustomerBody = {
+        **payload(),
+        "metadata": [{"name": "note", "value": f"paid with {CARD}"}],
+    }
     with pytest.raises(CardNumberInInput, match="customer"):
         actions.customer_create(
             actor=assistant(agent), key=uuid.uuid4(), campaign=campaign, payload=body

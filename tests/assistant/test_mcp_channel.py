@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from customers.models import AuditEntry, CreateAttempt
+from customers.revcent.contract import CreateCustomerBody
 from customers.sandbox.models import SandboxCustomer
 from tests.assistant.conftest import answering, connect, run
 from tests.audit_helpers import Operation, audit_rows
@@ -17,7 +18,8 @@ JANE = "SbxCustJaneDoe000001"
 CARD = "4111 1111 1111 1111"
 
 
-def new_person(email: str | None = None) -> dict[str, object]:
+def new_person(email: str | None = None) -> CreateCustomerBody:
+    """propose_customer's arguments, shaped as RevCent's CreateCustomer input."""
     email = email or f"ana.{uuid.uuid4().hex[:8]}@example.com"
     return {
         "campaign": "Default Campaign",

@@ -50,7 +50,9 @@ def trail(agent, as_app_role) -> list[AuditEntry]:
     # Written by the app itself, as the app role: the guard must let normal work through.
     client = get_client()
     client.search_customers("jane@example.com", actor=Actor(user=agent))
-    audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20)
+    audit.agent_action(
+        action=AuditEntry.Operation.CARD_LINK_CREATED, actor=Actor(user=agent), customer_id="C" * 20
+    )
     return list(AuditEntry.objects.order_by("chain_seq"))
 
 

@@ -62,7 +62,7 @@ class TestExport:
 
     def test_cells_that_spreadsheets_would_run_are_escaped(self, auditor_client, agent):
         audit.agent_action(
-            action="DuplicateOverride",
+            action=AuditEntry.Operation.DUPLICATE_OVERRIDE,
             actor=Actor(user=agent),
             message='=HYPERLINK("http://evil.example","click")',
         )
@@ -92,7 +92,11 @@ class TestExport:
     def test_a_formula_after_a_semicolon_is_exported_quoted_and_prefixed(
         self, auditor_client, agent
     ):
-        audit.agent_action(action="DuplicateOverride", actor=Actor(user=agent), message="x;=1+1")
+        audit.agent_action(
+            action=AuditEntry.Operation.DUPLICATE_OVERRIDE,
+            actor=Actor(user=agent),
+            message="x;=1+1",
+        )
         response = auditor_client.get(EXPORT, {"operation": "DuplicateOverride"})
         body = b"".join(response.streaming_content).decode()
         assert ',"\'x;=1+1",' in body and ",x;=1+1," not in body
@@ -116,8 +120,16 @@ class TestTimeline:
 
     def test_one_timeline_per_user(self, auditor_client, agent, make_user):
         bob = make_user("bob")
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20)
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=bob), customer_id="D" * 20)
+        audit.agent_action(
+            action=AuditEntry.Operation.CARD_LINK_CREATED,
+            actor=Actor(user=agent),
+            customer_id="C" * 20,
+        )
+        audit.agent_action(
+            action=AuditEntry.Operation.CARD_LINK_CREATED,
+            actor=Actor(user=bob),
+            customer_id="D" * 20,
+        )
         html = auditor_client.get(CHANGELIST, {"user__id__exact": agent.pk}).content.decode()
         assert "C" * 20 in html and "D" * 20 not in html
 
@@ -125,7 +137,11 @@ class TestTimeline:
         self, auditor_client, agent, make_user
     ):
         bob = make_user("bob")
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=bob), customer_id="D" * 20)
+        audit.agent_action(
+            action=AuditEntry.Operation.CARD_LINK_CREATED,
+            actor=Actor(user=bob),
+            customer_id="D" * 20,
+        )
         html = auditor_client.get(CHANGELIST, {"q": "D" * 20, "kind": "agent_action"}).content
         page = html.decode()
         form = page.split('class="user-filter"')[1].split("</form>")[0]
@@ -142,13 +158,21 @@ class TestTimeline:
         assert ">All users</a>" in chosen  # the way back
 
     def test_one_timeline_per_customer(self, auditor_client, agent):
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20)
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="D" * 20)
+        audit.agent_action(
+            action=AuditEntry.Operation.CARD_LINK_CREATED,
+            actor=Actor(user=agent),
+            customer_id="C" * 20,
+        )
+        audit.agent_action(
+            action=AuditEntry.Operation.CARD_LINK_CREATED,
+            actor=Actor(user=agent),
+            customer_id="D" * 20,
+        )
         html = auditor_client.get(CHANGELIST, {"q": "C" * 20}).content.decode()
         assert f'href="?q={"C" * 20}"' in html and "D" * 20 not in html
 
     def test_the_date_hierarchy_never_sorts_the_whole_table(self, auditor_client, agent):
-        audit.agent_action(action="SignIn", actor=Actor(user=agent))
+        audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=agent))
         with CaptureQueriesContext(connection) as queries:
             html = auditor_client.get(CHANGELIST).content.decode()
         assert "xfull" in html or "toplinks" in html  # the hierarchy is shown
@@ -167,7 +191,11 @@ class TestTamperEvidence:
     def make_trail(self, agent) -> list[AuditEntry]:
         client = get_client()
         client.search_customers("jane@example.com", actor=Actor(user=agent))
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20)
+        audit.agent_action(
+            action=AuditEntry.Operation.CARD_LINK_CREATED,
+            actor=Actor(user=agent),
+            customer_id="C" * 20,
+        )
         client.get_customer("SbxCustJaneDoe000001", actor=Actor(user=agent))
         return list(AuditEntry.objects.order_by("chain_seq"))
 
@@ -215,7 +243,9 @@ def test_parallel_writers_keep_one_chain(agent):
         try:
             for i in range(10):
                 audit.agent_action(
-                    action="CardLinkCreated", actor=Actor(user=agent), message=f"{n}-{i}"
+                    action=AuditEntry.Operation.CARD_LINK_CREATED,
+                    actor=Actor(user=agent),
+                    message=f"{n}-{i}",
                 )
         except BaseException as exc:
             errors.append(exc)
@@ -228,7 +258,7 @@ def test_parallel_writers_keep_one_chain(agent):
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    seqs = sorted(AuditEntry.objects.values_list("chain_seq", flat=True))
+    seqs = list(AuditEntry.objects.order_by("chain_seq").values_list("chain_seq", flat=True))
     assert seqs == list(range(1, 81))
     call_command("verify_audit_log", stdout=io.StringIO())
 

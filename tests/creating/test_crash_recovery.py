@@ -34,6 +34,7 @@ from customers.revcent import (
     SearchResult,
     get_client,
 )
+from customers.revcent.contract import CreateCustomerBody
 from customers.sandbox.models import SandboxApiCall, SandboxCustomer
 from tests.audit_helpers import Operation, assert_audited
 from tests.helpers import create_post, submission_key
@@ -44,12 +45,17 @@ ROOT = Path(__file__).resolve().parents[2]
 CHECK_AGAIN = "Check RevCent again"
 
 
-def _payload(email: str) -> dict:
+def _payload(email: str) -> CreateCustomerBody:
     return {
         "campaign": "SbxCampaignDefault01",
         "customer": {"first_name": "Kim", "last_name": "Park", "email": email},
         "metadata": [{"name": "source", "value": "supportdesk"}],
     }
+
+
+def _form_fields(email: str) -> dict[str, str]:
+    """The customer of _payload(email) as the create form's fields."""
+    return {name: str(value) for name, value in _payload(email)["customer"].items()}
 
 
 def _pending(agent, campaign, email: str, **fields) -> CreateAttempt:
@@ -250,6 +256,7 @@ def _wait_for(condition, child: subprocess.Popen, what: str) -> None:
         if condition():
             return
         if child.poll() is not None:
+            assert child.stderr is not None
             pytest.fail(f"The create process ended before {what}: {child.stderr.read()}")
         time.sleep(0.05)
     child.kill()
@@ -289,6 +296,7 @@ def test_kill_9_during_a_create_then_a_restart_settles_it_without_a_second_creat
     )
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
+    assert child.stderr is not None
     child.stderr.close()
 
     attempt = CreateAttempt.objects.get(submission_key=key)
@@ -365,7 +373,7 @@ def test_a_create_killed_before_revcent_settles_as_not_created_and_can_be_submit
 
         # The agent submits the same form again: it comes back under a fresh key, not blocked
         # by the dead attempt (neither as its outcome nor as a duplicate of the person)...
-        form = create_post(campaign, key=str(key), customer=_payload(email)["customer"])
+        form = create_post(campaign, key=str(key), customer=_form_fields(email))
         again = agent_client.post(reverse("customer-create"), form)
         assert again.status_code == 200
         assert "safe to submit it again" in again.content.decode()

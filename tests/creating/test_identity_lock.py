@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.creating import attempts
+from customers.creating import attempts, duplicates
 from customers.creating.claims import (
     WAIT_MARGIN,
     IdentityBusy,
@@ -131,7 +131,7 @@ def test_the_agent_who_lost_the_race_sees_the_new_customer_and_may_still_overrid
     # found nothing, but the check inside B's turn sees A's new customer.
     first = {**_person(0), "email": "race@example.com"}
     second = {**_person(1), "email": "RACE@example.com"}
-    search = attempts.duplicate_check
+    search = duplicates.duplicate_check  # as attempts.py imported it
 
     def search_while_a_finishes(ids, **kwargs):
         report = search(ids, **kwargs)

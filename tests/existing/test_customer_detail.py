@@ -31,7 +31,8 @@ class _Rows(HTMLParser):
 
     def __init__(self, testid: str) -> None:
         super().__init__()
-        self.testid, self.inside, self.rows = testid, False, {}
+        self.testid, self.inside = testid, False
+        self.rows: dict[str, tuple[str, str, bool]] = {}
         self.cells: list[str] | None = None
         self.differs = False
 

@@ -209,6 +209,7 @@ def test_get_api_calls_lists_the_calls_the_sandbox_served():
         },
         actor=ACTOR,
     )
+    assert created.api_call_unix is not None
     calls = client.get_api_calls(
         date_start=created.api_call_unix - 60, date_end=created.api_call_unix + 60, actor=ACTOR
     )
