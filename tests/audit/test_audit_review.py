@@ -103,6 +103,14 @@ class TestExport:
 
 
 @pytest.mark.django_db
+def card_link_made(user, customer_id: str) -> AuditEntry:
+    return audit.agent_action(
+        action=AuditEntry.Operation.CARD_LINK_CREATED,
+        actor=Actor(user=user),
+        customer_id=customer_id,
+    )
+
+
 class TestTimeline:
     def test_sign_ins_failures_and_lockouts_are_in_the_trail(self, client, agent):
         client.post(reverse("login"), {"username": "alice", "password": "wrong"})
@@ -120,16 +128,8 @@ class TestTimeline:
 
     def test_one_timeline_per_user(self, auditor_client, agent, make_user):
         bob = make_user("bob")
-        audit.agent_action(
-            action=AuditEntry.Operation.CARD_LINK_CREATED,
-            actor=Actor(user=agent),
-            customer_id="C" * 20,
-        )
-        audit.agent_action(
-            action=AuditEntry.Operation.CARD_LINK_CREATED,
-            actor=Actor(user=bob),
-            customer_id="D" * 20,
-        )
+        card_link_made(agent, "C" * 20)
+        card_link_made(bob, "D" * 20)
         html = auditor_client.get(CHANGELIST, {"user__id__exact": agent.pk}).content.decode()
         assert "C" * 20 in html and "D" * 20 not in html
 
@@ -137,11 +137,7 @@ class TestTimeline:
         self, auditor_client, agent, make_user
     ):
         bob = make_user("bob")
-        audit.agent_action(
-            action=AuditEntry.Operation.CARD_LINK_CREATED,
-            actor=Actor(user=bob),
-            customer_id="D" * 20,
-        )
+        card_link_made(bob, "D" * 20)
         html = auditor_client.get(CHANGELIST, {"q": "D" * 20, "kind": "agent_action"}).content
         page = html.decode()
         form = page.split('class="user-filter"')[1].split("</form>")[0]
@@ -158,16 +154,8 @@ class TestTimeline:
         assert ">All users</a>" in chosen  # the way back
 
     def test_one_timeline_per_customer(self, auditor_client, agent):
-        audit.agent_action(
-            action=AuditEntry.Operation.CARD_LINK_CREATED,
-            actor=Actor(user=agent),
-            customer_id="C" * 20,
-        )
-        audit.agent_action(
-            action=AuditEntry.Operation.CARD_LINK_CREATED,
-            actor=Actor(user=agent),
-            customer_id="D" * 20,
-        )
+        card_link_made(agent, "C" * 20)
+        card_link_made(agent, "D" * 20)
         html = auditor_client.get(CHANGELIST, {"q": "C" * 20}).content.decode()
         assert f'href="?q={"C" * 20}"' in html and "D" * 20 not in html
 
@@ -191,11 +179,7 @@ class TestTamperEvidence:
     def make_trail(self, agent) -> list[AuditEntry]:
         client = get_client()
         client.search_customers("jane@example.com", actor=Actor(user=agent))
-        audit.agent_action(
-            action=AuditEntry.Operation.CARD_LINK_CREATED,
-            actor=Actor(user=agent),
-            customer_id="C" * 20,
-        )
+        card_link_made(agent, "C" * 20)
         client.get_customer("SbxCustJaneDoe000001", actor=Actor(user=agent))
         return list(AuditEntry.objects.order_by("chain_seq"))
 
