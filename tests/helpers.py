@@ -61,11 +61,11 @@ def submission_key(html: str) -> str:
     return found.group(1)
 
 
-def sent_bodies(monkeypatch) -> list[dict]:
+def sent_bodies(monkeypatch) -> list[CreateCustomerBody]:
     """Record every CreateCustomer body the client sends."""
     from customers.revcent import RevCentClient
 
-    bodies: list[dict] = []
+    bodies: list[CreateCustomerBody] = []
     original = RevCentClient.create_customer
 
     def spy(self, payload, *, actor):

@@ -196,7 +196,7 @@ def objects(sandbox, agent, auditor, admin_user, campaign):
     }
 
 
-def kwargs_for(name: str, pattern: URLPattern, objects, users) -> dict:
+def kwargs_for(name: str, pattern: URLPattern, objects, users) -> dict[str, object]:
     """The URL's own parameters, filled with real objects where a real one matters."""
     keys = set(pattern.pattern.regex.groupindex)
     model = name.split(":", 1)[-1].rsplit("_", 1)[0]

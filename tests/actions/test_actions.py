@@ -26,6 +26,7 @@ from customers.matching import Identifiers
 from customers.models import AuditEntry, CardLink, Channel, CreateAttempt
 from customers.revcent.contract import ContactBody, CreateCustomerBody
 from tests.audit_helpers import Operation, audit_rows
+from tests.conftest import MakeUser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 JANE = "SbxCustJaneDoe000001"  # a seeded customer no test agent created
@@ -42,12 +43,12 @@ def assistant(user: User) -> Actor:
 
 
 @pytest.fixture
-def no_role(make_user) -> User:
+def no_role(make_user: MakeUser) -> User:
     return make_user("nobody")
 
 
 @pytest.fixture
-def leaver(make_user) -> User:
+def leaver(make_user: MakeUser) -> User:
     return make_user("leaver", group="Support agents", is_active=False)
 
 

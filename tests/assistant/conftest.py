@@ -43,7 +43,7 @@ def token_for() -> Callable[..., str]:
 
 
 @pytest.fixture
-def agent_token(agent, token_for) -> str:
+def agent_token(agent, token_for: Callable[..., str]) -> str:
     return token_for(agent)
 
 

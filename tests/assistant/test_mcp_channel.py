@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -27,10 +28,11 @@ def new_person(email: str | None = None) -> CreateCustomerBody:
     }
 
 
-async def propose(client, **arguments) -> dict:
+async def propose(client, **arguments: object) -> dict[str, Any]:
     result = await client.call_tool("propose_customer", arguments or new_person())
     assert not result.is_error, result.content[0].text
-    return result.structured_content
+    proposal: dict[str, Any] = result.structured_content
+    return proposal
 
 
 def test_tools_are_listed_with_annotations_and_output_schemas(mcp_url, agent_token):

@@ -59,7 +59,7 @@ def make_trail(user, count: int = 4) -> list[AuditEntry]:
     return list(AuditEntry.objects.order_by("chain_seq"))
 
 
-def tamper(sql: str, params: list | None = None) -> None:
+def tamper(sql: str, params: list[str | int | None] | None = None) -> None:
     """Write behind the app, as a database owner with its triggers switched off would."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -191,7 +191,7 @@ class TestTamperEvidence:
         call_command("verify_audit_log", stdout=out)
         assert "3 audit entries verified." in out.getvalue()
 
-    def _tamper(self, sql: str, params: list) -> None:
+    def _tamper(self, sql: str, params: list[str | int | None]) -> None:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # Behind the database's own guard: as a superuser with triggers off would.

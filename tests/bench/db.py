@@ -224,7 +224,7 @@ def _client_for(username: str) -> Client:
 
 
 def query_census(
-    username: str, path: str, *, data=None, headers: dict | None = None
+    username: str, path: str, *, data=None, headers: dict[str, str] | None = None
 ) -> dict[str, object]:
     """One request in this process: its time, and each SQL query with its own time.
 
@@ -254,7 +254,7 @@ def query_census(
     }
 
 
-def audit_what_if(some_id: str) -> list[tuple[str, str, dict]]:
+def audit_what_if(some_id: str) -> list[tuple[str, str, dict[str, object]]]:
     """The audit pages again with the two admin changes the diagnosis points to."""
     from django.contrib import admin
 

@@ -89,7 +89,7 @@ def profile(
     """The top entries by own CPU time (tottime) for each request kind, as Markdown lines.
 
     upstream: REVCENT_API_KEY and REVCENT_BASE_URL of an out-of-process RevCent stand-in."""
-    switch: contextlib.AbstractContextManager = contextlib.nullcontext()
+    switch: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if upstream:
         switch = override_settings(
             REVCENT_API_KEY=upstream["REVCENT_API_KEY"],

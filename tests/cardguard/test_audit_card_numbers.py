@@ -71,7 +71,7 @@ def test_an_override_reason_with_a_card_number_is_kept_without_it(agent):
     "field", ["path", "search_term", "target_customer_id", "username", "request_id"]
 )
 def test_every_string_of_an_api_call_row_is_scanned(field):
-    row: dict = {
+    row: dict[str, object] = {
         "operation": AuditEntry.Operation.SEARCH_CUSTOMERS,
         "http_method": "GET",
         "path": "/customers/search",

@@ -18,6 +18,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,7 +76,7 @@ def _made_in_revcent(email: str) -> str:
     return get_client().create_customer(_payload(email), actor=Actor(name="test")).customer_id
 
 
-def _page(client, attempt) -> str:
+def _page(client: Client, attempt: CreateAttempt) -> str:
     return client.get(reverse("attempt-detail", args=[attempt.submission_key])).content.decode()
 
 
@@ -125,7 +126,7 @@ def _down(self, *args, **kwargs):
     raise RevCentError("RevCent could not be reached.")
 
 
-def _window_over(attempt) -> datetime:
+def _window_over(attempt: CreateAttempt) -> datetime:
     """When RevCent's API-call log covers the whole time the attempt's create could arrive."""
     return attempt.created_at + claim_ttl() + CLOCK_SKEW + timedelta(seconds=1)
 
@@ -250,7 +251,7 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def _wait_for(condition, child: subprocess.Popen, what: str) -> None:
+def _wait_for(condition, child: subprocess.Popen[str], what: str) -> None:
     """Poll the database (never a wall-clock assertion); the bound only stops a hung test."""
     for _ in range(600):
         if condition():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 import pycountry
 import pytest
@@ -89,7 +91,7 @@ PLAIN = {
 }
 
 
-def assert_clean_contact(contact: dict) -> None:
+def assert_clean_contact(contact: Mapping[str, Any]) -> None:
     for key in ("first_name", "last_name", "email"):
         assert contact.get(key, "").strip(), key
     assert "@" in contact["email"]
@@ -105,7 +107,7 @@ def assert_clean_contact(contact: dict) -> None:
         assert pycountry.countries.get(alpha_3=contact["country"]) is not None
 
 
-def assert_clean_body(body: dict) -> None:
+def assert_clean_body(body: Mapping[str, Any]) -> None:
     assert set(body) <= CREATE_KEYS
     assert set(body) <= {"campaign", "customer", "bill_to", "internal_customer_id", "metadata"}
     assert "payment" not in body

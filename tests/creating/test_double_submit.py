@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connections
@@ -12,6 +13,9 @@ from django.urls import reverse
 from customers.models import CreateAttempt
 from tests.audit_helpers import Operation, assert_audited
 from tests.helpers import create_post, stored_body
+
+if TYPE_CHECKING:  # what django.test.Client answers with: a name only the stubs have
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 
@@ -23,7 +27,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 def test_ten_parallel_submissions_with_one_key_create_one_customer(agent, campaign):
     data = create_post(campaign)
     barrier = threading.Barrier(10)
-    responses: list = []
+    responses: list[TestResponse] = []
     errors: list[BaseException] = []
 
     def submit() -> None:

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from customers.models import AuditEntry
@@ -16,7 +17,7 @@ URL = reverse("customer-duplicates")
 HTMX = {"HX-Request": "true"}
 
 
-def panel(client, **fields) -> str:
+def panel(client: Client, **fields: str) -> str:
     data = {
         f"customer-{k}" if k != "internal_customer_id" else f"options-{k}": v
         for k, v in fields.items()

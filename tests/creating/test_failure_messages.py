@@ -105,7 +105,9 @@ def test_a_refused_field_is_named_for_people(agent_client, campaign, monkeypatch
 ACTOR = Actor(name="test")
 
 
-def refusal(status: int, body: dict, *, op=contract.GET_CUSTOMER, retry_after=None) -> str:
+def refusal(
+    status: int, body: dict[str, object], *, op=contract.GET_CUSTOMER, retry_after=None
+) -> str:
     request = Request(op, op.path, ACTOR)
     verdict = classify(request, Answer(status=status, body=body, retry_after=retry_after), None)
     assert verdict.error is not None

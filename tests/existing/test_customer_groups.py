@@ -18,7 +18,7 @@ JANE = "SbxCustJaneDoe000001"
 
 
 @pytest.fixture
-def created_id(agent_client, campaign) -> str:
+def created_id(agent_client: Client, campaign) -> str:
     response = agent_client.post(reverse("customer-create"), create_post(campaign))
     return response["Location"].strip("/").split("/")[-1]
 

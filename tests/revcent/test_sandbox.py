@@ -93,7 +93,7 @@ def sandbox() -> Sandbox:
     return Sandbox()
 
 
-def new_customer(**customer) -> dict:
+def new_customer(**customer: str) -> dict[str, str]:
     return {
         "first_name": "Test",
         "last_name": "Person",
@@ -104,7 +104,7 @@ def new_customer(**customer) -> dict:
     }
 
 
-def create_payload(**extra) -> dict:
+def create_payload(**extra: object) -> dict[str, object]:
     return {"campaign": "Default Campaign", "customer": new_customer(), **extra}
 
 
