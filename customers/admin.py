@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -11,19 +13,25 @@ from customers.audit.admin import AuditEntryAdmin
 from customers.models import AssistantToken, AuditEntry, Campaign
 from customers.team.admin import TeamUserAdmin
 
+if TYPE_CHECKING:  # ModelAdmin is generic in the stubs only, not at run time
+    _CampaignModelAdmin = admin.ModelAdmin[Campaign]
+    _AssistantTokenModelAdmin = admin.ModelAdmin[AssistantToken]
+else:
+    _CampaignModelAdmin = _AssistantTokenModelAdmin = admin.ModelAdmin
+
 # Admin autodiscovery imports only this module; the trail's admin lives with the audit code.
 admin.site.register(AuditEntry, AuditEntryAdmin)
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(_CampaignModelAdmin):
     list_display = ["name", "revcent_id", "active", "is_default"]
     list_filter = ["active"]
     search_fields = ["name", "revcent_id"]
 
 
 @admin.register(AssistantToken)
-class AssistantTokenAdmin(admin.ModelAdmin):
+class AssistantTokenAdmin(_AssistantTokenModelAdmin):
     """Admins see every person's assistant tokens and revoke them; nobody edits one."""
 
     list_display = ["prefix", "user", "name", "scopes", "last_used_at", "expires_at", "revoked_at"]

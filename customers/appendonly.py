@@ -3,16 +3,20 @@ migrations 0013 and 0017). AuditEntry (customers/models.py) is built on these.""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db import models
+
+if TYPE_CHECKING:  # for its type only: customers/models.py imports this module
+    # (ruff does not count the quoted name in the base class below as a use)
+    from customers.models import AuditEntry  # noqa: F401
 
 
 class AuditTrailIsAppendOnly(Exception):
     """Raised on any attempt to change or delete an audit entry."""
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AuditTrailIsAppendOnly("Audit entries cannot be changed.")
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,9 @@ from customers.creating.claims import IdentityClaim as IdentityClaim
 from customers.existing.cardlink_model import CardLink as CardLink
 from customers.existing.visits import CustomerVisit as CustomerVisit
 from customers.existing.visits import VerifiedCaller as VerifiedCaller
+
+if TYPE_CHECKING:  # annotations only: the revcent package imports this module
+    from customers.revcent.contract import CreateCustomerBody
 
 
 class Role(models.Model):
@@ -253,9 +256,9 @@ class CreateAttempt(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     state = models.CharField(max_length=10, choices=State, default=State.PENDING)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT)
-    # What the agent entered (never a card number: the forms refuse those), for the
-    # comparison on the customer page, the local duplicate matches and reconciliation.
-    payload = models.JSONField()
+    # The CreateCustomer body (typed on trust; never a card number: the forms refuse those),
+    # for the customer page's comparison, the local duplicate matches and reconciliation.
+    payload: models.JSONField[CreateCustomerBody, CreateCustomerBody] = models.JSONField()
     # The identifiers the duplicate check looks up, normalized and indexed (creating/attempts.py).
     email = models.CharField(max_length=254, db_index=True)
     phone = models.CharField(max_length=40, blank=True, db_index=True)
@@ -287,8 +290,7 @@ class CreateAttempt(models.Model):
 
     @property
     def entered_bill_to(self) -> Contact | None:
-        """The bill-to the agent entered; None when none was sent (RevCent then bills the
-        customer's own details)."""
+        """The bill-to the agent entered; None if none was sent (RevCent bills the customer's)."""
         bill_to = self.payload.get("bill_to")
         return Contact.parse(bill_to) if isinstance(bill_to, dict) and bill_to else None
 

@@ -36,8 +36,12 @@ def roles(db) -> None:
     ensure_roles()
 
 
+# What the make_user fixture gives: make(username, *, group=None, **User fields) -> User.
+MakeUser = Callable[..., User]
+
+
 @pytest.fixture
-def make_user(roles) -> Callable[..., User]:
+def make_user(roles) -> MakeUser:
     def make(username: str, *, group: str | None = None, **extra) -> User:
         user = User.objects.create_user(username=username, password="pw-" + username, **extra)
         if group:
@@ -48,18 +52,18 @@ def make_user(roles) -> Callable[..., User]:
 
 
 @pytest.fixture
-def agent(make_user) -> User:
+def agent(make_user: MakeUser) -> User:
     return make_user("alice", group=AGENTS)
 
 
 @pytest.fixture
-def auditor(make_user) -> User:
+def auditor(make_user: MakeUser) -> User:
     # No Staff switch: the Auditors role alone opens the audit trail (customers/team/admin_site.py).
     return make_user("audrey", group=AUDITORS)
 
 
 @pytest.fixture
-def admin_user(make_user) -> User:
+def admin_user(make_user: MakeUser) -> User:
     return make_user("root", is_staff=True, is_superuser=True)
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping, Sequence
+
+from customers.models import Campaign
+from customers.revcent.contract import ContactBody, CreateCustomerBody
 
 CUSTOMER = {
     "first_name": "Ana",
@@ -21,9 +25,9 @@ def create_post(
     campaign,
     *,
     key: str | None = None,
-    customer: dict | None = None,
-    bill_to: dict | None = None,
-    metadata: list[tuple[str, str]] = (),
+    customer: Mapping[str, str] | None = None,
+    bill_to: Mapping[str, str] | None = None,
+    metadata: Sequence[tuple[str, str]] = (),
     **options,
 ) -> dict[str, str]:
     data = {
@@ -46,15 +50,22 @@ def create_post(
     return data
 
 
+def stored_body(campaign: Campaign, customer: ContactBody) -> CreateCustomerBody:
+    """A CreateCustomer body as a CreateAttempt keeps it, with only the fields a test needs."""
+    return {"campaign": campaign.revcent_id, "customer": customer}
+
+
 def submission_key(html: str) -> str:
-    return re.search(r'name="options-submission_key" value="([^"]+)"', html).group(1)
+    found = re.search(r'name="options-submission_key" value="([^"]+)"', html)
+    assert found is not None, "the page has no submission key"
+    return found.group(1)
 
 
-def sent_bodies(monkeypatch) -> list[dict]:
+def sent_bodies(monkeypatch) -> list[CreateCustomerBody]:
     """Record every CreateCustomer body the client sends."""
     from customers.revcent import RevCentClient
 
-    bodies: list[dict] = []
+    bodies: list[CreateCustomerBody] = []
     original = RevCentClient.create_customer
 
     def spy(self, payload, *, actor):

@@ -9,11 +9,14 @@ queries are counted too for the pages that call RevCent.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.http.response import HttpResponseBase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -52,7 +55,7 @@ MOST = {
 }
 
 
-def _count(call) -> tuple[int, object]:
+def _count(call: Callable[[], HttpResponseBase]) -> tuple[int, HttpResponseBase]:
     with CaptureQueriesContext(connection) as captured:
         response = call()
     return len(captured.captured_queries), response
@@ -70,7 +73,7 @@ def test_the_new_customer_page_reads_the_campaigns_once(agent_client, campaign, 
 def test_home_and_the_new_customer_page(agent_client, campaign):
     for name, url in (("home", reverse("home")), ("new customer", NEW)):
         agent_client.get(url)
-        count, response = _count(lambda url=url: agent_client.get(url))
+        count, response = _count(partial(agent_client.get, url))
         assert response.status_code == 200
         assert count <= MOST[name], (name, count)
 

@@ -13,9 +13,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from customers import audit
 from customers.audit import Actor
-from customers.models import CardLink, CreateAttempt
+from customers.models import AuditEntry, CardLink, CreateAttempt
 from customers.team.roles import AGENTS
 from tests.conftest import login_verified
+from tests.helpers import stored_body
 from tests.seeded import JANE
 
 ROLES = ("anonymous", "agent", "auditor", "admin")
@@ -170,10 +171,10 @@ def objects(sandbox, agent, auditor, admin_user, campaign):
         submission_key="3e4b1c2d-0000-4000-8000-000000000001",
         user=agent,
         campaign=campaign,
-        payload={"customer": {"email": "x@example.com"}},
+        payload=stored_body(campaign, {"email": "x@example.com"}),
         email="x@example.com",
     )
-    entry = audit.agent_action(action="SignIn", actor=Actor(user=agent))
+    entry = audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=agent))
     from django.utils import timezone
 
     link = CardLink.objects.create(
@@ -195,7 +196,7 @@ def objects(sandbox, agent, auditor, admin_user, campaign):
     }
 
 
-def kwargs_for(name: str, pattern: URLPattern, objects, users) -> dict:
+def kwargs_for(name: str, pattern: URLPattern, objects, users) -> dict[str, object]:
     """The URL's own parameters, filled with real objects where a real one matters."""
     keys = set(pattern.pattern.regex.groupindex)
     model = name.split(":", 1)[-1].rsplit("_", 1)[0]

@@ -8,7 +8,6 @@ the work itself stays in customers/creating/ (attempts.py, duplicates.py, notes.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from customers import ratelimit
 from customers.actions.rules import (
@@ -26,6 +25,7 @@ from customers.creating.notes import attempt_note_retry
 from customers.matching import Identifiers
 from customers.models import Campaign, CreateAttempt
 from customers.revcent import RevCentClient, get_client
+from customers.revcent.contract import CreateCustomerBody
 from customers.team.roles import CREATE
 
 PERSON_BUSY = (
@@ -55,7 +55,7 @@ def customer_create(
     actor: Actor,
     key: uuid.UUID,
     campaign: Campaign,
-    payload: dict[str, Any],
+    payload: CreateCustomerBody,
     override_reason: str = "",
     client: RevCentClient | None = None,
 ) -> attempts.Submission:

@@ -5,6 +5,7 @@ expired or revoked token, a missing scope, a card number, a limit)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -90,7 +91,7 @@ def tool_answered(caller: Caller, call: Call, body: bytes) -> None:
 
 
 # (setting, window in seconds, which calls count)
-_LIMITS = (
+_LIMITS: tuple[tuple[str, int, Callable[[Call], bool]], ...] = (
     ("ASSISTANT_CALLS_PER_MINUTE", 60, lambda call: call.method == "tools/call"),
     ("ASSISTANT_PROPOSALS_PER_10_MINUTES", 600, lambda call: call.tool == "propose_customer"),
 )

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from customers.team.roles import CREATE, SEE_CUSTOMERS
+
+if TYPE_CHECKING:  # annotations only: the revcent package imports customers/models.py
+    from customers.revcent.contract import CreateCustomerBody
 
 
 class Scope(models.TextChoices):
@@ -72,7 +76,9 @@ class Proposal(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     # The New customer form's fields as it reads them, so the web can open it pre-filled.
     form_data = models.JSONField()
-    payload = models.JSONField()  # the CreateCustomer body the form made of them
+    # The CreateCustomer body the form made of them; typed as written (proposals.py), as
+    # CreateAttempt.payload is.
+    payload: models.JSONField[CreateCustomerBody, CreateCustomerBody] = models.JSONField()
     strong = models.BooleanField(default=False)  # a strong duplicate: a reason is needed
     question = models.CharField(max_length=1000)  # what the person is asked to confirm
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4)

@@ -27,6 +27,7 @@ from customers.creating.duplicates import DuplicateReport, identifiers_from_payl
 from customers.existing.masking import mask_email, report_as_shown
 from customers.forms.create import CustomerCreateForm
 from customers.models import Campaign
+from customers.revcent.contract import ContactBody, CreateCustomerBody, MetadataPair
 
 LIFETIME = timedelta(minutes=15)
 # Keep proposals a day after they end (an auditor may follow an attempt back to one), no more.
@@ -36,10 +37,10 @@ KEEP_FOR = timedelta(days=1)
 def form_data_for(
     *,
     campaign_pk: int | None,
-    customer: dict[str, Any],
-    bill_to: dict[str, Any] | None,
+    customer: ContactBody,
+    bill_to: ContactBody | None,
     internal_customer_id: str,
-    metadata: list[dict[str, Any]],
+    metadata: list[MetadataPair],
     key: uuid.UUID,
 ) -> QueryDict:
     """RevCent-shaped arguments as the New customer form's POST data."""
@@ -60,7 +61,7 @@ def form_data_for(
     return data
 
 
-def question_for(payload: dict[str, Any], campaign_name: str, report: DuplicateReport) -> str:
+def question_for(payload: CreateCustomerBody, campaign_name: str, report: DuplicateReport) -> str:
     """The confirmation a person reads: who, masked; which campaign; the strong matches."""
     who = Contact.parse(payload.get("customer"))
     text = f"Create {who.name}, {mask_email(who.email)}, in campaign {campaign_name}?"
@@ -80,7 +81,7 @@ def proposal_save(
     *,
     token: AssistantToken,
     data: QueryDict,
-    payload: dict[str, Any],
+    payload: CreateCustomerBody,
     campaign_name: str,
     report: DuplicateReport,
     now: datetime | None = None,
@@ -177,10 +178,10 @@ def proposal_make(
     actor: Actor,
     token: AssistantToken,
     campaign: str,
-    customer: dict[str, Any],
-    bill_to: dict[str, Any] | None = None,
+    customer: ContactBody,
+    bill_to: ContactBody | None = None,
     internal_customer_id: str = "",
-    metadata: list[dict[str, Any]] | None = None,
+    metadata: list[MetadataPair] | None = None,
 ) -> ProposalMade:
     """Check a customer as the New customer form and its duplicate check would, and keep it.
     Raises ProposalInvalid, or an ActionRefused from the duplicate check (role, limit)."""

@@ -7,8 +7,8 @@ from django.contrib.auth.models import User
 
 from customers import audit
 from customers.actions.rules import ActionRefused, NotFound, NotPermitted, require
+from customers.assistant.models import AssistantToken
 from customers.assistant.tokens import (
-    AssistantToken,
     may_revoke,
     scopes_for,
     token_mint,

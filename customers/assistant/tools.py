@@ -144,7 +144,7 @@ def propose(caller: Caller, **arguments: Any) -> outputs.ProposalOut:
     return outputs.ProposalOut(
         proposal_id=proposal.id,
         expires_at=proposal.expires_at.isoformat(),
-        customer=proposal.payload,
+        customer=dict(proposal.payload),
         matches=[_match_out(match) for match in made.report.matches],
         needs_reason=proposal.strong,
         duplicate_search_complete=made.report.complete,

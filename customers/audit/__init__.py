@@ -5,9 +5,10 @@ Callers import from here (`from customers import audit`), so the split stays an 
 
 from __future__ import annotations
 
+from customers.anchor import Anchor
 from customers.audit.chain import HASHED_FIELDS, HASHED_IF_SET, row_digest
 from customers.audit.timeline import TimelineLine, customer_timeline_lines, timeline_fold
-from customers.audit.verify import Anchor, ChainProblem, Verification, verify_trail
+from customers.audit.verify import ChainProblem, Verification, verify_trail
 from customers.audit.writer import (
     Actor,
     AuditWriteRefused,

@@ -40,15 +40,17 @@ COUNT_CAP = 10_000
 
 if TYPE_CHECKING:  # ModelAdmin is generic in the stubs only, not at run time
     _AuditEntryModelAdmin = admin.ModelAdmin[AuditEntry]
+    _AuditEntryPaginator = Paginator[AuditEntry]  # and so is Paginator
 else:
     _AuditEntryModelAdmin = admin.ModelAdmin
+    _AuditEntryPaginator = Paginator
 
 
 def _to_the_second(moment: datetime | None) -> str:
     return "—" if moment is None else date_format(localtime(moment), f"{TO_THE_SECOND} T")
 
 
-class CappedCountPaginator(Paginator):
+class CappedCountPaginator(_AuditEntryPaginator):
     object_list: QuerySet[AuditEntry]  # the admin pages its changelist's queryset
 
     @cached_property

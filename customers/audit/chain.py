@@ -74,11 +74,11 @@ def _chain_keys() -> dict[str, str]:
     return dict(settings.AUDIT_CHAIN_KEYS)
 
 
-def _encoded(content: list) -> bytes:
+def _encoded(content: list[object]) -> bytes:
     return json.dumps(content, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
-def _mac(key_id: str, content: list) -> str:
+def _mac(key_id: str, content: list[object]) -> str:
     secret = _chain_keys().get(key_id)
     if secret is None:
         raise UnknownChainKey(key_id)
@@ -86,8 +86,8 @@ def _mac(key_id: str, content: list) -> str:
     return hmac.new(secret.encode(), _encoded([key_id, *content]), hashlib.sha256).hexdigest()
 
 
-def row_digest(values: dict, prev_hash: str, key_id: str = LEGACY_KEY_ID) -> str:
-    content = [prev_hash, *(_canonical(values[name]) for name in HASHED_FIELDS)]
+def row_digest(values: Mapping[str, object], prev_hash: str, key_id: str = LEGACY_KEY_ID) -> str:
+    content: list[object] = [prev_hash, *(_canonical(values[name]) for name in HASHED_FIELDS)]
     content += [[name, values[name]] for name in HASHED_IF_SET if values.get(name)]
     if key_id == LEGACY_KEY_ID:
         return hashlib.sha256(_encoded(content)).hexdigest()
@@ -96,7 +96,7 @@ def row_digest(values: dict, prev_hash: str, key_id: str = LEGACY_KEY_ID) -> str
 
 def open_digest(values: Mapping[str, object], key_id: str) -> str:
     # "open" where a link has its previous MAC (64 hex digits): the two never coincide.
-    content = ["open", *(_canonical(values[name]) for name in OPEN_FIELDS)]
+    content: list[object] = ["open", *(_canonical(values[name]) for name in OPEN_FIELDS)]
     content += [[name, values[name]] for name in OPEN_IF_SET if values.get(name)]
     return _mac(key_id, content)
 

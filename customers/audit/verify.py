@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -62,6 +63,8 @@ def abandoned_before(now: datetime) -> datetime:
 
 
 Checkpoint = tuple[str, Anchor]
+# A row as `.values()` reads it: each column's own type.
+Row = dict[str, Any]
 
 
 def _checkpoints(anchor: Anchor | None) -> list[Checkpoint]:
@@ -70,7 +73,7 @@ def _checkpoints(anchor: Anchor | None) -> list[Checkpoint]:
     return [(name, point) for name, point in given if point is not None]
 
 
-def _link_problem(row: dict, position: int, prev: str, keyed: bool, unkeyed_until: int) -> str:
+def _link_problem(row: Row, position: int, prev: str, keyed: bool, unkeyed_until: int) -> str:
     """What is wrong with the row at this place in the chain; "" if nothing."""
     seq, key_id = row["chain_seq"], row["chain_key_id"]
     if seq != position:
@@ -171,7 +174,7 @@ def verify_trail(
     return result
 
 
-def _open_rows(**filters: object) -> list[dict]:
+def _open_rows(**filters: object) -> list[Row]:
     # At most 1,000, oldest first: open rows are the calls in flight, a handful.
     rows = AuditEntry.objects.filter(completed_at=None, **filters).order_by("id")
     return list(rows.values(*SIGNED_OPEN)[:1000])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -40,6 +39,7 @@ from customers.revcent import (
     RevCentError,
     RevCentOutcomeUnknown,
 )
+from customers.revcent.contract import CreateCustomerBody
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def customer_create_submit(
     key: uuid.UUID,
     user: User,
     campaign: Campaign,
-    payload: dict[str, Any],
+    payload: CreateCustomerBody,
     override_reason: str,
     client: RevCentClient,
     actor: Actor,
@@ -115,7 +115,7 @@ def attempt_claim(
     key: uuid.UUID,
     user: User,
     campaign: Campaign,
-    payload: dict[str, Any],
+    payload: CreateCustomerBody,
     override_reason: str = "",
     actor: Actor | None = None,
 ) -> tuple[CreateAttempt, bool]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
 
 from django.core.cache import cache
 
@@ -26,6 +25,7 @@ from customers.matching import (
 )
 from customers.models import AuditEntry, CreateAttempt
 from customers.revcent import RevCentClient, RevCentError, SearchResult
+from customers.revcent.contract import CreateCustomerBody
 
 SEARCH_CACHE_SECONDS = 60
 RECENT_CANDIDATES_MAX = 50
@@ -49,7 +49,7 @@ class DuplicateReport:
         return not self.failed
 
 
-def identifiers_from_payload(payload: dict[str, Any]) -> Identifiers:
+def identifiers_from_payload(payload: CreateCustomerBody) -> Identifiers:
     """The identifiers of a CreateCustomer body."""
     contact = Contact.parse(payload.get("customer"))
     return Identifiers(**asdict(contact), internal_id=payload.get("internal_customer_id", ""))

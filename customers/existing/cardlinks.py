@@ -31,7 +31,7 @@ def card_form_template(*, site_url: str) -> str:
     """SECURE_CARD_FORM_URL, or in sandbox mode the sandbox's own hosted form on this site
     (`site_url`, e.g. "https://support.example.com", as the request reached us); "" if none."""
     if settings.SECURE_CARD_FORM_URL:
-        return settings.SECURE_CARD_FORM_URL
+        return str(settings.SECURE_CARD_FORM_URL)
     if settings.REVCENT_SANDBOX:
         path = reverse("sandbox-card-form", args=["TOKEN"]).replace("TOKEN", "{token}")
         return site_url.rstrip("/") + path.replace("%7Btoken%7D", "{token}")

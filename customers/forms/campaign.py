@@ -4,7 +4,7 @@ shared cache when there is one (they change when an admin edits them, not per re
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -15,13 +15,20 @@ from django.dispatch import receiver
 
 from customers.models import Campaign
 
+if TYPE_CHECKING:  # the model choice field and iterator are generic in the stubs only
+    _ModelChoiceIterator = forms.models.ModelChoiceIterator[Campaign]
+    _ModelChoiceField = forms.ModelChoiceField[Campaign]
+else:
+    _ModelChoiceIterator = forms.models.ModelChoiceIterator
+    _ModelChoiceField = forms.ModelChoiceField
+
 # Dropped whenever a campaign is saved or deleted (below); the timeout only bounds a change
 # made around Django (raw SQL), or a read that raced a save.
 CACHE_SECONDS = 60
 ACTIVE_CAMPAIGNS_KEY = "campaigns:active:v1"
 
 
-class _LoadedCampaigns(forms.models.ModelChoiceIterator):
+class _LoadedCampaigns(_ModelChoiceIterator):
     """The field's campaigns from its one read, not a fresh query per iteration."""
 
     def _campaigns(self) -> list[Campaign]:
@@ -40,7 +47,7 @@ class _LoadedCampaigns(forms.models.ModelChoiceIterator):
         return self.field.empty_label is not None or bool(self._campaigns())
 
 
-class CampaignField(forms.ModelChoiceField):
+class CampaignField(_ModelChoiceField):
     """The active campaigns, read once per form: the page lists them, picks the default and
     checks the agent's choice against that one read (it used to be four queries)."""
 

@@ -14,9 +14,9 @@ from django.http import QueryDict
 
 from customers.cardguard.guard import card_number_fields
 from customers.contact import CONTACT_FIELDS, Contact
+from customers.forms.campaign import CampaignField
 from customers.forms.parts import (
     SOURCE_METADATA,
-    CampaignField,
     CardGuardForm,
     ContactForm,
     CreateOptionsForm,
@@ -24,6 +24,7 @@ from customers.forms.parts import (
 )
 from customers.matching import MATCH_FIELDS, Identifiers
 from customers.models import Campaign
+from customers.revcent.contract import CreateCustomerBody
 
 _FIELD_IN_MESSAGE = re.compile(r"\b(customer|bill_to)\.(\w+)")
 
@@ -154,25 +155,30 @@ class CustomerCreateForm:
 
     @property
     def submission_key(self) -> uuid.UUID:
-        return self.options.cleaned_data["submission_key"]
+        key: uuid.UUID = self.options.cleaned_data["submission_key"]
+        return key
 
     @property
     def campaign(self) -> Campaign:
-        return self.options.cleaned_data["campaign"]
+        campaign: Campaign = self.options.cleaned_data["campaign"]
+        return campaign
 
     def override_reason(self) -> str:
         """The agent's reason for "Create anyway", if they ticked it and gave one."""
         return self.options.override_reason_given()
 
-    def payload(self) -> dict[str, Any]:
+    def payload(self) -> CreateCustomerBody:
         """The CreateCustomer body (customers/revcent/contract.py): only filled fields, never
         `payment`, and our own `source` metadata first."""
-        body: dict[str, Any] = {"campaign": self.campaign.revcent_id}
-        body["customer"] = self.customer.payload()
+        body: CreateCustomerBody = {
+            "campaign": self.campaign.revcent_id,
+            "customer": self.customer.payload(),
+        }
         if self.billing_differs:
             body["bill_to"] = self.bill_to.payload()
-        if self.options.cleaned_data["internal_customer_id"]:
-            body["internal_customer_id"] = self.options.cleaned_data["internal_customer_id"]
+        internal_id: str = self.options.cleaned_data["internal_customer_id"]
+        if internal_id:
+            body["internal_customer_id"] = internal_id
         body["metadata"] = [
             {"name": name, "value": value}
             for name, value in [SOURCE_METADATA, *self.metadata.pairs()]

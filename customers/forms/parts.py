@@ -31,6 +31,7 @@ from customers.contact import (
 from customers.forms.campaign import CampaignField
 from customers.forms.html import field_rows
 from customers.models import Campaign
+from customers.revcent.contract import ContactBody
 
 CARD_NUMBER_MESSAGE = (
     "This looks like a card number. Card details are never entered in Support Desk: "
@@ -228,9 +229,12 @@ class ContactForm(CardGuardForm):
     def all_rows(self) -> SafeString:
         return field_rows(self, CONTACT_FIELDS)
 
-    def payload(self) -> dict[str, str]:
+    def payload(self) -> ContactBody:
         """Only the filled fields, as RevCent's object wants them."""
-        return {name: value for name, value in self.cleaned_data.items() if value}
+        # The form's fields are CONTACT_FIELDS, which a test ties to ContactBody's keys.
+        return cast(
+            ContactBody, {name: value for name, value in self.cleaned_data.items() if value}
+        )
 
 
 class CreateOptionsForm(CardGuardForm):
@@ -291,7 +295,7 @@ class MetadataForm(CardGuardForm):
     value = _text("Value", 255, required=True)
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
+        name: str = self.cleaned_data["name"]
         if name.lower() == RESERVED_METADATA:
             raise ValidationError(self.error_messages["reserved"], code="reserved")
         if looks_secret(name):

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 
-from customers.assistant.tokens import DAYS_DEFAULT, DAYS_MAX, Scope
+from customers.assistant.models import Scope
+from customers.assistant.tokens import DAYS_DEFAULT, DAYS_MAX
 
 
 class TokenCreateForm(forms.Form):

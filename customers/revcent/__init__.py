@@ -10,6 +10,7 @@ Callers import from here.
 
 from __future__ import annotations
 
+from customers.contact import Contact
 from customers.revcent.client import RevCentClient
 from customers.revcent.contract import (
     CREATE_KEYS,
@@ -33,7 +34,6 @@ from customers.revcent.factory import get_client, register_sandbox_transport
 from customers.revcent.types import (
     ApiCallRecord,
     CardSummary,
-    Contact,
     Created,
     CustomerDetail,
     CustomerGroup,

@@ -7,6 +7,7 @@ still holds one is a bug somewhere upstream. It is not sent, and the audit trail
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Unpack
 
 from customers import audit
@@ -22,7 +23,7 @@ REFUSED_MESSAGE = (
 
 
 def holds_card_number(
-    *, path: str, params: dict[str, Any] | None, json_body: dict[str, Any] | None
+    *, path: str, params: dict[str, Any] | None, json_body: Mapping[str, object] | None
 ) -> bool:
     """Anywhere in what would be sent: the URL's path, its query, the JSON body."""
     return contains_card_number(path) or any_card_number(params) or any_card_number(json_body)

@@ -135,7 +135,7 @@ class RevCentClient:
                 results[term] = parse_search(term, outcome.body, call.entry.api_call_id)
         return {term: results[term] for term in unique}
 
-    def create_customer(self, payload: dict[str, Any], *, actor: Actor) -> Created:
+    def create_customer(self, payload: contract.CreateCustomerBody, *, actor: Actor) -> Created:
         """CreateCustomer. Sent once: on no answer it raises RevCentOutcomeUnknown."""
         unknown = set(payload) - contract.CREATE_KEYS
         if unknown:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from customers.contact import CONTACT_FIELDS
 
@@ -51,8 +51,43 @@ METADATA_VALUE_MAX = 255  # CONFIRMED: the CreateCustomer guide
 # The contact fields of `customer` and `bill_to` (CONFIRMED: the CreateCustomer guide),
 # defined once in customers/contact.py.
 CUSTOMER_KEYS = CONTACT_FIELDS
-# CONFIRMED (the guide); `payment` exists too, and Support Desk never sends it.
-CREATE_KEYS = frozenset({"campaign", "customer", "bill_to", "internal_customer_id", "metadata"})
+
+
+# Request bodies, as Support Desk sends them (CONFIRMED: the CreateCustomer guide).
+class ContactBody(TypedDict, total=False):
+    """`customer` or `bill_to`: only the filled fields of CUSTOMER_KEYS (a test ties the two
+    lists: a TypedDict cannot be built from a tuple and still be checked)."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str  # E.164
+    company: str
+    address_line_1: str
+    address_line_2: str
+    city: str
+    state: str
+    zip: str
+    country: str  # ISO 3166-1 alpha-3
+
+
+class MetadataPair(TypedDict):
+    name: str  # 1-100 characters (METADATA_NAME_MAX)
+    value: str  # 1-255 characters (METADATA_VALUE_MAX)
+
+
+class CreateCustomerBody(TypedDict):
+    """CreateCustomer's input. `payment` exists too, and Support Desk never sends it."""
+
+    campaign: str  # the campaign's RevCent ID
+    customer: ContactBody
+    bill_to: NotRequired[ContactBody]  # only when billing differs
+    internal_customer_id: NotRequired[str]
+    metadata: NotRequired[list[MetadataPair]]
+
+
+# Every key a create may send: the client refuses any other (`payment` above all).
+CREATE_KEYS = frozenset(CreateCustomerBody.__annotations__)
 ENVELOPE_KEYS = ("api_call_id", "api_call_unix", "code")  # CONFIRMED: APICallResponseInfo
 # CONFIRMED: every `default` (error) response, e.g. CreateNote.json. HTTP statuses are not
 # documented, so the client reads any status with `code` other than 1 as an error.

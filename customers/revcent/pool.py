@@ -30,8 +30,8 @@ class Inline:
     """A stand-in for a thread pool that runs each task at once, in this thread."""
 
     @staticmethod
-    def submit(function: Callable[..., Any], *args: Any) -> Future:
-        future: Future = Future()
+    def submit(function: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
         try:
             future.set_result(function(*args))
         except Exception as exc:

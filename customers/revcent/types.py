@@ -6,6 +6,7 @@ expected is in contract.py. `Contact` (customers/contact.py) is re-exported from
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +15,7 @@ from customers.contact import Contact
 from customers.revcent import contract
 
 
-def text(data: dict[str, Any], key: str) -> str:
+def text(data: Mapping[str, object], key: str) -> str:
     value = data.get(key)
     return "" if value is None else str(value).strip()
 

@@ -6,6 +6,7 @@ the plumbing around it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ class Request:
     path: str
     actor: Actor
     params: dict[str, Any] | None = None
-    json_body: dict[str, Any] | None = None
+    json_body: Mapping[str, object] | None = None
     search_term: str = ""
     target_customer_id: str = ""
 

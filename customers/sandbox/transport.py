@@ -18,7 +18,6 @@ import secrets
 import string
 import time
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 from django.conf import settings
@@ -34,7 +33,7 @@ from customers.sandbox.models import (
     SandboxNote,
 )
 from customers.sandbox.seed import ensure_seeded
-from customers.sandbox.validation import Reject, listing, paging, validate_create
+from customers.sandbox.validation import Json, Reject, listing, paging, validate_create
 
 _ALPHABET = string.ascii_letters + string.digits
 _BASE_PATH = httpx.URL(contract.SANDBOX_BASE_URL).path.rstrip("/")
@@ -94,8 +93,8 @@ class SandboxTransport(httpx.BaseTransport):
             return self._error(request, operation, exc)
 
     # Routing ------------------------------------------------------------------------------
-    def _route(self, method: str, path: str) -> tuple[str, Callable[..., dict], dict[str, str]]:
-        handlers: dict[str, Callable[..., dict]] = {
+    def _route(self, method: str, path: str) -> tuple[str, Callable[..., Json], dict[str, str]]:
+        handlers: dict[str, Callable[..., Json]] = {
             contract.SEARCH_CUSTOMERS.name: self._search,
             contract.CREATE_CUSTOMER.name: self._create,
             contract.GET_CUSTOMER_GROUPS.name: self._groups,
@@ -116,7 +115,7 @@ class SandboxTransport(httpx.BaseTransport):
         raise Reject(404, "Unknown API path.", "not_found")
 
     @staticmethod
-    def _json_body(request: httpx.Request) -> dict[str, Any]:
+    def _json_body(request: httpx.Request) -> Json:
         try:
             body = json.loads(request.content or b"{}")
         except ValueError:
@@ -157,7 +156,7 @@ class SandboxTransport(httpx.BaseTransport):
     @staticmethod
     def _envelope(
         request: httpx.Request, operation: str, status: int, customer_id: str = ""
-    ) -> dict[str, Any]:
+    ) -> Json:
         call_id, call_unix = new_id(), _now()
         SandboxApiCall.objects.create(
             api_call_id=call_id,
@@ -171,7 +170,7 @@ class SandboxTransport(httpx.BaseTransport):
         )
         return {"api_call_id": call_id, "api_call_unix": call_unix}
 
-    def _ok(self, request: httpx.Request, operation: str, payload: dict) -> httpx.Response:
+    def _ok(self, request: httpx.Request, operation: str, payload: Json) -> httpx.Response:
         made = payload.get("customer_id", "") if operation == "CreateCustomer" else ""
         envelope = self._envelope(request, operation, 200, made)
         return httpx.Response(200, json={**envelope, "code": 1, **payload})
@@ -194,7 +193,7 @@ class SandboxTransport(httpx.BaseTransport):
         return httpx.Response(reject.status, headers=headers, json=body)
 
     # Operations ---------------------------------------------------------------------------
-    def _search(self, request: httpx.Request, body: dict) -> dict[str, Any]:
+    def _search(self, request: httpx.Request, body: Json) -> Json:
         term = request.url.params.get("search_term", "").strip()
         if not term:
             raise Reject(400, "search_term is required.")
@@ -216,7 +215,7 @@ class SandboxTransport(httpx.BaseTransport):
         ]
         return {"current_count": len(hits), "results": hits}
 
-    def _create(self, request: httpx.Request, body: dict) -> dict[str, Any]:
+    def _create(self, request: httpx.Request, body: Json) -> Json:
         customer_data, bill_to, metadata = validate_create(body)
         campaign = _find_campaign(body["campaign"])
         customer = SandboxCustomer(
@@ -232,7 +231,7 @@ class SandboxTransport(httpx.BaseTransport):
         customer.save()
         return {"customer_id": customer.id, "result": "Customer created."}
 
-    def _get(self, request: httpx.Request, body: dict, customer_id: str) -> dict[str, Any]:
+    def _get(self, request: httpx.Request, body: Json, customer_id: str) -> Json:
         customer = self._customer(customer_id)
         if "sandbox-get-fails" in customer.email.lower():
             message = "Sandbox: simulated failure reading this customer."
@@ -262,7 +261,7 @@ class SandboxTransport(httpx.BaseTransport):
         )
         return {"customer": data} if self.nested_customer else data
 
-    def _groups(self, request: httpx.Request, body: dict) -> dict[str, Any]:
+    def _groups(self, request: httpx.Request, body: Json) -> Json:
         page, limit = paging(request)
         groups = SandboxGroup.objects.all()[(page - 1) * limit : page * limit]
         results = [
@@ -277,7 +276,7 @@ class SandboxTransport(httpx.BaseTransport):
         ]
         return listing(results, page)
 
-    def _add_to_groups(self, request: httpx.Request, body: dict, customer_id: str) -> dict:
+    def _add_to_groups(self, request: httpx.Request, body: Json, customer_id: str) -> Json:
         customer = self._customer(customer_id)
         unknown = set(body) - {"customer_group"}
         if unknown:
@@ -303,7 +302,7 @@ class SandboxTransport(httpx.BaseTransport):
         except SandboxCustomer.DoesNotExist:
             raise Reject(404, "Customer not found.", "not_found") from None
 
-    def _create_note(self, request: httpx.Request, body: dict) -> dict[str, Any]:
+    def _create_note(self, request: httpx.Request, body: Json) -> Json:
         if set(body) != {"item_type", "item_id", "text"}:
             raise Reject(400, "A note takes exactly item_type, item_id and text.")
         if body["item_type"] != "customer":
@@ -317,7 +316,7 @@ class SandboxTransport(httpx.BaseTransport):
         )
         return {"note_id": note.id, "result": "Note created."}
 
-    def _api_calls(self, request: httpx.Request, body: dict) -> dict[str, Any]:
+    def _api_calls(self, request: httpx.Request, body: Json) -> Json:
         page, limit = paging(request)
         try:
             start, end = (int(request.url.params[key]) for key in ("date_start", "date_end"))
@@ -350,7 +349,7 @@ def _find_campaign(reference: str) -> SandboxCampaign:
     return campaign
 
 
-def _customer_fields(customer: SandboxCustomer) -> dict[str, Any]:
+def _customer_fields(customer: SandboxCustomer) -> Json:
     return {
         "id": customer.id,
         "created_date_unix": customer.created_unix,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pycountry
 
 from customers.revcent import contract
+
+# A JSON object as the wire carries it: a request body the sandbox has not yet validated,
+# or an answer it is about to send.
+Json = dict[str, Any]
 
 
 class Reject(Exception):
@@ -32,7 +36,7 @@ def paging(request: httpx.Request) -> tuple[int, int]:
     return page, limit
 
 
-def listing(results: list[dict[str, Any]], page: int) -> dict[str, Any]:
+def listing(results: list[Json], page: int) -> Json:
     return {"current_count": len(results), "current_page": page, "results": results}
 
 
@@ -63,7 +67,9 @@ def _validate_contact(data: Any, where: str) -> dict[str, str]:
     return {key: data.get(key, "") for key in contract.CUSTOMER_KEYS}
 
 
-def validate_create(body: dict[str, Any]) -> tuple[dict, dict, list]:
+def validate_create(
+    body: Json,
+) -> tuple[dict[str, str], dict[str, str], list[contract.MetadataPair]]:
     if "payment" in body:
         # RevCent would accept raw card data here; Support Desk must never send it.
         raise Reject(400, "payment is refused by the sandbox: Support Desk never sends cards.")
@@ -90,4 +96,4 @@ def validate_create(body: dict[str, Any]) -> tuple[dict, dict, list]:
             raise Reject(400, "metadata name must be 1 to 100 characters.")
         if not isinstance(value, str) or not 1 <= len(value) <= 255:
             raise Reject(400, "metadata value must be 1 to 255 characters.")
-    return customer, bill_to, metadata
+    return customer, bill_to, cast("list[contract.MetadataPair]", metadata)  # checked above

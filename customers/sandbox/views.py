@@ -61,7 +61,7 @@ class HostedCardForm(forms.Form):
         return digits
 
     def clean_expiry(self) -> str:
-        value = self.cleaned_data["expiry"].strip()
+        value: str = self.cleaned_data["expiry"].strip()
         match = re.fullmatch(r"(0[1-9]|1[0-2])/(\d\d)", value)
         if not match:
             raise forms.ValidationError(

@@ -6,7 +6,7 @@ Registered from customers/admin.py, the module admin autodiscovery imports.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -20,6 +20,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from customers.team.roles import ROLE_CHOICES, ROLE_GROUPS, ROLE_NAMES, role_assign, role_of
 
+if TYPE_CHECKING:  # the auth forms and admin are generic in the stubs only, not at run time
+    _UserCreationForm = AdminUserCreationForm[User]
+    _UserChangeForm = UserChangeForm[User]
+    _UserAdmin = UserAdmin[User]
+else:
+    _UserCreationForm, _UserChangeForm = AdminUserCreationForm, UserChangeForm
+    _UserAdmin = UserAdmin
+
 ROLE_HELP = (
     "What this person may do. Auditors and admins set up two-factor sign-in at their first "
     "sign-in. Saving makes this the person's only role."
@@ -32,11 +40,11 @@ def _role_field() -> forms.ChoiceField:
     )
 
 
-class TeamUserCreationForm(AdminUserCreationForm):
+class TeamUserCreationForm(_UserCreationForm):
     role = _role_field()
 
 
-class TeamUserChangeForm(UserChangeForm):
+class TeamUserChangeForm(_UserChangeForm):
     role = _role_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -76,7 +84,7 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TeamUserAdmin(UserAdmin):
+class TeamUserAdmin(_UserAdmin):
     form = TeamUserChangeForm
     add_form = TeamUserCreationForm
     fieldsets = (

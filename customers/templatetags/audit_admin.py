@@ -29,7 +29,7 @@ def audit_date_hierarchy(cl: ChangeList) -> dict[str, Any] | None:
     if cl.params.get(day_field):
         return date_hierarchy(cl)  # a single day: Django's answer needs no query
 
-    def link(filters: dict) -> str:
+    def link(filters: dict[str, object]) -> str:
         return cl.get_query_string(filters, [f"{field_name}__"])
 
     span = cl.queryset.aggregate(first=models.Min(field_name), last=models.Max(field_name))

@@ -24,7 +24,9 @@ from customers.actions import (
 from customers.audit import Actor
 from customers.matching import Identifiers
 from customers.models import AuditEntry, CardLink, Channel, CreateAttempt
+from customers.revcent.contract import ContactBody, CreateCustomerBody
 from tests.audit_helpers import Operation, audit_rows
+from tests.conftest import MakeUser
 from tests.seeded import DEFAULT_CAMPAIGN, JANE, RETIRED, VIP
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
@@ -41,18 +43,18 @@ def assistant(user: User) -> Actor:
 
 
 @pytest.fixture
-def no_role(make_user) -> User:
+def no_role(make_user: MakeUser) -> User:
     return make_user("nobody")
 
 
 @pytest.fixture
-def leaver(make_user) -> User:
+def leaver(make_user: MakeUser) -> User:
     return make_user("leaver", group="Support agents", is_active=False)
 
 
-def payload(email: str = "new.person@example.com") -> dict[str, object]:
+def payload(email: str = "new.person@example.com") -> CreateCustomerBody:
     """A CreateCustomer body, as the create form's payload() makes it."""
-    customer = {"first_name": "New", "last_name": "Person", "email": email}
+    customer: ContactBody = {"first_name": "New", "last_name": "Person", "email": email}
     return {"campaign": DEFAULT_CAMPAIGN, "customer": customer}
 
 
@@ -196,7 +198,10 @@ def test_a_card_number_in_an_input_is_refused_and_audited_by_name(action, agent)
 
 
 def test_a_card_number_in_a_create_is_refused_before_anything_is_kept(agent, campaign):
-    body = {**payload(), "metadata": [{"name": "note", "value": f"paid with {CARD}"}]}
+    body: CreateCustomerBody = {
+        **payload(),
+        "metadata": [{"name": "note", "value": f"paid with {CARD}"}],
+    }
     with pytest.raises(CardNumberInInput, match="customer"):
         actions.customer_create(
             actor=assistant(agent), key=uuid.uuid4(), campaign=campaign, payload=body

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Literal
 
 import httpx2
 import pytest
@@ -43,23 +43,29 @@ def token_for() -> Callable[..., str]:
 
 
 @pytest.fixture
-def agent_token(agent, token_for) -> str:
+def agent_token(agent, token_for: Callable[..., str]) -> str:
     return token_for(agent)
 
 
-def answering(action: str = "accept", **content: Any) -> Callable[..., Awaitable[ElicitResult]]:
+class Answering:
     """An elicitation callback: the person answers every question the same way; the
-    questions asked are kept on the callback's `asked` list."""
-    asked: list[str] = []
+    questions asked are kept on its `asked` list."""
 
-    async def on_question(context, params) -> ElicitResult:
-        asked.append(params.message)
-        if action != "accept":
-            return ElicitResult(action=action)
-        return ElicitResult(action="accept", content={"confirm": True, **content})
+    def __init__(self, action: Literal["accept", "decline", "cancel"], content: Any) -> None:
+        self.action, self.content = action, content
+        self.asked: list[str] = []
 
-    on_question.asked = asked  # type: ignore[attr-defined]
-    return on_question
+    async def __call__(self, context: Any, params: Any) -> ElicitResult:
+        self.asked.append(params.message)
+        if self.action != "accept":
+            return ElicitResult(action=self.action)
+        return ElicitResult(action="accept", content={"confirm": True, **self.content})
+
+
+def answering(
+    action: Literal["accept", "decline", "cancel"] = "accept", **content: Any
+) -> Answering:
+    return Answering(action, content)
 
 
 def connect(url: str, token: str, **options: Any) -> Client:

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.assistant.tokens import AssistantToken, Scope, check_token, token_allows
+from customers.assistant.models import AssistantToken, Scope
+from customers.assistant.tokens import check_token, token_allows
 from customers.team.roles import AGENTS
 from tests.audit_helpers import Operation, audit_rows
 

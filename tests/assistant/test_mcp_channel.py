@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from typing import Any
 
 import httpx
 import pytest
 from django.core.management import call_command
 
 from customers.models import AuditEntry, CreateAttempt
+from customers.revcent.contract import CreateCustomerBody
 from customers.sandbox.models import SandboxCustomer
 from tests.assistant.conftest import answering, connect, run
 from tests.audit_helpers import Operation, audit_rows
@@ -19,7 +21,8 @@ from tests.seeded import JANE
 CARD = "4111 1111 1111 1111"
 
 
-def new_person(email: str | None = None) -> dict[str, object]:
+def new_person(email: str | None = None) -> CreateCustomerBody:
+    """propose_customer's arguments, shaped as RevCent's CreateCustomer input."""
     email = email or f"ana.{uuid.uuid4().hex[:8]}@example.com"
     return {
         "campaign": "Default Campaign",
@@ -27,10 +30,11 @@ def new_person(email: str | None = None) -> dict[str, object]:
     }
 
 
-async def propose(client, **arguments) -> dict:
+async def propose(client, **arguments: object) -> dict[str, Any]:
     result = await client.call_tool("propose_customer", arguments or new_person())
     assert not result.is_error, result.content[0].text
-    return result.structured_content
+    proposal: dict[str, Any] = result.structured_content
+    return proposal
 
 
 def test_tools_are_listed_with_annotations_and_output_schemas(mcp_url, agent_token):

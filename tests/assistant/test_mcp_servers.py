@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from django.db import connection
-from mcp.types import ElicitResult
+from mcp.types import ElicitResult, InputRequiredResult
 
 from customers.models import CreateAttempt
 from customers.sandbox.models import SandboxCustomer
@@ -110,6 +110,8 @@ def test_two_app_servers_answer_alternate_calls_of_one_conversation(
             )
         async with connect(other, agent_token, elicitation_callback=answering()) as second:
             answer = ElicitResult(action="accept", content={"confirm": True})
+            assert isinstance(question, InputRequiredResult)
+            assert question.input_requests is not None
             [key] = question.input_requests
             return await second.session.call_tool(
                 "create_customer",

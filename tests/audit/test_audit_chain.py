@@ -50,13 +50,17 @@ def make_trail(user, count: int = 4) -> list[AuditEntry]:
     client = get_client()
     for n in range(count):
         if n % 2:
-            audit.agent_action(action="CardLinkCreated", actor=Actor(user=user), message=f"{n}")
+            audit.agent_action(
+                action=AuditEntry.Operation.CARD_LINK_CREATED,
+                actor=Actor(user=user),
+                message=f"{n}",
+            )
         else:
             client.search_customers(f"jane{n}@example.com", actor=Actor(user=user))
     return list(AuditEntry.objects.order_by("chain_seq"))
 
 
-def tamper(sql: str, params: list | None = None) -> None:
+def tamper(sql: str, params: list[str | int | None] | None = None) -> None:
     """Write behind the app, as a database owner with its triggers switched off would."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -80,6 +84,7 @@ def sha256_rechain(from_seq: int) -> None:
         )
         prev = digest
     last = rows.last()
+    assert last is not None
     tamper("UPDATE customers_auditchainhead SET hash = %s, seq = %s", [prev, last.chain_seq])
 
 

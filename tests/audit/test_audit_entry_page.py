@@ -43,5 +43,7 @@ def test_it_shows_human_labels_revcents_time_as_a_date_and_no_dead_user_link(
     assert "How long the agent waited for RevCent, in milliseconds." in html
     # The user links to their entries in the trail, never to the account page (403 to them).
     assert reverse("admin:auth_user_change", args=[agent.pk]) not in html
-    link = re.search(r'href="([^"]*user__id__exact=\d+)"', html).group(1)
+    found = re.search(r'href="([^"]*user__id__exact=\d+)"', html)
+    assert found is not None
+    link = found.group(1)
     assert auditor_client.get(link.replace("&amp;", "&")).status_code == 200

@@ -50,11 +50,13 @@ def trail(agent, as_app_role) -> list[AuditEntry]:
     # Written by the app itself, as the app role: the guard must let normal work through.
     client = get_client()
     client.search_customers("jane@example.com", actor=Actor(user=agent))
-    audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20)
+    audit.agent_action(
+        action=AuditEntry.Operation.CARD_LINK_CREATED, actor=Actor(user=agent), customer_id="C" * 20
+    )
     return list(AuditEntry.objects.order_by("chain_seq"))
 
 
-def refused(sql: str, params: list | None = None) -> str:
+def refused(sql: str, params: list[str | int | None] | None = None) -> str:
     with pytest.raises(DatabaseError) as caught, transaction.atomic(), connection.cursor() as c:
         c.execute(sql, params or [])
     return str(caught.value)
@@ -156,7 +158,9 @@ def test_identity_columns_of_an_open_row_cannot_change(trail, agent):
     )
 
 
-def shadow(name: str, columns: str, rows: str, params: list | None = None) -> None:
+def shadow(
+    name: str, columns: str, rows: str, params: list[str | int | None] | None = None
+) -> None:
     """A temporary table named like a table the guard reads: with no fixed search_path,
     PostgreSQL looks in the session's temporary schema before pg_catalog and public."""
     with connection.cursor() as cursor:

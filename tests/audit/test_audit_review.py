@@ -63,7 +63,7 @@ class TestExport:
 
     def test_cells_that_spreadsheets_would_run_are_escaped(self, auditor_client, agent):
         audit.agent_action(
-            action="DuplicateOverride",
+            action=AuditEntry.Operation.DUPLICATE_OVERRIDE,
             actor=Actor(user=agent),
             message='=HYPERLINK("http://evil.example","click")',
         )
@@ -93,13 +93,25 @@ class TestExport:
     def test_a_formula_after_a_semicolon_is_exported_quoted_and_prefixed(
         self, auditor_client, agent
     ):
-        audit.agent_action(action="DuplicateOverride", actor=Actor(user=agent), message="x;=1+1")
+        audit.agent_action(
+            action=AuditEntry.Operation.DUPLICATE_OVERRIDE,
+            actor=Actor(user=agent),
+            message="x;=1+1",
+        )
         response = auditor_client.get(EXPORT, {"operation": "DuplicateOverride"})
         body = b"".join(response.streaming_content).decode()
         assert ',"\'x;=1+1",' in body and ",x;=1+1," not in body
 
 
 @pytest.mark.django_db
+def card_link_made(user, customer_id: str) -> AuditEntry:
+    return audit.agent_action(
+        action=AuditEntry.Operation.CARD_LINK_CREATED,
+        actor=Actor(user=user),
+        customer_id=customer_id,
+    )
+
+
 class TestTimeline:
     def test_sign_ins_failures_and_lockouts_are_in_the_trail(self, client, agent):
         client.post(reverse("login"), {"username": "alice", "password": "wrong"})
@@ -117,8 +129,8 @@ class TestTimeline:
 
     def test_one_timeline_per_user(self, auditor_client, agent, make_user):
         bob = make_user("bob")
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20)
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=bob), customer_id="D" * 20)
+        card_link_made(agent, "C" * 20)
+        card_link_made(bob, "D" * 20)
         html = auditor_client.get(CHANGELIST, {"user__id__exact": agent.pk}).content.decode()
         assert "C" * 20 in html and "D" * 20 not in html
 
@@ -126,7 +138,7 @@ class TestTimeline:
         self, auditor_client, agent, make_user
     ):
         bob = make_user("bob")
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=bob), customer_id="D" * 20)
+        card_link_made(bob, "D" * 20)
         html = auditor_client.get(CHANGELIST, {"q": "D" * 20, "kind": "agent_action"}).content
         page = html.decode()
         form = page.split('class="user-filter"')[1].split("</form>")[0]
@@ -143,13 +155,13 @@ class TestTimeline:
         assert ">All users</a>" in chosen  # the way back
 
     def test_one_timeline_per_customer(self, auditor_client, agent):
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20)
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="D" * 20)
+        card_link_made(agent, "C" * 20)
+        card_link_made(agent, "D" * 20)
         html = auditor_client.get(CHANGELIST, {"q": "C" * 20}).content.decode()
         assert f'href="?q={"C" * 20}"' in html and "D" * 20 not in html
 
     def test_the_date_hierarchy_never_sorts_the_whole_table(self, auditor_client, agent):
-        audit.agent_action(action="SignIn", actor=Actor(user=agent))
+        audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=agent))
         with CaptureQueriesContext(connection) as queries:
             html = auditor_client.get(CHANGELIST).content.decode()
         assert "xfull" in html or "toplinks" in html  # the hierarchy is shown
@@ -168,7 +180,7 @@ class TestTamperEvidence:
     def make_trail(self, agent) -> list[AuditEntry]:
         client = get_client()
         client.search_customers("jane@example.com", actor=Actor(user=agent))
-        audit.agent_action(action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20)
+        card_link_made(agent, "C" * 20)
         client.get_customer(JANE, actor=Actor(user=agent))
         return list(AuditEntry.objects.order_by("chain_seq"))
 
@@ -180,7 +192,7 @@ class TestTamperEvidence:
         call_command("verify_audit_log", stdout=out)
         assert "3 audit entries verified." in out.getvalue()
 
-    def _tamper(self, sql: str, params: list) -> None:
+    def _tamper(self, sql: str, params: list[str | int | None]) -> None:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # Behind the database's own guard: as a superuser with triggers off would.
@@ -216,7 +228,9 @@ def test_parallel_writers_keep_one_chain(agent):
         try:
             for i in range(10):
                 audit.agent_action(
-                    action="CardLinkCreated", actor=Actor(user=agent), message=f"{n}-{i}"
+                    action=AuditEntry.Operation.CARD_LINK_CREATED,
+                    actor=Actor(user=agent),
+                    message=f"{n}-{i}",
                 )
         except BaseException as exc:
             errors.append(exc)
@@ -229,7 +243,7 @@ def test_parallel_writers_keep_one_chain(agent):
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    seqs = sorted(AuditEntry.objects.values_list("chain_seq", flat=True))
+    seqs = list(AuditEntry.objects.order_by("chain_seq").values_list("chain_seq", flat=True))
     assert seqs == list(range(1, 81))
     call_command("verify_audit_log", stdout=io.StringIO())
 

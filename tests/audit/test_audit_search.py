@@ -40,8 +40,8 @@ def found(client, q: str) -> list[int]:
 class TestWhatAnAuditorFinds:
     def test_a_username_whatever_the_capitals(self, auditor_client, make_user):
         ana = make_user("Ana.Lopez")
-        mine = audit.agent_action(action="SignIn", actor=Actor(user=ana))
-        audit.agent_action(action="SignIn", actor=Actor(name="someone-else"))
+        mine = audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=ana))
+        audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(name="someone-else"))
         assert found(auditor_client, "ana.lopez") == [mine.pk]
         assert found(auditor_client, "ANA.LOPEZ") == [mine.pk]
         html = auditor_client.get(CHANGELIST, {"q": "ana.lopez"}).content.decode()
@@ -65,7 +65,9 @@ class TestWhatAnAuditorFinds:
 
     def test_a_customer_id_exactly(self, auditor_client, agent):
         mine = audit.agent_action(
-            action="CardLinkCreated", actor=Actor(user=agent), customer_id="C" * 20
+            action=AuditEntry.Operation.CARD_LINK_CREATED,
+            actor=Actor(user=agent),
+            customer_id="C" * 20,
         )
         assert found(auditor_client, "C" * 20) == [mine.pk]
 
@@ -125,7 +127,7 @@ FILTERS = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", FILTERS)
 def test_odd_input_in_any_filter_or_the_search_is_never_a_500(auditor_client, agent, name):
-    audit.agent_action(action="SignIn", actor=Actor(user=agent))
+    audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=agent))
     for value in ODD:
         for url in (CHANGELIST, reverse("admin:customers_auditentry_export")):
             response = auditor_client.get(url, {name: value})

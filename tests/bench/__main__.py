@@ -12,6 +12,7 @@ import sys
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 BUDGET_SECONDS = 540  # with set-up and tear-down, the whole run stays under 10 minutes
 LOAD_AGENTS = 50
@@ -448,7 +449,7 @@ def main() -> int:
     return 0
 
 
-def _queries(census: dict, top: int = 3) -> list[str]:
+def _queries(census: dict[str, Any], top: int = 3) -> list[str]:
     """The slowest queries, without the session bookkeeping every page does."""
     shown = [
         (ms, " ".join(sql.split())) for ms, sql in census["queries"] if "django_session" not in sql

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def log(message: str) -> None:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def manage(*args: str, timeout: float = 180, env: dict[str, str] | None = None) -> str:
@@ -81,7 +83,7 @@ class Server:
     workers: int = 2
     threads: int = 16
     port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -179,12 +181,14 @@ class Agent:
 
     @property
     def csrf(self) -> str:
-        return self.http.cookies.get("csrftoken", "")
+        return self.http.cookies.get("csrftoken") or ""
 
     def get(self, path: str, **kw) -> httpx.Response:
         return self.http.get(path, **kw)
 
-    def post(self, path: str, data: dict, headers: dict | None = None) -> httpx.Response:
+    def post(
+        self, path: str, data: dict[str, str], headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         return self.http.post(
             path,
             data={**data, "csrfmiddlewaretoken": self.csrf},
@@ -313,7 +317,7 @@ def idle_check(seconds: float = 3) -> float:
 
 
 # --- Statistics -------------------------------------------------------------------------------
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
     """Linear interpolation between closest ranks (numpy's default)."""
     if not values:
         return float("nan")
@@ -324,7 +328,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def median(values: list[float]) -> float:
+def median(values: Sequence[float]) -> float:
     return percentile(values, 50)
 
 
@@ -339,7 +343,7 @@ class StandIn:
 
     latency: str
     port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen[bytes] | None = None
 
     @property
     def base_url(self) -> str:

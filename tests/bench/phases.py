@@ -9,6 +9,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -61,10 +63,14 @@ def _interleaved(
     return firsts, seconds
 
 
-def _timed(call) -> tuple[float, object]:
+def _timed[T](call: Callable[[], T]) -> tuple[float, T]:
     start = time.perf_counter()
     result = call()
     return (time.perf_counter() - start) * 1000, result
+
+
+def _ms(call: Callable[[], object]) -> float:
+    return _timed(call)[0]
 
 
 def _new_form(agent: Agent) -> tuple[str, str]:
@@ -159,7 +165,7 @@ def panel_fanout(agent: Agent, figures: Figures, *, latency_ms: int, samples: in
             phone=f"+1 646 555 {1000 + index:04d}",
             internal_id=unique("FAN-"),
         )
-        ms, response = _timed(lambda body=body: agent.post(PANEL, body, headers=HTMX))
+        ms, response = _timed(partial(agent.post, PANEL, body, headers=HTMX))
         _check_panel(response)
         if index >= 2:  # the first two warm the worker threads up
             times.append(ms)
@@ -224,8 +230,8 @@ def card_scan_growth(figures: Figures, *, repeats: int = 5) -> str:
     for name, make in SHAPES.items():
         small, large = make(SCAN_SMALL), make(SCAN_LARGE)
         smalls, larges = _interleaved(
-            lambda text=small: _timed(lambda: card_spans(text))[0],
-            lambda text=large: _timed(lambda: card_spans(text))[0],
+            partial(_ms, partial(card_spans, small)),
+            partial(_ms, partial(card_spans, large)),
             repeats,
         )
         small_ms[name], large_ms[name] = min(smalls), min(larges)
@@ -313,7 +319,7 @@ def assistant_search_overhead(agent: Agent, figures: Figures, *, samples: int = 
         },
     }
     bearer = httpx.Client(base_url=agent.server.url, timeout=30)  # no session cookie
-    answers: list[dict] = []
+    answers: list[dict[str, Any]] = []
 
     def call() -> float:
         ms, response = _timed(lambda: bearer.post("/assistant/mcp", json=body, headers=headers))
@@ -362,11 +368,11 @@ def create_overhead(
             last_name=letters(),
         )
         before = standin.rounds() if standin is not None else 0
-        post_ms, response = _timed(lambda body=body: agent.post("/customers/new/", body))
+        post_ms, response = _timed(partial(agent.post, "/customers/new/", body))
         location = response.headers.get("location", "")
         if response.status_code != 302 or not location.startswith("/customers/"):
             raise BenchError(f"create answered {response.status_code} (location {location!r})")
-        get_ms, page = _timed(lambda location=location: agent.get(location))
+        get_ms, page = _timed(partial(agent.get, location))
         if page.status_code != 200:
             raise BenchError(f"customer page answered {page.status_code}")
         rounds = standin.rounds() - before if standin is not None else CREATE_ROUNDS
@@ -442,14 +448,14 @@ def _load_agent(agent: Agent, stats: LoadStats, stop_at: float, max_workflows: i
                 first_name="Load",
                 last_name=letters(),
             )
-            ms, response = _timed(lambda body=body: agent.post("/customers/new/", body))
+            ms, response = _timed(partial(agent.post, "/customers/new/", body))
             stats.record("create", ms)
             location = response.headers.get("location", "")
             if response.status_code != 302 or not location.startswith("/customers/"):
                 gate = "duplicate gate" if "duplicate-gate" in response.text else "no redirect"
                 stats.error(f"create HTTP {response.status_code} ({gate})")
                 continue
-            ms, response = _timed(lambda location=location: agent.get(location))
+            ms, response = _timed(partial(agent.get, location))
             stats.record("page", ms)
             if response.status_code != 200:
                 stats.error(f"customer page HTTP {response.status_code}")
@@ -698,7 +704,7 @@ def audit_pages(
         wanted = ids[index % len(ids)]
         # Typed in the other case (the ids are lower-case hex): the case-insensitive search.
         typed = wanted.upper()
-        ms, response = _timed(lambda typed=typed: agent.get(url, params={"q": typed}))
+        ms, response = _timed(partial(agent.get, url, params={"q": typed}))
         if response.status_code != 200 or f">{wanted}<" not in response.text:
             title = re.search(r"<title>(.*?)</title>", response.text, re.S)
             raise BenchError(

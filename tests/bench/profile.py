@@ -24,6 +24,7 @@ import io
 import pstats
 import time
 import uuid
+from collections.abc import Callable
 
 from django.test.utils import override_settings
 
@@ -38,7 +39,7 @@ def _form_fields(client) -> tuple[str, str]:
     return form_fields(client.get("/customers/new/").content.decode())
 
 
-def _requests(client) -> dict[str, object]:
+def _requests(client) -> dict[str, Callable[[], None]]:
     """One function per request kind the load test makes, each doing one request."""
     key, campaign = _form_fields(client)
     state = {"location": ""}
@@ -88,7 +89,7 @@ def profile(
     """The top entries by own CPU time (tottime) for each request kind, as Markdown lines.
 
     upstream: REVCENT_API_KEY and REVCENT_BASE_URL of an out-of-process RevCent stand-in."""
-    switch: contextlib.AbstractContextManager = contextlib.nullcontext()
+    switch: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if upstream:
         switch = override_settings(
             REVCENT_API_KEY=upstream["REVCENT_API_KEY"],

@@ -105,7 +105,9 @@ def rate_limit_shared(a: Agent, b: Agent, figures: Figures, *, limit: int) -> No
 _VERIFIED = re.compile(r"(\d+) audit entries verified")
 
 
-def audit_verdict(figures: Figures, match: dict, verify_output: str, workflows: int) -> None:
+def audit_verdict(
+    figures: Figures, match: dict[str, object], verify_output: str, workflows: int
+) -> None:
     found = _VERIFIED.search(verify_output)
     verified = found is not None
     figures.values["two_servers_audit_match"] = bool(match["match"]) and verified

@@ -49,7 +49,7 @@ _shared_lock = threading.Lock()
 _patched = False
 
 
-def _timed_shared(label: str, func: Callable) -> Callable:
+def _timed_shared(label: str, func: Callable[..., object]) -> Callable[..., object]:
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         start = time.perf_counter()
@@ -62,7 +62,7 @@ def _timed_shared(label: str, func: Callable) -> Callable:
     return wrapper
 
 
-def _timed(label: str, func: Callable) -> Callable:
+def _timed(label: str, func: Callable[..., object]) -> Callable[..., object]:
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         spans = getattr(_local, "spans", None)

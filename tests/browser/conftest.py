@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.helpers import sign_in_on
+from tests.browser.helpers import console_errors, sign_in_on
 
 # Playwright's sync API runs an event loop in the test thread; the fixtures that set up
 # data still call the ORM synchronously from that thread, which is safe here.
@@ -44,7 +45,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def browser() -> Browser:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser-deps`.")
     with sync_playwright() as playwright:
@@ -68,15 +69,18 @@ def _searches_on_the_pool(search_threads) -> None:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server, request) -> Page:
+def page(browser: Browser, live_server, request) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     page = context.new_page()
-    errors: list[str] = []
-    # Console errors (CSP reports among them) and uncaught script errors.
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    errors = console_errors(page)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.console_errors = errors
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from playwright.sync_api import Page, expect
+
+# Each test page's console errors (CSP reports among them) and uncaught script errors, kept
+# by the `page` fixture (conftest.py) beside the page rather than as an attribute on it.
+_CONSOLE_ERRORS: WeakKeyDictionary[Page, list[str]] = WeakKeyDictionary()
+
+
+def console_errors(page: Page) -> list[str]:
+    return _CONSOLE_ERRORS.setdefault(page, [])
 
 
 def sign_in_on(page: Page, username: str, password: str | None = None) -> Page:

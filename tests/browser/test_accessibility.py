@@ -12,6 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import Page
 
 from customers.models import AuditEntry
+from tests.browser.helpers import console_errors
 from tests.conftest import login_verified
 from tests.seeded import JANE
 
@@ -33,11 +34,13 @@ def signed_in(page: Page, live_server, user) -> Page:
     """The browser signed in as user, second factor passed (as auditors and admins must)."""
     client = Client()
     login_verified(client, user)
+    session_key = client.session.session_key
+    assert session_key is not None
     page.context.add_cookies(
         [
             {
                 "name": settings.SESSION_COOKIE_NAME,
-                "value": client.session.session_key,
+                "value": session_key,
                 # A __Host- cookie must be Secure: set it as for https. Chromium sends Secure
                 # cookies to loopback over plain http too.
                 "url": live_server.url.replace("http://", "https://"),
@@ -60,7 +63,7 @@ def scan(page: Page, paths: list[str], *, narrow: bool = False) -> list[str]:
         page.goto(path)
         page.wait_for_load_state("networkidle")
         found += problems(page) + (sideways(page) if narrow else [])
-    return found + [f"console: {error}" for error in page.console_errors]
+    return found + [f"console: {error}" for error in console_errors(page)]
 
 
 @pytest.mark.parametrize("width", [390, 1440])

@@ -52,7 +52,9 @@ def test_a_proposal_the_assistant_could_not_confirm_is_created_on_the_web(
 
     refused = run(assistant_without_questions)
     assert refused.is_error
-    link = re.search(r"http\S+proposal=prop_[0-9a-f]{16}", refused.content[0].text).group()
+    found = re.search(r"http\S+proposal=prop_[0-9a-f]{16}", refused.content[0].text)
+    assert found is not None
+    link = found.group()
     assert not CreateAttempt.objects.exists()
 
     page.goto(link)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.helpers import console_errors
 from tests.helpers import CUSTOMER
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,4 +46,4 @@ def test_a_customer_adds_a_card_through_the_link(
     again.goto(link)
     expect(again.get_by_text("This link has already been used")).to_be_visible()
     again.context.close()
-    assert page.console_errors == []
+    assert console_errors(page) == []

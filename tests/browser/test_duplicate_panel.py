@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import add_metadata_rows
+from tests.browser.helpers import add_metadata_rows, console_errors
 from tests.seeded import JANE_TWO
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_typing_a_known_email_or_phone_shows_the_customer(
 
     panel.get_by_role("link", name="Use Jane Doe (…0001)").click()
     expect(page.get_by_role("heading", name="Jane Doe")).to_be_visible()
-    assert page.console_errors == []
+    assert console_errors(page) == []
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_the_panel_is_beside_the_form_or_right_under_name_email_and_phone(
     else:
         assert phone["y"] + phone["height"] <= panel["y"]
         assert panel["y"] + panel["height"] <= company["y"] < create["y"]
-    assert page.console_errors == []
+    assert console_errors(page) == []
 
 
 def test_a_name_alone_shows_both_jane_does_told_apart(
@@ -77,7 +77,7 @@ def test_a_name_alone_shows_both_jane_does_told_apart(
     for suffix in ("0001", "o007"):
         expect(panel.get_by_role("link", name=f"Use Jane Doe (…{suffix})")).to_be_visible()
         expect(panel.get_by_role("button", name=f"Open Jane Doe (…{suffix})")).to_be_visible()
-    assert page.console_errors == []
+    assert console_errors(page) == []
 
 
 def test_a_match_opens_in_a_dialog_and_back_from_it_keeps_every_typed_field(
@@ -145,7 +145,7 @@ def test_a_match_opens_in_a_dialog_and_back_from_it_keeps_every_typed_field(
     stored = page.evaluate("JSON.stringify([{...sessionStorage}, {...localStorage}])")
     typed = ["jane.doe.new@example.net", "Doe Studio", "9 Bay Rd", "ap@acme.example", "CRM-7002"]
     assert not any(value in stored for value in typed)
-    assert page.console_errors == []
+    assert console_errors(page) == []
 
 
 def test_a_panel_refresh_that_lands_late_keeps_the_focus_on_the_same_match(
@@ -170,4 +170,4 @@ def test_a_panel_refresh_that_lands_late_keeps_the_focus_on_the_same_match(
         )
     expect(panel).to_contain_text("Same name")
     expect(opener).to_be_focused()
-    assert page.console_errors == []
+    assert console_errors(page) == []

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import console_errors
 from tests.helpers import CUSTOMER
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,4 +28,4 @@ def test_an_agent_adds_a_new_customer_to_two_groups(page: Page, sign_in, agent, 
 
     expect(page.get_by_text("Added to VIP, Wholesale.")).to_be_visible()
     expect(page.get_by_test_id("customer-groups")).to_contain_text("VIP, Wholesale")
-    assert page.console_errors == []
+    assert console_errors(page) == []

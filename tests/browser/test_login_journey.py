@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import console_errors
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -27,7 +29,7 @@ def test_visitor_signs_in_as_agent_and_out_again(page: Page, agent):
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    assert page.console_errors == []
+    assert console_errors(page) == []
 
 
 def test_wrong_password_shows_a_clear_message(page: Page, sign_in, agent):

@@ -7,6 +7,8 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import console_errors
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -40,4 +42,4 @@ def test_an_admin_enrols_and_then_signs_in_with_a_code(page: Page, sign_in, admi
     page.get_by_label("Code").fill(code(secret, steps_ahead=1))
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Hello, root")).to_be_visible()
-    assert page.console_errors == []
+    assert console_errors(page) == []

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import console_errors
 from tests.browser.test_mfa_journey import code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,4 +51,4 @@ def test_an_auditor_added_in_the_admin_opens_the_audit_trail(page: Page, sign_in
     expect(page).to_have_url(re.compile(r"/admin/customers/auditentry/$"))
     expect(page.get_by_label("Search the audit trail")).to_be_visible()
     expect(page.get_by_role("cell", name="nadia").first).to_be_visible()
-    assert page.console_errors == []
+    assert console_errors(page) == []

@@ -4,13 +4,15 @@ short plain token. Rows are never deleted, so a card number in one could never b
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.contrib.auth.signals import user_login_failed
 from django.db import connection
 from django.urls import reverse
 
 from customers import audit
-from customers.audit import Actor
+from customers.audit import Actor, OpenCall
 from customers.creating.duplicates import DuplicateReport, duplicate_override_record
 from customers.models import AuditEntry
 from tests.cardguard.test_card_number_sweep import _holds
@@ -69,7 +71,7 @@ def test_an_override_reason_with_a_card_number_is_kept_without_it(agent):
     "field", ["path", "search_term", "target_customer_id", "username", "request_id"]
 )
 def test_every_string_of_an_api_call_row_is_scanned(field):
-    row: dict = {
+    row: dict[str, object] = {
         "operation": AuditEntry.Operation.SEARCH_CUSTOMERS,
         "http_method": "GET",
         "path": "/customers/search",
@@ -82,7 +84,15 @@ def test_every_string_of_an_api_call_row_is_scanned(field):
         actor[field] = PAN
     else:
         row[field] = f"{row.get(field) or ''}?q={SPACED}"
-    [entry] = audit.api_calls_started([{**row, "actor": Actor(**actor)}])
+    # `row` holds OpenCall's fields, one of them (any: `field`) given a card number.
+    [entry] = audit.api_calls_started(
+        [
+            cast(
+                OpenCall,
+                {**row, "actor": Actor(name=actor["name"], request_id=actor["request_id"])},
+            )
+        ]
+    )
     assert not _holds(_row_text(entry), PAN)
 
 

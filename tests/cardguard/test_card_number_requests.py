@@ -18,7 +18,7 @@ from customers.cardguard.guard import RedactCardNumbersFilter
 from customers.contact import Contact
 from customers.creating.duplicates import _cache_key, search_terms
 from customers.models import AuditEntry
-from customers.revcent import SearchResult
+from customers.revcent import RevCentClient, RevCentError, SearchResult
 from customers.revcent.types import SearchHit
 from tests.cardguard.test_card_number_sweep import _holds, find_pan_anywhere
 
@@ -174,13 +174,16 @@ def test_a_request_logger_line_with_a_card_in_its_args_and_traceback_is_redacted
 
 
 # --- Caches ----------------------------------------------------------------------------------
-class _Client:
-    """A RevCent client whose search finds a customer named as given."""
+class _Client(RevCentClient):
+    """A RevCent client whose search finds a customer named as given (it sends nothing, so
+    the real client's setup is skipped)."""
 
     def __init__(self, last_name: str) -> None:
         self.last_name = last_name
 
-    def search_customers_many(self, terms, *, actor):
+    def search_customers_many(
+        self, terms: list[str], *, actor: Actor
+    ) -> dict[str, SearchResult | RevCentError]:
         hit = SearchHit(
             id="CustAbcdefghijk01234",
             contact=Contact(first_name="Ana", last_name=self.last_name),

@@ -22,7 +22,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 PAN = "4111 1111 1111 1111"
 
 
-def forms(agent, auditor, campaign) -> list[tuple[str, Client, str, str, dict, dict]]:
+def forms(
+    agent, auditor, campaign
+) -> list[tuple[str, Client, str, str, dict[str, str], dict[str, str]]]:
     """(what, client, method, url, data, headers) for every form and query but the create."""
     agent_client, auditor_client, anonymous = Client(), Client(), Client()
     agent_client.force_login(agent)

@@ -162,7 +162,7 @@ def test_any_card_number_walks_nested_dicts_and_lists():
 
 # --- The log filter ---------------------------------------------------------------------------
 @pytest.fixture
-def recorded():
+def recorded() -> tuple[logging.Logger, io.StringIO]:
     """A real logger whose handler applies the filter (as settings.LOGGING does) and
     records the formatted output."""
     stream = io.StringIO()
@@ -205,7 +205,7 @@ def test_the_filter_leaves_other_records_alone(recorded):
     assert seen[0].args == ("+1 305 555 0100", "4242424242424241")
 
 
-def _logged_failure(recorded, error: str) -> str:
+def _logged_failure(recorded: tuple[logging.Logger, io.StringIO], error: str) -> str:
     """What the handler writes for logger.exception("Create failed") on ValueError(error)."""
     logger, stream = recorded
     try:

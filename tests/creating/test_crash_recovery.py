@@ -18,6 +18,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ from customers.revcent import (
     SearchResult,
     get_client,
 )
+from customers.revcent.contract import CreateCustomerBody
 from customers.sandbox.models import SandboxApiCall, SandboxCustomer
 from tests.audit_helpers import Operation, assert_audited
 from tests.helpers import create_post, submission_key
@@ -45,12 +47,17 @@ ROOT = Path(__file__).resolve().parents[2]
 CHECK_AGAIN = "Check RevCent again"
 
 
-def _payload(email: str) -> dict:
+def _payload(email: str) -> CreateCustomerBody:
     return {
         "campaign": DEFAULT_CAMPAIGN,
         "customer": {"first_name": "Kim", "last_name": "Park", "email": email},
         "metadata": [{"name": "source", "value": "supportdesk"}],
     }
+
+
+def _form_fields(email: str) -> dict[str, str]:
+    """The customer of _payload(email) as the create form's fields."""
+    return {name: str(value) for name, value in _payload(email)["customer"].items()}
 
 
 def _pending(agent, campaign, email: str, **fields) -> CreateAttempt:
@@ -70,7 +77,7 @@ def _made_in_revcent(email: str) -> str:
     return get_client().create_customer(_payload(email), actor=Actor(name="test")).customer_id
 
 
-def _page(client, attempt) -> str:
+def _page(client: Client, attempt: CreateAttempt) -> str:
     return client.get(reverse("attempt-detail", args=[attempt.submission_key])).content.decode()
 
 
@@ -120,7 +127,7 @@ def _down(self, *args, **kwargs):
     raise RevCentError("RevCent could not be reached.")
 
 
-def _window_over(attempt) -> datetime:
+def _window_over(attempt: CreateAttempt) -> datetime:
     """When RevCent's API-call log covers the whole time the attempt's create could arrive."""
     return attempt.created_at + claim_ttl() + CLOCK_SKEW + timedelta(seconds=1)
 
@@ -245,12 +252,13 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def _wait_for(condition, child: subprocess.Popen, what: str) -> None:
+def _wait_for(condition, child: subprocess.Popen[str], what: str) -> None:
     """Poll the database (never a wall-clock assertion); the bound only stops a hung test."""
     for _ in range(600):
         if condition():
             return
         if child.poll() is not None:
+            assert child.stderr is not None
             pytest.fail(f"The create process ended before {what}: {child.stderr.read()}")
         time.sleep(0.05)
     child.kill()
@@ -290,6 +298,7 @@ def test_kill_9_during_a_create_then_a_restart_settles_it_without_a_second_creat
     )
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
+    assert child.stderr is not None
     child.stderr.close()
 
     attempt = CreateAttempt.objects.get(submission_key=key)
@@ -366,7 +375,7 @@ def test_a_create_killed_before_revcent_settles_as_not_created_and_can_be_submit
 
         # The agent submits the same form again: it comes back under a fresh key, not blocked
         # by the dead attempt (neither as its outcome nor as a duplicate of the person)...
-        form = create_post(campaign, key=str(key), customer=_payload(email)["customer"])
+        form = create_post(campaign, key=str(key), customer=_form_fields(email))
         again = agent_client.post(reverse("customer-create"), form)
         assert again.status_code == 200
         assert "safe to submit it again" in again.content.decode()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 import pycountry
 import pytest
@@ -70,7 +72,7 @@ def contacts(draw, email=None):
 
 
 metadata_text = st.one_of(names, names, words, wild, st.text(min_size=95, max_size=300))
-metadata_rows = st.one_of(
+metadata_rows: st.SearchStrategy[list[tuple[str, str]]] = st.one_of(
     st.just([]),
     st.lists(st.tuples(names, words.filter(str.strip)), max_size=3),
     st.lists(st.tuples(metadata_text, metadata_text), max_size=3),
@@ -90,7 +92,7 @@ PLAIN = {
 }
 
 
-def assert_clean_contact(contact: dict) -> None:
+def assert_clean_contact(contact: Mapping[str, Any]) -> None:
     for key in ("first_name", "last_name", "email"):
         assert contact.get(key, "").strip(), key
     assert "@" in contact["email"]
@@ -106,7 +108,7 @@ def assert_clean_contact(contact: dict) -> None:
         assert pycountry.countries.get(alpha_3=contact["country"]) is not None
 
 
-def assert_clean_body(body: dict) -> None:
+def assert_clean_body(body: Mapping[str, Any]) -> None:
     assert set(body) <= CREATE_KEYS
     assert set(body) <= {"campaign", "customer", "bill_to", "internal_customer_id", "metadata"}
     assert "payment" not in body
@@ -199,8 +201,9 @@ def test_the_contact_form_never_raises_and_keeps_its_limits(data):
         return
     cleaned = form.cleaned_data
     for name, value in cleaned.items():
-        if LIMITS.get(name):
-            assert len(value) <= LIMITS[name], name
+        limit = LIMITS.get(name)
+        if limit:
+            assert len(value) <= limit, name
     assert cleaned["first_name"].strip() and cleaned["last_name"].strip()
     assert cleaned["phone"] == "" or E164.fullmatch(cleaned["phone"]), cleaned["phone"]
     assert cleaned["country"] == "" or pycountry.countries.get(alpha_3=cleaned["country"])
@@ -224,7 +227,7 @@ def test_a_card_number_makes_the_contact_form_invalid_at_that_field(field, pan, 
     form = ContactForm({f"c-{key}": value for key, value in data.items()}, prefix="c")
     assert not form.is_valid()
     assert form.refused_card_fields == [field]
-    assert form.errors[field][0].startswith("This looks like a card number")
+    assert str(form.errors[field][0]).startswith("This looks like a card number")
     assert form.data[f"c-{field}"] == ""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connections
@@ -11,7 +12,10 @@ from django.urls import reverse
 
 from customers.models import CreateAttempt
 from tests.audit_helpers import Operation, assert_audited
-from tests.helpers import create_post
+from tests.helpers import create_post, stored_body
+
+if TYPE_CHECKING:  # what django.test.Client answers with: a name only the stubs have
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 
@@ -23,7 +27,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 def test_ten_parallel_submissions_with_one_key_create_one_customer(agent, campaign):
     data = create_post(campaign)
     barrier = threading.Barrier(10)
-    responses: list = []
+    responses: list[TestResponse] = []
     errors: list[BaseException] = []
 
     def submit() -> None:
@@ -70,7 +74,7 @@ def test_the_attempt_page_of_a_pending_create_says_to_wait(agent_client, agent, 
         submission_key="2b1f9c1e-8f38-4d53-9d0f-4a9c4e0f0a11",
         user=agent,
         campaign=campaign,
-        payload={"customer": {"email": "wait@example.com"}},
+        payload=stored_body(campaign, {"email": "wait@example.com"}),
         email="wait@example.com",
     )
     html = agent_client.get(reverse("attempt-detail", args=[attempt.submission_key])).content
@@ -99,7 +103,9 @@ def test_the_forms_own_attempt_is_found_however_many_like_it_are_newer(agent, ca
             submission_key=key,
             user=agent,
             campaign=campaign,
-            payload={"customer": {"first_name": "Ann", "last_name": "Smith", "email": email}},
+            payload=stored_body(
+                campaign, {"first_name": "Ann", "last_name": "Smith", "email": email}
+            ),
             email=email,
             last_name="smith",
             created_at=timezone.now() - timedelta(minutes=minutes_ago),

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from customers.matching import MATCH_FIELDS
@@ -19,7 +20,7 @@ URL = reverse("customer-duplicates")
 HTMX = {"HX-Request": "true"}
 
 
-def panel(client, **fields) -> str:
+def panel(client: Client, **fields: str) -> str:
     data = {
         f"customer-{k}" if k != "internal_customer_id" else f"options-{k}": v
         for k, v in fields.items()

@@ -105,7 +105,9 @@ def test_a_refused_field_is_named_for_people(agent_client, campaign, monkeypatch
 ACTOR = Actor(name="test")
 
 
-def refusal(status: int, body: dict, *, op=contract.GET_CUSTOMER, retry_after=None) -> str:
+def refusal(
+    status: int, body: dict[str, object], *, op=contract.GET_CUSTOMER, retry_after=None
+) -> str:
     request = Request(op, op.path, ACTOR)
     verdict = classify(request, Answer(status=status, body=body, retry_after=retry_after), None)
     assert verdict.error is not None
@@ -129,4 +131,5 @@ def test_a_refused_group_add_says_none_were_added():
 
 def test_a_long_revcent_message_is_cut_to_fit_the_attempt():
     message = refusal(400, {"code": 0, "message": "x" * 600}, op=contract.CREATE_CUSTOMER)
-    assert len(message) <= CreateAttempt._meta.get_field("message").max_length
+    max_length = CreateAttempt._meta.get_field("message").max_length
+    assert max_length is not None and len(message) <= max_length

@@ -23,7 +23,8 @@ from customers.matching import (
     rank,
 )
 from tests.hypothesis_profiles import examples
-from tests.seeded import JANE, JANE_TWO
+from tests.seeded import JANE as JANE_ID
+from tests.seeded import JANE_TWO
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -91,7 +92,7 @@ def test_phone_key_falls_back_to_the_last_ten_digits(raw, expected):
 
 # --- One candidate --------------------------------------------------------------------------
 JANE = Candidate(
-    customer_id=JANE,
+    customer_id=JANE_ID,
     first_name="Jane",
     last_name="Doe",
     email="jane@example.com",

@@ -73,7 +73,7 @@ def test_a_contact_keeps_names_and_places_and_hides_the_rest():
 
 
 # --- The customer page and its actions -----------------------------------------------------------
-def page(client, customer_id: str = JANE) -> str:
+def page(client: Client, customer_id: str = JANE) -> str:
     return client.get(reverse(DETAIL, args=[customer_id])).content.decode()
 
 

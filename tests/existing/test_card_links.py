@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from customers.audit import Actor
 from customers.existing import cardlinks
 from customers.models import AuditEntry, CardLink
 from customers.sandbox.models import SandboxCard
@@ -25,7 +26,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 
 
 @pytest.fixture
-def created_id(agent_client, campaign) -> str:
+def created_id(agent_client: Client, campaign) -> str:
     """A customer this agent has just created (no caller check needed)."""
     response = agent_client.post(reverse("customer-create"), create_post(campaign))
     return response["Location"].strip("/").split("/")[-1]
@@ -37,7 +38,9 @@ def make_link(client, customer_id: str, channel: str = "copy"):
 
 def link_url(client, customer_id: str) -> str:
     html = client.get(reverse("customer-detail", args=[customer_id])).content.decode()
-    return re.search(r'value="(http[^"]+/sandbox/card-form/[^"]+)"', html).group(1)
+    found = re.search(r'value="(http[^"]+/sandbox/card-form/[^"]+)"', html)
+    assert found is not None, "the page shows no card link"
+    return found.group(1)
 
 
 def test_a_copy_link_is_made_recorded_and_shown(agent_client, created_id):
@@ -238,7 +241,7 @@ def test_a_link_is_used_once_even_by_two_submissions_at_once(agent_client, creat
 def test_an_expired_link_is_not_used_by_a_card(agent_client, agent, created_id):
     make_link(agent_client, created_id)
     link = CardLink.objects.get()
-    cardlinks.card_link_expire(link=link, user=agent, actor=cardlinks.Actor(user=agent))
+    cardlinks.card_link_expire(link=link, user=agent, actor=Actor(user=agent))
     assert cardlinks.card_link_use(link, now=timezone.now()) is False
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from customers.models import CreateAttempt
@@ -31,7 +32,8 @@ class _Rows(HTMLParser):
 
     def __init__(self, testid: str) -> None:
         super().__init__()
-        self.testid, self.inside, self.rows = testid, False, {}
+        self.testid, self.inside = testid, False
+        self.rows: dict[str, tuple[str, str, bool]] = {}
         self.cells: list[str] | None = None
         self.differs = False
 
@@ -64,7 +66,7 @@ def table_rows(html: str, testid: str) -> dict[str, tuple[str, str, bool]]:
     return parser.rows
 
 
-def created_page(client, campaign, **post) -> str:
+def created_page(client: Client, campaign, **post) -> str:
     response = client.post(reverse("customer-create"), create_post(campaign, **post))
     assert response.status_code == 302, response.content.decode()[:2000]
     return client.get(response["Location"]).content.decode()

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 
 
 @pytest.fixture
-def created_id(agent_client, campaign) -> str:
+def created_id(agent_client: Client, campaign) -> str:
     response = agent_client.post(reverse("customer-create"), create_post(campaign))
     return response["Location"].strip("/").split("/")[-1]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from typing import cast
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from customers.revcent import (
     RevCentRefused,
     RevCentUnavailable,
 )
+from customers.revcent.contract import CreateCustomerBody
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +54,7 @@ class FakeClock:
 class Server:
     """A scripted RevCent: answers from a list (the last answer repeats), records requests."""
 
-    def __init__(self, *answers: httpx.Response | Exception | Handler) -> None:
+    def __init__(self, *answers: httpx.Response | httpx.RequestError | Handler) -> None:
         self.answers = list(answers)
         self.requests: list[httpx.Request] = []
         self.sleeps: list[float] = []
@@ -61,7 +63,7 @@ class Server:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         answer = self.answers[min(len(self.requests), len(self.answers)) - 1]
-        if isinstance(answer, Exception):
+        if isinstance(answer, httpx.RequestError):
             raise type(answer)(str(answer), request=request)
         if callable(answer) and not isinstance(answer, httpx.Response):
             return answer(request)
@@ -85,12 +87,13 @@ def ok(**body) -> httpx.Response:
     )
 
 
-def payload(**extra) -> dict:
-    return {
+def payload(**extra: object) -> CreateCustomerBody:
+    body: CreateCustomerBody = {
         "campaign": "Default Campaign",
         "customer": {"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com"},
-        **extra,
     }
+    # `extra` may hold a field the client must refuse (payment): not one the type allows.
+    return cast(CreateCustomerBody, {**body, **extra})
 
 
 def entries() -> list[AuditEntry]:
@@ -148,6 +151,7 @@ def test_it_reads_a_4xx_as_an_api_error_with_revcent_message():
     assert entry.message == "customer.email is not valid."
     assert entry.customer_id == ""
     assert_completed(entry)
+    assert exc.audit_entry is not None
     assert exc.audit_entry.pk == entry.pk
 
 

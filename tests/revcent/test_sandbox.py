@@ -91,7 +91,7 @@ def sandbox() -> Sandbox:
     return Sandbox()
 
 
-def new_customer(**customer) -> dict:
+def new_customer(**customer: str) -> dict[str, str]:
     return {
         "first_name": "Test",
         "last_name": "Person",
@@ -102,7 +102,7 @@ def new_customer(**customer) -> dict:
     }
 
 
-def create_payload(**extra) -> dict:
+def create_payload(**extra: object) -> dict[str, object]:
     return {"campaign": "Default Campaign", "customer": new_customer(), **extra}
 
 
@@ -449,7 +449,7 @@ def test_it_adds_the_configured_latency():
 
     assert elapsed >= 0.2
     entry = AuditEntry.objects.get()
-    assert entry.duration_ms >= 200
+    assert entry.duration_ms is not None and entry.duration_ms >= 200
     assert entry.sandbox is True
 
 

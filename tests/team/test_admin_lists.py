@@ -11,13 +11,18 @@ from django.urls import reverse
 
 from customers import audit
 from customers.audit import Actor
+from customers.models import AuditEntry
 from customers.team.admin_lists import GuardedChangeList, QueryStringGuard
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 LISTS = [
     pytest.param(model, model_admin, id=model._meta.label) for model, model_admin in REGISTERED
 ]
-DATED = [p for p in LISTS if p.values[1].date_hierarchy]
+DATED = [
+    pytest.param(model, model_admin, id=model._meta.label)
+    for model, model_admin in REGISTERED
+    if model_admin.date_hierarchy
+]
 
 
 def changelist(model) -> str:
@@ -35,8 +40,8 @@ def text_fields(model) -> list[str]:
 @pytest.fixture
 def some_rows(agent, auditor):
     """Rows for the lists to show (and their filters to offer choices from)."""
-    audit.agent_action(action="SignIn", actor=Actor(user=agent))
-    audit.agent_action(action="SignInFailed", actor=Actor(name="nobody"))
+    audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=agent))
+    audit.agent_action(action=AuditEntry.Operation.SIGN_IN_FAILED, actor=Actor(name="nobody"))
 
 
 @pytest.mark.parametrize(("model", "model_admin"), LISTS)

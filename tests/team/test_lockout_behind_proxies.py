@@ -21,8 +21,10 @@ PROXY_1, PROXY_2 = "10.0.0.1", "10.0.0.2"
 
 
 def ip_of(remote: str, forwarded: str | None = None) -> str | None:
-    headers = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
-    return client_ip(RequestFactory().get("/", REMOTE_ADDR=remote, **headers))
+    request = RequestFactory().get("/", REMOTE_ADDR=remote)
+    if forwarded is not None:
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client_ip(request)
 
 
 def test_with_no_proxy_the_header_is_ignored(settings):

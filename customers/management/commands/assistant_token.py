@@ -9,8 +9,9 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from customers.actions import ActionRefused
+from customers.assistant.models import Scope
 from customers.assistant.services import assistant_token_create, assistant_token_revoke
-from customers.assistant.tokens import DAYS_DEFAULT, Scope
+from customers.assistant.tokens import DAYS_DEFAULT
 from customers.audit import Actor
 from customers.models import Channel
 
