@@ -15,12 +15,12 @@ from django.http import QueryDict
 from customers.cardguard.guard import card_number_fields
 from customers.contact import CONTACT_FIELDS, Contact
 from customers.forms.campaign import CampaignField
+from customers.forms.metadata import MetadataFormSet
 from customers.forms.parts import (
     SOURCE_METADATA,
     CardGuardForm,
     ContactForm,
     CreateOptionsForm,
-    MetadataFormSet,
 )
 from customers.matching import MATCH_FIELDS, Identifiers
 from customers.models import Campaign

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -25,7 +25,6 @@ from customers.contact import (
     CONTACT_SPECS,
     PERSON_FIELDS,
     country_choices,
-    looks_secret,
     normalize_phone,
 )
 from customers.forms.campaign import CampaignField
@@ -131,7 +130,9 @@ class CardGuardForm(forms.Form):
         self.errors[name] = self.error_class([error])
 
 
-def _text(label: str, max_length: int, *, required: bool = False, **attrs: str) -> forms.CharField:
+def text_field(
+    label: str, max_length: int, *, required: bool = False, **attrs: str
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=max_length,
@@ -185,7 +186,7 @@ def _contact_field(name: str) -> forms.Field:
     # Names and addresses may be typed right-to-left (Arabic, Hebrew): dir="auto" lets the
     # browser align each as written. Phone numbers read left to right everywhere.
     attrs = {"type": "tel"} if spec["kind"] == "tel" else {"dir": "auto"}
-    return _text(spec["label"], spec["max_length"], required=spec["required"], **attrs)
+    return text_field(spec["label"], spec["max_length"], required=spec["required"], **attrs)
 
 
 class ContactForm(CardGuardForm):
@@ -252,7 +253,7 @@ class CreateOptionsForm(CardGuardForm):
         empty_label=None,
     )
     billing_differs = forms.BooleanField(label="Billing details differ", required=False)
-    internal_customer_id = _text(
+    internal_customer_id = text_field(
         "Internal customer ID", 255, placeholder="Your own system's ID (optional)"
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -281,82 +282,3 @@ class CreateOptionsForm(CardGuardForm):
             ValidationError(self.error_messages["reason_required"], code="reason_required"),
         )
         return False
-
-
-class MetadataForm(CardGuardForm):
-    error_messages = {
-        **CardGuardForm.error_messages,
-        "reserved": "“source” is set by Support Desk itself; choose another name.",
-        "secret": "Metadata must not hold passwords, card data, tokens or other secrets.",
-        "duplicate": "Each name may be used once.",  # among the rows: the formset checks
-    }
-
-    name = _text("Name", 100, required=True)
-    value = _text("Value", 255, required=True)
-
-    def clean_name(self) -> str:
-        name: str = self.cleaned_data["name"]
-        if name.lower() == RESERVED_METADATA:
-            raise ValidationError(self.error_messages["reserved"], code="reserved")
-        if looks_secret(name):
-            raise ValidationError(self.error_messages["secret"], code="secret")
-        return name
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        if self.is_bound and self.has_error("name", "secret"):
-            # The value under a secret's name is the secret (a CVV, a password): refused,
-            # it is not shown back either.
-            self._show_again({self.add_prefix("value"): ""})
-
-
-if TYPE_CHECKING:  # BaseFormSet is generic in the stubs only, not at run time
-    _FormSetOfMetadata = forms.BaseFormSet[MetadataForm]
-else:
-    _FormSetOfMetadata = forms.BaseFormSet
-
-
-METADATA_ROWS_MAX = 20
-
-
-class BaseMetadataFormSet(_FormSetOfMetadata):
-    default_error_messages = {
-        "too_many_forms": (
-            f"A customer can have at most {METADATA_ROWS_MAX} metadata rows. Only the first "
-            f"{METADATA_ROWS_MAX} are shown: check them and submit again."
-        ),
-    }
-
-    def clean(self) -> None:
-        super().clean()
-        seen: set[str] = set()
-        for form in self.forms:
-            name = (form.cleaned_data or {}).get("name", "")
-            if not name:
-                continue
-            if name.lower() in seen:
-                error = ValidationError(form.error_messages["duplicate"], code="duplicate")
-                form.add_error("name", error)
-            seen.add(name.lower())
-
-    def pairs(self) -> list[tuple[str, str]]:
-        return [
-            (form.cleaned_data["name"], form.cleaned_data["value"])
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-
-
-# formset_factory's stub returns the plain BaseFormSet type; ours has pairs().
-MetadataFormSet = cast(
-    type[BaseMetadataFormSet],
-    forms.formset_factory(
-        MetadataForm,
-        formset=BaseMetadataFormSet,
-        extra=0,
-        max_num=METADATA_ROWS_MAX,
-        validate_max=True,
-        # However many rows a request claims (TOTAL_FORMS=1000), no more are even built.
-        absolute_max=METADATA_ROWS_MAX,
-    ),
-)

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
-import string
 import time
 from collections.abc import Callable
 
@@ -27,28 +25,23 @@ from customers.revcent import contract
 from customers.sandbox.faults import ANSWER_LOST_AFTER_CREATE, trigger_for
 from customers.sandbox.models import (
     SandboxApiCall,
-    SandboxCampaign,
     SandboxCustomer,
     SandboxGroup,
-    SandboxNote,
+)
+from customers.sandbox.records import (
+    api_calls,
+    create_note,
+    customer_fields,
+    customer_row,
+    digits,
+    find_campaign,
+    new_id,
+    now,
 )
 from customers.sandbox.seed import ensure_seeded
 from customers.sandbox.validation import Json, Reject, listing, paging, validate_create
 
-_ALPHABET = string.ascii_letters + string.digits
 _BASE_PATH = httpx.URL(contract.SANDBOX_BASE_URL).path.rstrip("/")
-
-
-def new_id() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(20))
-
-
-def _now() -> int:
-    return int(time.time())
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text or "")
 
 
 # The `result` word RevCent puts beside an error (its schema's examples: Error, Not Found).
@@ -100,8 +93,8 @@ class SandboxTransport(httpx.BaseTransport):
             contract.GET_CUSTOMER_GROUPS.name: self._groups,
             contract.ADD_CUSTOMER_TO_GROUP.name: self._add_to_groups,
             contract.GET_CUSTOMER.name: self._get,
-            contract.CREATE_NOTE.name: self._create_note,
-            contract.GET_API_CALLS.name: self._api_calls,
+            contract.CREATE_NOTE.name: create_note,
+            contract.GET_API_CALLS.name: api_calls,
         }
         # Fixed paths before templated ones: /customers/search is not a customer ID.
         operations = sorted(contract.OPERATIONS.values(), key=lambda op: "{" in op.path)
@@ -157,7 +150,7 @@ class SandboxTransport(httpx.BaseTransport):
     def _envelope(
         request: httpx.Request, operation: str, status: int, customer_id: str = ""
     ) -> Json:
-        call_id, call_unix = new_id(), _now()
+        call_id, call_unix = new_id(), now()
         SandboxApiCall.objects.create(
             api_call_id=call_id,
             api_call_unix=call_unix,
@@ -198,11 +191,11 @@ class SandboxTransport(httpx.BaseTransport):
         if not term:
             raise Reject(400, "search_term is required.")
         query = SandboxCustomer.objects.all()
-        digits = _digits(term)
-        if len(digits) >= 7 and len(digits) >= len(term.replace(" ", "")) * 0.6:
+        numbers = digits(term)
+        if len(numbers) >= 7 and len(numbers) >= len(term.replace(" ", "")) * 0.6:
             # A phone number: compare digits, ignoring punctuation and a country prefix.
             query = query.filter(
-                Q(phone_digits__endswith=digits[-10:]) | Q(search_text__contains=term.lower())
+                Q(phone_digits__endswith=numbers[-10:]) | Q(search_text__contains=term.lower())
             )
         else:
             # Like a full-text engine: words, not punctuation, so "alice@example.com" also
@@ -210,17 +203,17 @@ class SandboxTransport(httpx.BaseTransport):
             for token in re.findall(r"\w+", term.lower()):
                 query = query.filter(search_text__contains=token)
         hits = [
-            {"item_type": "customer", **_customer_fields(customer)}
+            {"item_type": "customer", **customer_fields(customer)}
             for customer in query[: contract.SEARCH_MAX_HITS]
         ]
         return {"current_count": len(hits), "results": hits}
 
     def _create(self, request: httpx.Request, body: Json) -> Json:
         customer_data, bill_to, metadata = validate_create(body)
-        campaign = _find_campaign(body["campaign"])
+        campaign = find_campaign(body["campaign"])
         customer = SandboxCustomer(
             id=new_id(),
-            created_unix=_now(),
+            created_unix=now(),
             campaign=campaign,
             internal_id=str(body.get("internal_customer_id") or ""),
             bill_to=bill_to,
@@ -232,12 +225,12 @@ class SandboxTransport(httpx.BaseTransport):
         return {"customer_id": customer.id, "result": "Customer created."}
 
     def _get(self, request: httpx.Request, body: Json, customer_id: str) -> Json:
-        customer = self._customer(customer_id)
+        customer = customer_row(customer_id)
         if "sandbox-get-fails" in customer.email.lower():
             message = "Sandbox: simulated failure reading this customer."
             raise Reject(500, message, "internal_error")
         # As RevCent documents it: the customer's fields at the top level, beside the envelope.
-        data = _customer_fields(customer)
+        data = customer_fields(customer)
         data.update(
             enabled=customer.enabled,
             bill_to=customer.bill_to,
@@ -277,7 +270,7 @@ class SandboxTransport(httpx.BaseTransport):
         return listing(results, page)
 
     def _add_to_groups(self, request: httpx.Request, body: Json, customer_id: str) -> Json:
-        customer = self._customer(customer_id)
+        customer = customer_row(customer_id)
         unknown = set(body) - {"customer_group"}
         if unknown:
             raise Reject(400, f"Unknown field: {sorted(unknown)[0]}.")
@@ -292,67 +285,3 @@ class SandboxTransport(httpx.BaseTransport):
                 raise Reject(400, f"Customer group {groups[group_id].name} is disabled.")
         customer.groups.add(*groups.values())
         return {"result": f"Customer added to {len(groups)} group(s)."}
-
-    @staticmethod
-    def _customer(customer_id: str) -> SandboxCustomer:
-        if not contract.REVCENT_ID.match(customer_id):
-            raise Reject(400, "customer_id must be 20 characters.")
-        try:
-            return SandboxCustomer.objects.get(pk=customer_id)
-        except SandboxCustomer.DoesNotExist:
-            raise Reject(404, "Customer not found.", "not_found") from None
-
-    def _create_note(self, request: httpx.Request, body: Json) -> Json:
-        if set(body) != {"item_type", "item_id", "text"}:
-            raise Reject(400, "A note takes exactly item_type, item_id and text.")
-        if body["item_type"] != "customer":
-            raise Reject(400, "The sandbox keeps notes on customers only.")
-        text = body["text"]
-        if not isinstance(text, str) or not 1 <= len(text) <= contract.NOTE_TEXT_MAX:
-            raise Reject(400, f"text must be 1 to {contract.NOTE_TEXT_MAX} characters.")
-        customer = self._customer(str(body["item_id"]))
-        note = SandboxNote.objects.create(
-            id=new_id(), customer=customer, text=text, created_unix=_now()
-        )
-        return {"note_id": note.id, "result": "Note created."}
-
-    def _api_calls(self, request: httpx.Request, body: Json) -> Json:
-        page, limit = paging(request)
-        try:
-            start, end = (int(request.url.params[key]) for key in ("date_start", "date_end"))
-        except (KeyError, ValueError):
-            raise Reject(400, "date_start and date_end are required unix times.") from None
-        if not 0 <= end - start <= contract.API_CALLS_MAX_WINDOW_SECONDS:
-            raise Reject(400, "date_end must follow date_start by at most 2 days.")
-        calls = SandboxApiCall.objects.filter(
-            api_call_unix__gte=start, api_call_unix__lte=end
-        ).order_by("-api_call_unix", "api_call_id")[(page - 1) * limit : page * limit]
-        results = [
-            {
-                "api_call_id": call.api_call_id,
-                "api_call_unix": call.api_call_unix,
-                "operation": call.operation,
-                "method": call.method,
-                "path": call.path,
-                "code": call.code,
-                "customer_id": call.customer_id,
-            }
-            for call in calls
-        ]
-        return listing(results, page)
-
-
-def _find_campaign(reference: str) -> SandboxCampaign:
-    campaign = SandboxCampaign.objects.filter(Q(pk=reference) | Q(name=reference)).first()
-    if campaign is None:
-        raise Reject(400, f"Campaign {reference!r} does not exist.")
-    return campaign
-
-
-def _customer_fields(customer: SandboxCustomer) -> Json:
-    return {
-        "id": customer.id,
-        "created_date_unix": customer.created_unix,
-        "internal_id": customer.internal_id,
-        **{key: getattr(customer, key) for key in contract.CUSTOMER_KEYS},
-    }

@@ -25,7 +25,8 @@ from customers.existing.lookup import can_see_customers, recent_customers
 from customers.existing.masking import report_as_shown
 from customers.forms.create import CustomerCreateForm, identifiers_from_form_data
 from customers.forms.customer import LookupForm
-from customers.forms.parts import METADATA_ROWS_MAX, SOURCE_METADATA, MetadataFormSet
+from customers.forms.metadata import METADATA_ROWS_MAX, MetadataFormSet
+from customers.forms.parts import SOURCE_METADATA
 from customers.matching import Identifiers
 from customers.models import CreateAttempt
 from customers.revcent import RevCentError

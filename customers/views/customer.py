@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers import actions
-from customers.actions import ActionRefused, CustomerUnavailable
+from customers.actions import ActionRefused, CustomerGroupsOffer, CustomerUnavailable
 from customers.audit import Actor
 from customers.existing.cardlinks import card_form_template
 from customers.forms.customer import CallerCheckForm, CardLinkForm, CustomerGroupsForm
@@ -125,18 +125,12 @@ def customer_groups(request: AppRequest, customer_id: str) -> HttpResponse:
     try:
         offer = actions.customer_groups_offer(actor=actor, customer_id=customer_id)
         form = CustomerGroupsForm(request.POST or None, choices=offer.choices)
-        context = {"customer": offer.customer, "form": form, "choices": offer.choices}
         if request.method == "GET" or not form.is_valid():
-            return render(request, CUSTOMER_GROUPS_TEMPLATE, context)
+            return _customer_groups_page(request, offer, form)
         chosen = form.cleaned_data["customer_groups"]
         if request.POST.get("step") != "add":
             # The confirmation: the customer and the groups, by name, before anything changes.
-            names = [name for group_id, name in offer.choices if group_id in chosen]
-            return render(
-                request,
-                CUSTOMER_GROUPS_TEMPLATE,
-                {**context, "confirm": True, "chosen": chosen, "names": names},
-            )
+            return _customer_groups_page(request, offer, form, chosen=chosen)
         names = actions.customer_groups_add(
             actor=actor, customer_id=customer_id, group_ids=chosen, offer=offer
         )
@@ -148,6 +142,25 @@ def customer_groups(request: AppRequest, customer_id: str) -> HttpResponse:
     # The customer page reads the customer again: the groups as RevCent now has them.
     messages.success(request, f"Added to {', '.join(names)}.")
     return redirect(back)
+
+
+def _customer_groups_page(
+    request: AppRequest,
+    offer: CustomerGroupsOffer,
+    form: CustomerGroupsForm,
+    *,
+    chosen: list[str] | None = None,
+) -> HttpResponse:
+    """The choice, or (with `chosen`) the confirmation naming the groups."""
+    context: dict[str, object] = {
+        "customer": offer.customer,
+        "form": form,
+        "choices": offer.choices,
+    }
+    if chosen is not None:
+        names = [name for group_id, name in offer.choices if group_id in chosen]
+        context.update(confirm=True, chosen=chosen, names=names)
+    return render(request, CUSTOMER_GROUPS_TEMPLATE, context)
 
 
 def _customer_groups_failure(request: AppRequest, exc: RevCentError) -> str:

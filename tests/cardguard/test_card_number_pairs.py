@@ -13,7 +13,8 @@ from customers.cardguard.guard import card_number_fields
 from customers.cardguard.pairs import BILL_TO_PREFIX, CUSTOMER_PREFIX, SAME_CONTACT, joined_pairs
 from customers.contact import CONTACT_FIELDS
 from customers.forms.create import CustomerCreateForm
-from customers.forms.parts import CARD_NUMBER_MESSAGE, ContactForm, MetadataFormSet
+from customers.forms.metadata import MetadataFormSet
+from customers.forms.parts import CARD_NUMBER_MESSAGE, ContactForm
 from customers.models import AuditEntry, CreateAttempt
 from tests.cardguard.test_card_number_sweep import (
     BILL_TO,

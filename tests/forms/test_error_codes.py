@@ -8,7 +8,8 @@ from django.http import QueryDict
 
 from customers.forms.create import CustomerCreateForm
 from customers.forms.customer import LookupForm
-from customers.forms.parts import ContactForm, MetadataFormSet
+from customers.forms.metadata import MetadataFormSet
+from customers.forms.parts import ContactForm
 from customers.sandbox.views import HostedCardForm
 from customers.team.mfa import TokenForm
 from tests.helpers import CUSTOMER, create_post
