@@ -28,6 +28,7 @@ from customers.creating.duplicates import (
     duplicate_override_record,
     duplicate_recheck,
     identifiers_from_payload,
+    searches_forget,
     unseen_strong,
 )
 from customers.creating.notes import attempt_note, attempt_note_found
@@ -98,6 +99,7 @@ def customer_create_submit(
         )
         if owned:
             attempt = attempt_create(attempt=attempt, client=client, actor=actor)
+            searches_forget(ids)  # whatever became of it, the cached "no match" is stale
     # Out of the person's turn: the outcome is recorded, and what follows (the note, or
     # finding out about a create that got no answer) makes no second customer.
     if owned:

@@ -137,6 +137,12 @@ def search_terms(
     return {term: results[term] for term in terms}
 
 
+def searches_forget(ids: Identifiers) -> None:
+    """Drop the cached searches for a person just created: the next search (the find box, the
+    panel, an assistant) must ask RevCent again and see them, not a minute-old "no match"."""
+    cache.delete_many([_cache_key(term) for term in ids.search_terms()])
+
+
 def _cache_key(term: str) -> str:
     # Hashed: the cache's keys show up in monitoring tools; the customer's e-mail should not.
     # The version changes whenever SearchResult does, so no server reads an old pickle.

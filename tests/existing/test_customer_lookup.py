@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from customers.models import CustomerVisit
 from tests.audit_helpers import Operation, assert_audited
+from tests.helpers import create_post
 from tests.seeded import JANE, JANE_TWO, JOHN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
@@ -100,3 +101,15 @@ def test_an_internal_id_shaped_like_a_revcent_id_is_searched_first(agent_client)
     assert found["Location"] == reverse("customer-detail", args=[created.customer_id])
     unknown = agent_client.post(URL, {"q": "NoSuchCustomer000001"})
     assert unknown["Location"] == reverse("customer-detail", args=["NoSuchCustomer000001"])
+
+
+def test_a_customer_just_created_is_found_at_once(agent_client, campaign):
+    """The panel's searches while typing are cached for a minute; a create drops them, so the
+    find box does not answer "no customer" about the one just made."""
+    email = "fresh.find@example.com"
+    typed = agent_client.post(reverse("customer-search"), {"q": email}).content.decode()
+    assert "No customer in RevCent matches" in typed  # the search is now cached
+    person = {"first_name": "Fresh", "last_name": "Find", "email": email}
+    agent_client.post(reverse("customer-create"), create_post(campaign, customer=person))
+    found = agent_client.post(reverse("customer-search"), {"q": email})
+    assert found.status_code == 302 and "/customers/" in found["Location"]
