@@ -32,8 +32,9 @@ from customers.web.limits import (
     FIELD_TOO_LONG,
     FORM_TYPES,
     UNSCANNED_HEADERS,
-    field_too_long,
+    field_name_too_long,
     signed_out_body_over_cap,
+    values_cut,
 )
 from customers.web.middleware import over_caps_response
 from customers.web.requests import MiddlewareRequest
@@ -102,9 +103,10 @@ class CardNumberGuardMiddleware(MiddlewareMixin):
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
         refused = request.refused_card_fields
-        if request.method == "POST" and field_too_long(request.POST.lists()):
-            # Before any scan: its length alone refuses it (every form's limits are lower).
-            return over_caps_response(FIELD_TOO_LONG)
+        if request.method == "POST" and field_name_too_long(request.POST.keys()):
+            return over_caps_response(FIELD_TOO_LONG)  # no form of ours has such a name
+        if request.method == "POST":
+            request.POST = values_cut(request.POST)  # before any scan reads them
         if request.method == "POST" and card_shaped_key(request.POST):
             _audit_refusal(request, [*request.refused_card_headers, *refused, "a field name"])
             return _refused_page(request)

@@ -13,6 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:  # the stubs' type of request.POST; Django has no class by this name
+    from django.http.request import _ImmutableQueryDict
+
 
 MAX_HEADERS = 50
 # Each scanned header (every header but Cookie, which is never scanned, shown or stored;
@@ -92,9 +97,19 @@ def _content_length(meta: Mapping[str, object]) -> int:
         return 0
 
 
-def field_too_long(fields: Iterable[tuple[str, list[str]]]) -> bool:
-    """Whether any field name or value (QueryDict.lists()) is over MAX_FIELD_CHARS."""
-    return any(
-        len(key) > MAX_FIELD_CHARS or any(len(value) > MAX_FIELD_CHARS for value in values)
-        for key, values in fields
-    )
+def field_name_too_long(names: Iterable[str]) -> bool:
+    """Whether any field name is over MAX_FIELD_CHARS: no form of ours has such a field."""
+    return any(len(name) > MAX_FIELD_CHARS for name in names)
+
+
+def values_cut(data: _ImmutableQueryDict) -> _ImmutableQueryDict:
+    """The form data with every value cut to MAX_FIELD_CHARS, before any scan reads it. No
+    form of ours takes that many characters in a field, so the form still says beside the
+    field that it is too long, and keeps everything else the agent typed."""
+    if not any(len(value) > MAX_FIELD_CHARS for _, values in data.lists() for value in values):
+        return data
+    cut = data.copy()
+    for key, values in data.lists():
+        cut.setlist(key, [value[:MAX_FIELD_CHARS] for value in values])
+    cut._mutable = False
+    return cast("_ImmutableQueryDict", cut)  # immutable again, like the original
