@@ -55,7 +55,13 @@ def cannot_ask(ctx: Context) -> str:
     return ""
 
 
-async def ask(question: tools.Question, ctx: Context) -> Elicit[Any] | CannotAsk:
+class AlreadyDone:
+    """A resolver's answer when the write was made already: nothing to confirm again."""
+
+
+async def ask(question: tools.Question, ctx: Context) -> Elicit[Any] | CannotAsk | AlreadyDone:
+    if question.done:
+        return AlreadyDone()
     why = cannot_ask(ctx)
     if why:
         return CannotAsk(why)
@@ -64,6 +70,8 @@ async def ask(question: tools.Question, ctx: Context) -> Elicit[Any] | CannotAsk
 
 def confirmed(answer: Any, *, fallback: str) -> str:
     """The person's reason ("" if none was asked for), or a ToolError saying why not."""
+    if isinstance(answer, AcceptedElicitation) and isinstance(answer.data, AlreadyDone):
+        return ""
     if isinstance(answer, AcceptedElicitation) and isinstance(answer.data, CannotAsk):
         raise ToolError(
             f"Nothing was done: {answer.data.why}, and every change needs your confirmation. "

@@ -24,7 +24,7 @@ from customers.assistant.models import AssistantToken, Proposal
 from customers.audit import Actor
 from customers.contact import CONTACT_FIELDS, Contact
 from customers.creating.duplicates import DuplicateReport, identifiers_from_payload
-from customers.existing.masking import mask_email, report_as_shown
+from customers.existing.masking import report_as_shown
 from customers.forms.create import CustomerCreateForm
 from customers.models import Campaign
 from customers.revcent.contract import ContactBody, CreateCustomerBody, MetadataPair
@@ -62,9 +62,12 @@ def form_data_for(
 
 
 def question_for(payload: CreateCustomerBody, campaign_name: str, report: DuplicateReport) -> str:
-    """The confirmation a person reads: who, masked; which campaign; the strong matches."""
+    """The confirmation a person reads: who, exactly as it will be sent (the agent proposed
+    these details through their assistant, and must be able to spot a typo in them); which
+    campaign; the strong matches, masked as the panel shows them."""
     who = Contact.parse(payload.get("customer"))
-    text = f"Create {who.name}, {mask_email(who.email)}, in campaign {campaign_name}?"
+    details = ", ".join(part for part in (who.email, who.phone_formatted, who.address) if part)
+    text = f"Create {who.name} ({details}) in campaign {campaign_name}?"
     strong = report.strong
     if strong:
         names = "; ".join(f"{m.candidate.label}: {', '.join(m.reasons)}" for m in strong[:3])

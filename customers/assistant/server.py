@@ -33,7 +33,7 @@ from pydantic import BaseModel, Field
 from customers.actions import ActionRefused, CustomerUnavailable
 from customers.assistant import outputs, tools
 from customers.assistant.caller import CALLER, Caller, SettingsKeyCodec
-from customers.assistant.confirm import CannotAsk, ask, confirmed
+from customers.assistant.confirm import AlreadyDone, CannotAsk, ask, confirmed
 from customers.assistant.models import Scope
 from customers.assistant.outputs import CUSTOMER_ID
 from customers.assistant.tokens import token_allows
@@ -185,7 +185,7 @@ async def propose_customer(
     )
 
 
-async def ask_create(proposal_id: str, ctx: Context) -> Elicit[Any] | CannotAsk:
+async def ask_create(proposal_id: str, ctx: Context) -> Elicit[Any] | CannotAsk | AlreadyDone:
     """Runs on every round; asks the same question each time (the SDK checks)."""
     caller = CALLER.get()
     question = await sync_to_async(tools.create_question)(caller, proposal_id=proposal_id)
@@ -209,7 +209,7 @@ async def create_customer(
 # --- Changing an existing customer --------------------------------------------------------------
 async def ask_groups(
     customer_id: str, group_ids: list[str], ctx: Context
-) -> Elicit[Any] | CannotAsk:
+) -> Elicit[Any] | CannotAsk | AlreadyDone:
     caller = CALLER.get()
     question = await sync_to_async(tools.groups_question)(
         caller, customer_id=customer_id, group_ids=group_ids
@@ -233,7 +233,7 @@ async def add_customer_to_groups(
     return await _run(Scope.GROUPS, tools.groups_add, customer_id=customer_id, group_ids=group_ids)
 
 
-async def ask_card_link(customer_id: str, ctx: Context) -> Elicit[Any] | CannotAsk:
+async def ask_card_link(customer_id: str, ctx: Context) -> Elicit[Any] | CannotAsk | AlreadyDone:
     caller = CALLER.get()
     question = await sync_to_async(tools.card_link_question)(caller, customer_id=customer_id)
     return await ask(question, ctx)

@@ -21,7 +21,7 @@ from customers.assistant.proposals import (
 )
 from customers.existing.cardlinks import card_form_template
 from customers.matching import Match
-from customers.models import AuditEntry, Campaign, CardLink
+from customers.models import AuditEntry, Campaign, CardLink, CreateAttempt
 
 if TYPE_CHECKING:
     from customers.assistant.caller import Caller
@@ -40,6 +40,9 @@ class Question:
 
     text: str
     needs_reason: bool = False
+    # Already done (a proposal whose customer was created, here or on the web): nothing to
+    # ask; the tool reports that outcome again.
+    done: bool = False
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -165,7 +168,8 @@ def _proposal(caller: Caller, proposal_id: str) -> Proposal:
 
 def create_question(caller: Caller, *, proposal_id: str) -> Question:
     proposal = _proposal(caller, proposal_id)
-    return Question(proposal.question, needs_reason=proposal.strong)
+    made = CreateAttempt.objects.filter(submission_key=proposal.submission_key).exists()
+    return Question(proposal.question, needs_reason=proposal.strong, done=made)
 
 
 # Creates per token per hour (settings), on top of the agent's own limits.
@@ -182,7 +186,8 @@ def _count_create(caller: Caller) -> None:
 
 def create(caller: Caller, *, proposal_id: str, reason: str) -> outputs.CreateOut:
     proposal = _proposal(caller, proposal_id)
-    _count_create(caller)
+    if not CreateAttempt.objects.filter(submission_key=proposal.submission_key).exists():
+        _count_create(caller)  # a repeat reports the first outcome: no create to count
     campaign_pk = proposal.form_data["options-campaign"][0]
     actor = caller.actor()
     submission = actions.customer_create(

@@ -112,7 +112,10 @@ def test_propose_then_confirm_creates_one_verified_customer(mcp_url, agent_token
     assert created.structured_content["state"] == "Verified"
     assert created.structured_content["api_call_ids"]
     assert again.structured_content["customer_id"] == customer_id  # still one customer
-    assert on_question.asked[0].startswith("Create Ana Lima, a•••@example.com")
+    assert len(on_question.asked) == 1  # done once: not asked again
+    assert on_question.asked[0].startswith(
+        f"Create Ana Lima ({proposal['customer']['customer']['email']}"
+    )
     attempt = CreateAttempt.objects.get(customer_id=customer_id)
     assert attempt.channel == "assistant" and attempt.user == agent
     note = SandboxCustomer.objects.get(pk=customer_id).notes.get().text
