@@ -34,7 +34,9 @@ class CampaignAdmin(_CampaignModelAdmin):
 class AssistantTokenAdmin(_AssistantTokenModelAdmin):
     """Admins see every person's assistant tokens and revoke them; nobody edits one."""
 
-    list_display = ["prefix", "user", "name", "scopes", "last_used_at", "expires_at", "revoked_at"]
+    list_display = ["prefix", "user", "name", "may", "last_used_at", "expires_at", "revoked_at"]
+    # The fingerprint of the secret proves nothing to a reader; it is not shown.
+    exclude = ["secret_hash"]
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "user__username"]
     actions = ["revoke"]
@@ -53,6 +55,10 @@ class AssistantTokenAdmin(_AssistantTokenModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # revoked, never deleted: the trail names them
+
+    @admin.display(description="May")
+    def may(self, token: AssistantToken) -> str:
+        return ", ".join(token.scopes)
 
     @admin.action(description="Revoke the selected tokens", permissions=["view"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[AssistantToken]) -> None:

@@ -33,4 +33,10 @@ async def main(url: str, query: str) -> None:
 if __name__ == "__main__":
     arguments = sys.argv[1:]
     url = arguments[0] if arguments else "http://127.0.0.1:8000/assistant/mcp"
-    asyncio.run(main(url, arguments[1] if len(arguments) > 1 else ""))
+    try:
+        asyncio.run(main(url, arguments[1] if len(arguments) > 1 else ""))
+    except Exception as exc:  # what a person can act on, not the SDK's traceback
+        sys.exit(
+            f"Support Desk did not accept the call ({type(exc).__name__}). Check the address, "
+            "and that the token is not expired or revoked (the Assistant page lists yours)."
+        )

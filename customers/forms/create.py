@@ -102,6 +102,10 @@ class CustomerCreateForm:
         return ", ".join(events)
 
     @property
+    def is_bound(self) -> bool:
+        return self.data is not None
+
+    @property
     def billing_differs(self) -> bool:
         raw = self.data.get("options-billing_differs") if self.data is not None else ""
         return raw in ("on", "true", "1")

@@ -65,11 +65,14 @@ def _render_create(
         "error_summary": form.error_summary(),
         "source_metadata": SOURCE_METADATA,
         "has_campaigns": bool(form.campaigns),
+        # Opened from an assistant's proposal (a GET with the form filled in).
+        "from_proposal": request.method == "GET" and form.is_bound,
     }
     response = render(request, CREATE_TEMPLATE, context)
-    if request.method == "POST":
-        # An answer to a submit may show RevCent's matches; the empty form (GET) shows no
-        # customer data and stays cacheable, so Back can return to it (README, step 3).
+    if request.method == "POST" or form.is_bound:
+        # An answer to a submit may show RevCent's matches, and a proposal's form the
+        # customer's details; the empty form (GET) shows no customer data and stays
+        # cacheable, so Back can return to it (README, step 3).
         add_never_cache_headers(response)
     return response
 

@@ -58,6 +58,7 @@ def test_a_proposal_the_assistant_could_not_confirm_is_created_on_the_web(
     assert not CreateAttempt.objects.exists()
 
     page.goto(link)
+    expect(page.get_by_test_id("from-proposal")).to_contain_text("your assistant's proposal")
     expect(page.get_by_label("First name").first).to_have_value("Rosa")
     expect(page.get_by_label("Email").first).to_have_value("rosa.p@example.com")
     expect(page.get_by_test_id("metadata-row").get_by_label("Value")).to_have_value("gold")
