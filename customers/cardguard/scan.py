@@ -48,7 +48,7 @@ event, so format alone cannot tell a phone or a tracking number from a card. Wha
 - **A phone number in international form**: whole groups after a "+", or after the dialling
   prefix 00 or 011, that the phonenumbers library calls a valid number ("+49 1512 3456789")
   are a phone, and a card found wholly inside them is not one. A 16-digit card never fits
-  in one (E.164 allows 15 digits at most), so "+4111 …" and "+49 4111 1111 1111 1111" are.
+  in one (E.164 allows 15 digits at most), so a card typed after "+" or "+49 " still is one.
 - **Tracking numbers**: whole groups of a carrier's exact length whose own check digit
   (GS1 mod 10) holds: USPS 91-95 (22 or 26 digits, or after "420" + ZIP), certified mail
   7… (20), FedEx Ground 96… (22), SSCC 00… (20), FedEx SmartPost 6129… (20 or 22). A card
