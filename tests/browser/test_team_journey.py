@@ -29,6 +29,10 @@ def test_an_auditor_added_in_the_admin_opens_the_audit_trail(page: Page, sign_in
     page.goto("/admin/auth/user/add/")
     set_up_two_factor(page)
     expect(page.get_by_role("heading", name="Add user")).to_be_visible()
+    # The admin's own scripts move the focus as the page finishes loading; a field filled
+    # before then can have its text land in the focused one (CI typed the password into
+    # Username once). Fill once the page is loaded.
+    page.wait_for_load_state("load")
     page.get_by_label("Username").fill("nadia")
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
     page.get_by_label(re.compile(r"^Password confirmation")).fill(PASSWORD)
