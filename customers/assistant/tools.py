@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.urls import reverse
 
 from customers import actions, ratelimit
@@ -172,10 +173,8 @@ def create_question(caller: Caller, *, proposal_id: str) -> Question:
     return Question(proposal.question, needs_reason=proposal.strong, done=made)
 
 
-# Creates per token per hour (settings), on top of the agent's own limits.
 def _count_create(caller: Caller) -> None:
-    from django.conf import settings
-
+    """Creates per token per hour (ASSISTANT_CREATES_PER_HOUR), on top of the agent's own."""
     seen = ratelimit.count_up(f"assistant-creates:{caller.token.prefix}", timeout=3600)
     if seen > settings.ASSISTANT_CREATES_PER_HOUR:
         raise ToolRefused(
