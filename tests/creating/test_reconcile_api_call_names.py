@@ -17,6 +17,7 @@ from customers.creating.claims import claim_ttl
 from customers.creating.reconcile import CLOCK_SKEW, NOT_CREATED
 from customers.models import CreateAttempt
 from customers.revcent import get_client
+from customers.revcent.contract import CreateCustomerBody
 from customers.sandbox import records
 from customers.sandbox.transport import SandboxTransport
 from tests.audit_helpers import Operation, assert_audited
@@ -26,7 +27,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 ACTOR = Actor(name="test")
 
 
-def _payload(email: str) -> dict:
+def _payload(email: str) -> CreateCustomerBody:
     return {
         "campaign": DEFAULT_CAMPAIGN,
         "customer": {"first_name": "Kim", "last_name": "Park", "email": email},
