@@ -102,16 +102,20 @@ CARD_ARRAY_KEYS = ("customer_card", "customer_cards", "cards")
 # ASSUMED: a card item's creation time, named as on RevCent's other objects. It tells a card
 # added through a card link from one the customer had before; without it no link closes.
 CARD_CREATED_KEY = "created_date_unix"
-# ASSUMED: the item shape of GetAPICalls' results is not in the stored schema. These are the
-# plausible names for each thing the reconciliation needs, tried in order. "Not created" is
-# read from the log only when every entry names its operation (or path) and every create
-# its customer (customers/creating/reconcile.py): a server using other names settles nothing as "not
-# created", and `revcent_check --create` shows which names it used.
+# ASSUMED: the item shape of GetAPICalls' results is not in the stored schema (GetAPICalls.json
+# documents the request only). The one list of the names accepted for each thing the
+# reconciliation reads (customers/creating/reconcile.py), tried in order: the first is the
+# working guess, the others equally plausible (RevCent names times `created_date_unix`
+# elsewhere, say). "Not created" is read from the log only when every entry names its
+# operation (or method and path) and every create its customer: `revcent_check --create`
+# reports the names a server used and whether reconciliation can use them.
 API_CALL_ITEM_KEYS = {
     "id": ("api_call_id", "id"),
+    "time": ("api_call_unix", "created_date_unix", "unix", "timestamp"),
     "operation": ("operation", "api_operation", "name"),
     "method": ("method", "request_method", "http_method"),
-    "path": ("path", "endpoint", "url", "request_path"),
+    "path": ("path", "endpoint", "request_endpoint", "url", "request_path"),
+    "code": ("code",),  # RevCent's 1 or 0; an HTTP status under another name is not it
     "customer_id": ("customer_id", "item_id"),
 }
 
@@ -129,6 +133,8 @@ class OperationSpec:
     keys: tuple[str, ...] = ENVELOPE_KEYS
     list_key: str = ""
     item_keys: tuple[str, ...] = ()
+    # For an ASSUMED item key: every name accepted for it, the key itself first.
+    item_alternatives: tuple[tuple[str, ...], ...] = ()
     # Changes data in RevCent: never retried, and "no answer" means "outcome unknown".
     changes: bool = False
     id_key: str = ""  # the new thing's ID in a create's answer
@@ -204,7 +210,8 @@ GET_API_CALLS = OperationSpec(
     assumed("the `results` key and its items' fields (see API_CALL_ITEM_KEYS)"),
     keys=(*ENVELOPE_KEYS, "results"),
     list_key="results",
-    item_keys=("api_call_unix",),
+    item_keys=tuple(names[0] for names in API_CALL_ITEM_KEYS.values()),
+    item_alternatives=tuple(API_CALL_ITEM_KEYS.values()),
 )
 # Every operation by name; the audit trail records each as the AuditEntry.Operation of the
 # same name (tests/revcent/test_operation_names.py).
@@ -234,44 +241,3 @@ def customer_body(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
     if isinstance(nested, dict) and not any(key in body for key in ("id", "email")):
         return nested, "nested under 'customer'"
     return body, "top level"
-
-
-def contract_mismatches(operation: str, body: dict[str, Any]) -> list[str]:
-    """How a successful response differs from the contract, field by field."""
-    spec = OPERATIONS[operation]
-    if spec is GET_CUSTOMER:
-        customer, _ = customer_body(body)
-        body = {**{key: body.get(key) for key in ENVELOPE_KEYS if key in body}, **customer}
-    problems = [f"missing key {key!r}" for key in spec.keys if key not in body]
-    problems += _envelope_problems(body, success=True)
-    if spec.id_key and spec.id_key in body and not REVCENT_ID.match(str(body[spec.id_key])):
-        problems.append(f"{spec.id_key} is not 20 letters and digits: {body[spec.id_key]!r}")
-    if spec.list_key and spec.list_key in body:
-        items = body[spec.list_key]
-        if not isinstance(items, list):
-            return [*problems, f"{spec.list_key!r} is not a list"]
-        for index, item in enumerate(items):
-            where = f"{spec.list_key}[{index}]"
-            if not isinstance(item, dict):
-                problems.append(f"{where} is not an object")
-                continue
-            problems += [f"{where} is missing key {k!r}" for k in spec.item_keys if k not in item]
-    return problems
-
-
-def error_mismatches(body: dict[str, Any]) -> list[str]:
-    """How an error response differs from RevCent's documented error body."""
-    problems = [f"missing key {key!r}" for key in ERROR_KEYS if key not in body]
-    return problems + _envelope_problems(body, success=False)
-
-
-def _envelope_problems(body: dict[str, Any], *, success: bool) -> list[str]:
-    problems = []
-    if "api_call_id" in body and not REVCENT_ID.match(str(body["api_call_id"])):
-        problems.append(f"api_call_id is not 20 letters and digits: {body['api_call_id']!r}")
-    if "api_call_unix" in body and not isinstance(body["api_call_unix"], int):
-        problems.append("api_call_unix is not an integer")
-    expected = 1 if success else 0
-    if body.get("code") != expected:
-        problems.append(f"code is {body.get('code')!r}, expected {expected}")
-    return problems
