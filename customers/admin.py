@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from customers.assistant.services import assistant_token_revoke
 from customers.audit import Actor
@@ -37,6 +39,7 @@ class AssistantTokenAdmin(_AssistantTokenModelAdmin):
     list_display = ["prefix", "user", "name", "may", "last_used_at", "expires_at", "revoked_at"]
     # The fingerprint of the secret proves nothing to a reader; it is not shown.
     exclude = ["secret_hash"]
+    readonly_fields = ["revoke_link"]
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "user__username"]
     actions = ["revoke"]
@@ -55,6 +58,13 @@ class AssistantTokenAdmin(_AssistantTokenModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # revoked, never deleted: the trail names them
+
+    @admin.display(description="Revoke")
+    def revoke_link(self, token: AssistantToken) -> str:
+        if token.revoked_at is not None:
+            return "Revoked: it no longer works."
+        url = reverse("assistant-token-revoke", args=[token.prefix])
+        return format_html('<a class="button" href="{}">Revoke this token…</a>', url)
 
     @admin.display(description="May")
     def may(self, token: AssistantToken) -> str:

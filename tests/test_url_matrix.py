@@ -117,7 +117,7 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     "card-link-expire": (302, 405, 405, 405),
     # The assistant channel: tokens for agents and auditors (admins are superusers).
     "assistant-tokens": (302, 200, 200, 200),
-    "assistant-token-revoke": (302, 405, 405, 405),
+    "assistant-token-revoke": (302, 404, 404, 404),  # no such token; GET asks first
     # A bearer token, never a session: 405 for any GET, signed in or not (POST: tests/assistant).
     "assistant-mcp": (405, 405, 405, 405),
     "assistant-resource-metadata": (200, 200, 200, 200),

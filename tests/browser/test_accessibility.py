@@ -4,6 +4,8 @@ no console error on any page, and (on a phone-sized screen) no app page scrolls 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
@@ -81,6 +83,9 @@ def test_agent_pages(page: Page, live_server, agent, campaign, sandbox, width):
     page.goto(reverse("assistant-tokens"))
     page.get_by_label("Name").fill("Claude on my laptop")
     page.get_by_role("button", name="Make token").click()
+    page.wait_for_load_state("networkidle")
+    found += problems(page) + (sideways(page) if width < 500 else [])
+    page.get_by_role("link", name=re.compile("^Revoke")).click()  # the question before it
     page.wait_for_load_state("networkidle")
     found += problems(page) + (sideways(page) if width < 500 else [])
     page.goto("/")
