@@ -153,9 +153,7 @@ def test_rows_opened_in_two_round_trips_are_the_rows_the_orm_opens(agent):
     assert verify_trail().problems == []
 
 
-def test_an_agent_action_is_opened_signed_completed_and_chained_in_two_messages(
-    agent, monkeypatch
-):
+def test_an_agent_action_is_opened_signed_completed_and_chained_in_two_messages(agent, monkeypatch):
     import psycopg
 
     sent: list[str] = []
