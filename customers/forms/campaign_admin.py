@@ -16,7 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from customers.models import Campaign
-from customers.revcent.contract import REVCENT_ID
+from customers.revcent.contract import CAMPAIGN_ID
 
 if TYPE_CHECKING:  # ModelForm is generic in the stubs only, not at run time
     _CampaignModelForm = forms.ModelForm[Campaign]
@@ -41,8 +41,9 @@ ERROR_MESSAGES = {
 def campaign_reference_error(reference: str, *, name: str) -> ValidationError | None:
     """Why `reference` cannot be the campaign RevCent is sent, or None if it can: a RevCent
     campaign ID, or exactly the campaign's name."""
-    if REVCENT_ID.match(reference) or reference == name:
+    if CAMPAIGN_ID.match(reference) or reference == name:
         return None
+    params: dict[str, str | int]
     if name and reference.casefold() == name.casefold():
         code, params = "name_capitals", {"value": reference, "name": name}
     elif len(reference) == 20:

@@ -48,6 +48,7 @@ REVCENT_ID = re.compile(r"^[A-Za-z0-9]{20}$")
 # so Support Desk checks a campaign's shape when it is saved, and RevCent the rest at create.
 CAMPAIGN_REFERENCE = confirmed("CreateCustomer.json: an existing campaign's ID or its name")
 CAMPAIGN_ID_SHAPE = assumed("20 characters CONFIRMED (GetCustomers.json); letters and digits")
+CAMPAIGN_ID = REVCENT_ID
 SEARCH_MAX_HITS = 10  # CONFIRMED: at most 10 hits, no paging (kb.revcent.com api-search)
 PAGE_LIMIT_MAX = 25  # CONFIRMED: list operations take limit 1-25 (GetCustomerGroups.json)
 API_CALLS_MAX_WINDOW_SECONDS = 2 * 86400  # CONFIRMED: GetAPICalls spans at most 2 days
