@@ -50,3 +50,17 @@ def test_the_next_try_with_a_good_campaign_creates(agent_client, unknown_campaig
     response = agent_client.post(URL, create_post(campaign))
     assert response.status_code == 302
     assert CreateAttempt.objects.filter(state=CreateAttempt.State.CREATED).count() == 1
+
+
+def test_a_campaign_taken_off_the_list_meanwhile_is_marked_too(agent_client, campaign):
+    spring = Campaign.objects.create(name="Spring sale", revcent_id="SpringSale0000000001")
+    data = create_post(spring)
+    spring.active = False  # an admin takes it off while the agent types
+    spring.save()
+    page = agent_client.post(URL, data).content.decode()
+    assert _campaign_errors(page) == [
+        "This campaign is no longer offered (an admin changed the list since the page was "
+        "opened): choose one of those shown."
+    ]
+    assert f'value="{CUSTOMER["email"]}"' in page
+    assert not CreateAttempt.objects.exists()
