@@ -220,8 +220,9 @@ def override_message(*, reason: str, report: DuplicateReport, attempt: CreateAtt
     “…”. Result: …", the reason shortened if need be so that the result always fits."""
     strong = report.strong
     if strong:
+        unnamed = "a create here with no RevCent ID yet"
         named = [
-            f"{m.candidate.customer_id or 'a create here'} ({', '.join(m.reasons)})"
+            f"{m.candidate.customer_id or unnamed} ({', '.join(m.reasons)})"
             for m in strong[:OVERRIDE_MATCHES_NAMED]
         ]
         if len(strong) > len(named):

@@ -141,3 +141,20 @@ def test_the_signed_chain_still_verifies(agent_web, campaign):
     create_anyway(agent_web, unknown)
     assert len(audit_rows(operation=Operation.DUPLICATE_OVERRIDE)) == 2
     call_command("verify_audit_log")  # raises CommandError if a link does not verify
+
+
+def test_several_matches_are_named_three_at_most_and_counted():
+    from customers.creating.duplicates import DuplicateReport, override_message
+    from customers.matching import STRONG, Candidate, Match
+
+    ids = ["A" * 20, "B" * 20, "", "D" * 20, "E" * 20]
+    report = DuplicateReport(
+        matches=[Match(Candidate(customer_id=i), STRONG, ("Phone matches",)) for i in ids]
+    )
+    attempt = CreateAttempt(customer_id="N" * 20, create_api_call_id="C" * 20)
+    assert override_message(reason="Shared family phone.", report=report, attempt=attempt) == (
+        f"Chose to create anyway despite strong matches with {'A' * 20} (Phone matches); "
+        f"{'B' * 20} (Phone matches); a create here with no RevCent ID yet (Phone matches); "
+        f"2 more, reason: “Shared family phone.”. Result: customer {'N' * 20} was created "
+        f"(CreateCustomer call {'C' * 20})."
+    )
