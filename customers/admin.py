@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from customers.assistant.services import assistant_token_revoke
 from customers.audit import Actor
 from customers.audit.admin import AuditEntryAdmin
+from customers.forms.campaign_admin import CampaignAdminForm, campaign_reference_error
 from customers.models import AssistantToken, AuditEntry, Campaign
 from customers.team.admin import TeamUserAdmin
 
@@ -27,9 +28,19 @@ admin.site.register(AuditEntry, AuditEntryAdmin)
 
 @admin.register(Campaign)
 class CampaignAdmin(_CampaignModelAdmin):
-    list_display = ["name", "revcent_id", "active", "is_default"]
+    """Campaigns are checked when saved (customers/forms/campaign_admin.py); one saved before
+    that check is flagged in the list, to be corrected before an agent picks it."""
+
+    form = CampaignAdminForm
+    list_display = ["name", "revcent_id", "sent_as", "active", "is_default"]
     list_filter = ["active"]
     search_fields = ["name", "revcent_id"]
+
+    @admin.display(description="Sent to RevCent as")
+    def sent_as(self, campaign: Campaign) -> str:
+        if campaign_reference_error(campaign.revcent_id, name=campaign.name) is not None:
+            return "Neither an ID nor its name: correct it"
+        return "its name" if campaign.revcent_id == campaign.name else "its ID"
 
 
 @admin.register(AssistantToken)

@@ -306,6 +306,29 @@ ASSISTANT_CREATES_PER_HOUR = env_int("ASSISTANT_CREATES_PER_HOUR", 30, minimum=1
 SECURE_CARD_FORM_URL = env.str("SECURE_CARD_FORM_URL", default="")
 CARD_LINK_HOURS = env_int("CARD_LINK_HOURS", 24, minimum=1)
 
+# The merchant's name as its customers know it. A card-link e-mail is sent in that name, so
+# the customer knows who is asking for a card: one that names nobody reads like phishing.
+MERCHANT_NAME_SANDBOX = "Support Desk sandbox merchant"
+
+
+def merchant_name(raw: str, *, sandbox: bool) -> str:
+    name = raw.strip()
+    if not name and sandbox:
+        return MERCHANT_NAME_SANDBOX
+    if not name:
+        raise ImproperlyConfigured(
+            "MERCHANT_NAME must be set when talking to RevCent (REVCENT_API_KEY is set): card-link "
+            "e-mails name the merchant, so that customers know who asks for their card. "
+            'Example: MERCHANT_NAME="Acme Outdoor Supply"'
+        )
+    if len(name) > 100 or any(not char.isprintable() for char in name):
+        # It goes into an e-mail's Subject: a line break there would start another header.
+        raise ImproperlyConfigured("MERCHANT_NAME must be one line of at most 100 characters.")
+    return name
+
+
+MERCHANT_NAME = merchant_name(env.str("MERCHANT_NAME", default=""), sandbox=REVCENT_SANDBOX)
+
 # Phone numbers typed without a country code are read as this region's (ISO 3166 alpha-2),
 # unless the form's Country says otherwise.
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US").upper()

@@ -6,6 +6,7 @@ audit row; the admin's trail still lists them one by one. Plain functions over r
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,7 +47,27 @@ class TimelineLine:
 
 def customer_timeline_lines(customer_id: str, *, limit: int = 50) -> list[TimelineLine]:
     """The customer page's timeline: the newest rows about the customer, reads folded."""
-    return timeline_fold(customer_timeline(customer_id, limit=ROWS_READ))[:limit]
+    rows = customer_timeline(customer_id, limit=ROWS_READ)
+    return timeline_fold([as_seen_by(customer_id, row) for row in rows])[:limit]
+
+
+def as_seen_by(customer_id: str, entry: AuditEntry) -> AuditEntry:
+    """A row as customer `customer_id`'s timeline tells it. A "Create anyway" that matched
+    this customer is a note that an agent chose a separate customer, never a create of this
+    one (the row itself, unchanged, keeps the decision's own words for the trail)."""
+    if not (
+        entry.operation == Op.DUPLICATE_OVERRIDE
+        and entry.target_customer_id == customer_id
+        and entry.customer_id != customer_id
+    ):
+        return entry
+    new = f", {entry.customer_id}," if entry.customer_id else ""
+    told = copy.copy(entry)  # for the page only: a row is never saved twice
+    told.message = (
+        f"An agent chose to create a separate customer{new} despite a strong match with this "
+        "one. This customer was not changed."
+    )
+    return told
 
 
 def _folds(entry: AuditEntry) -> bool:

@@ -24,6 +24,7 @@ from customers.forms.parts import (
 )
 from customers.matching import MATCH_FIELDS, Identifiers
 from customers.models import Campaign
+from customers.revcent.advice import CAMPAIGN_NAMED
 from customers.revcent.contract import CreateCustomerBody
 
 _FIELD_IN_MESSAGE = re.compile(r"\b(customer|bill_to)\.(\w+)")
@@ -210,10 +211,12 @@ class CustomerCreateForm:
             if found.group(2) in form.fields:
                 form.add_error(found.group(2), ValidationError(message, code="revcent"))
                 return True
-        for name in ("campaign", "internal_customer_id"):
-            if re.search(rf"\b{name}\b", message):
-                self.options.add_error(name, ValidationError(message, code="revcent"))
-                return True
+        # "Campaign 'x' does not exist.": RevCent's words, capitals and all.
+        named = CAMPAIGN_NAMED.search(message) or re.search(r"\binternal_customer_id\b", message)
+        if named:
+            name = "campaign" if named.group(0).casefold() == "campaign" else "internal_customer_id"
+            self.options.add_error(name, ValidationError(message, code="revcent"))
+            return True
         return False
 
 

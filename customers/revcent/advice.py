@@ -37,6 +37,12 @@ RETRY_LATER = "Wait a minute and try again; if it keeps happening, tell an admin
 # RevCent's words are quoted up to this length: the whole text fits CreateAttempt.message.
 SAID_MAX = 250
 _FIELD = re.compile(r"\b(customer|bill_to)\.(\w+)")
+# RevCent's words about the campaign (its wording is not documented; the sandbox says
+# "Campaign 'x' does not exist."): the create form marks its campaign field then.
+CAMPAIGN_NAMED = re.compile(r"\bcampaign\b", re.IGNORECASE)
+CAMPAIGN_STEP = (
+    "Choose another campaign, and tell an admin to check this one's RevCent ID under Campaigns."
+)
 
 
 def not_done(op: contract.OperationSpec) -> str:
@@ -65,7 +71,12 @@ def refused(
     elif status >= 400:
         field = _field_named(said)
         head = f"RevCent did not accept {field or 'the request'}"
-        if field:
+        if not field and op is contract.CREATE_CUSTOMER and CAMPAIGN_NAMED.search(said):
+            # The campaign comes from the admin's list: the agent can pick another, and only
+            # an admin can correct this one (customers/forms/campaign_admin.py).
+            head = "RevCent did not accept the campaign"
+            step = CAMPAIGN_STEP
+        elif field:
             step = "Correct it and submit again."
         elif op is contract.CREATE_CUSTOMER:
             step = "Correct what it names and try again; if it is not on the form, tell an admin."

@@ -41,6 +41,14 @@ def assumed(reason: str) -> Evidence:
 # IDs are 20 characters (CONFIRMED: the envelope's api_call_id and every *_id in the
 # operation schemas); the alphabet, letters and digits, is ASSUMED from the docs' examples.
 REVCENT_ID = re.compile(r"^[A-Za-z0-9]{20}$")
+# CreateCustomer's `campaign`: "an existing campaign's ID or its name", CONFIRMED
+# (CreateCustomer.json). Campaign IDs are 20 characters, CONFIRMED (GetCustomers.json's
+# campaign_filter); letters and digits, ASSUMED as for every ID (REVCENT_ID). A name is matched
+# exactly, ASSUMED (the docs say "its name"). No operation lists or reads campaigns (none found),
+# so Support Desk checks a campaign's shape when it is saved, and RevCent the rest at create.
+CAMPAIGN_REFERENCE = confirmed("CreateCustomer.json: an existing campaign's ID or its name")
+CAMPAIGN_ID_SHAPE = assumed("20 characters CONFIRMED (GetCustomers.json); letters and digits")
+CAMPAIGN_ID = REVCENT_ID
 SEARCH_MAX_HITS = 10  # CONFIRMED: at most 10 hits, no paging (kb.revcent.com api-search)
 PAGE_LIMIT_MAX = 25  # CONFIRMED: list operations take limit 1-25 (GetCustomerGroups.json)
 API_CALLS_MAX_WINDOW_SECONDS = 2 * 86400  # CONFIRMED: GetAPICalls spans at most 2 days
@@ -79,7 +87,7 @@ class MetadataPair(TypedDict):
 class CreateCustomerBody(TypedDict):
     """CreateCustomer's input. `payment` exists too, and Support Desk never sends it."""
 
-    campaign: str  # the campaign's RevCent ID
+    campaign: str  # the campaign's RevCent ID, or its exact name (CAMPAIGN_REFERENCE)
     customer: ContactBody
     bill_to: NotRequired[ContactBody]  # only when billing differs
     internal_customer_id: NotRequired[str]

@@ -109,7 +109,7 @@ class TestOnTheCustomersOwnTimeline:
         assert {Operation.CALLER_VERIFIED, Operation.CALLER_VERIFICATION_FAILED} <= janes
 
         page = agent_client.get(reverse("customer-detail", args=[new_id])).content.decode()
-        assert "Created anyway despite 1 strong match" in page
+        assert "Chose to create anyway despite a strong match with" in page
         assert "A card link was created to copy; it works until" in page
         assert "was expired early." in page
         assert "A note was added in RevCent (CreateNote)." in page

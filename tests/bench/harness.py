@@ -383,7 +383,11 @@ class StandIn:
 
     def server_env(self) -> dict[str, str]:
         """What makes an app server talk to this stand-in as to RevCent."""
-        return {"REVCENT_API_KEY": "bench-stand-in", "REVCENT_BASE_URL": self.base_url}
+        return {
+            "REVCENT_API_KEY": "bench-stand-in",
+            "REVCENT_BASE_URL": self.base_url,
+            "MERCHANT_NAME": "Bench merchant",  # required with an API key
+        }
 
     def stop(self) -> None:
         process, self.process = self.process, None
