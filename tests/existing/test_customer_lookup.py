@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from customers.models import CustomerVisit
+from customers.sandbox.models import SandboxCustomer
 from tests.audit_helpers import Operation, assert_audited
 from tests.helpers import create_post
 from tests.seeded import JANE, JANE_TWO, JOHN
@@ -120,3 +125,12 @@ def test_a_customer_just_created_is_found_at_once(agent_client, campaign):
     agent_client.post(reverse("customer-create"), create_post(campaign, customer=person))
     found = agent_client.post(reverse("customer-search"), {"q": email})
     assert found.status_code == 302 and "/customers/" in found["Location"]
+
+
+def test_each_result_shows_its_city_and_when_it_was_created(agent_client):
+    """Two Jane Does in Miami: the created date (and the masked hint) tells them apart."""
+    html = search(agent_client, "jane doe")
+    for customer_id in (JANE, JANE_TWO):
+        created = SandboxCustomer.objects.get(pk=customer_id).created_unix
+        day = date_format(localtime(datetime.fromtimestamp(created, tz=UTC)), "j M Y")
+        assert f'<span class="where">Miami · created {day}</span>' in html
