@@ -41,10 +41,10 @@ def assumed(reason: str) -> Evidence:
 # IDs are 20 characters (CONFIRMED: the envelope's api_call_id and every *_id in the
 # operation schemas); the alphabet, letters and digits, is ASSUMED from the docs' examples.
 REVCENT_ID = re.compile(r"^[A-Za-z0-9]{20}$")
-SEARCH_MAX_HITS = 10  # CONFIRMED: at most 10 hits, no paging (kb.revcent.com api-search)
 # CONFIRMED: a customer hit carries id, created_date_unix, first_name, last_name, the address
 # lines and city (the same page's field table; the find box shows city and created date to
 # tell two people of one name apart). Its other fields (email, phone, zip…) are ASSUMED.
+SEARCH_MAX_HITS = 10  # CONFIRMED: at most 10 hits, no paging (kb.revcent.com api-search)
 PAGE_LIMIT_MAX = 25  # CONFIRMED: list operations take limit 1-25 (GetCustomerGroups.json)
 API_CALLS_MAX_WINDOW_SECONDS = 2 * 86400  # CONFIRMED: GetAPICalls spans at most 2 days
 NOTE_TEXT_MAX = 255  # CONFIRMED: CreateNote text is 1-255 characters (CreateNote.json)
