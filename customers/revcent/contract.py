@@ -42,8 +42,9 @@ def assumed(reason: str) -> Evidence:
 # operation schemas); the alphabet, letters and digits, is ASSUMED from the docs' examples.
 REVCENT_ID = re.compile(r"^[A-Za-z0-9]{20}$")
 # CONFIRMED: a customer hit carries id, created_date_unix, first_name, last_name, the address
-# lines and city (the same page's field table; the find box shows city and created date to
-# tell two people of one name apart). Its other fields (email, phone, zip…) are ASSUMED.
+# lines and city (kb.revcent.com api-search, its field table). The find box shows city and
+# created date to tell two people of one name apart. Other hit fields (email, phone, zip…)
+# are ASSUMED.
 SEARCH_MAX_HITS = 10  # CONFIRMED: at most 10 hits, no paging (kb.revcent.com api-search)
 PAGE_LIMIT_MAX = 25  # CONFIRMED: list operations take limit 1-25 (GetCustomerGroups.json)
 API_CALLS_MAX_WINDOW_SECONDS = 2 * 86400  # CONFIRMED: GetAPICalls spans at most 2 days
