@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from customers.matching import MATCH_FIELDS
-from customers.models import AuditEntry
+from customers.models import AuditEntry, CreateAttempt
 from customers.sandbox.transport import SandboxTransport
+from tests.helpers import CUSTOMER, create_post
 from tests.seeded import JANE, JANE_TWO
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
@@ -54,6 +55,30 @@ def test_a_name_with_the_same_city_is_a_possible_match(agent_client):
     assert html.count('data-testid="match"') == 2  # both seeded Jane Does live in Miami
     assert "Same name and city" in html
     assert "likely the same" not in html.split("</p>")[0]
+
+
+def test_a_name_in_another_city_is_shown_as_maybe_moved_and_does_not_gate(agent_client):
+    html = panel(agent_client, first_name="Jane", last_name="Doe", city="Tampa")
+    matches = html.split('data-testid="match"')[1:]
+    assert len(matches) == 2  # both Jane Does of Miami, not hidden
+    assert all("<li>Same name, different city (moved?)</li>" in match for match in matches)
+    assert "likely the same" not in html and 'class="match strong"' not in html
+
+
+def test_a_name_in_another_city_never_stops_the_create(agent_client, campaign):
+    person = {**CUSTOMER, "first_name": "Jane", "last_name": "Doe", "city": "Tampa"}
+    person["zip"] = "33602"
+    response = agent_client.post(reverse("customer-create"), create_post(campaign, customer=person))
+    assert response.status_code == 302  # created: no duplicate gate for a possible match
+    assert CreateAttempt.objects.get().customer_id
+
+
+def test_a_phone_typed_with_00_before_a_country_is_picked_is_searched_and_matched(agent_client):
+    html = panel(agent_client, phone="0034 912 345 678")
+    assert "María García" in html
+    assert "Phone matches" in html and "likely the same customer" in html
+    row = AuditEntry.objects.get(operation="SearchCustomers")
+    assert row.search_term == "+34912345678"
 
 
 def test_a_name_alone_shows_both_jane_does(agent_client):

@@ -13,7 +13,7 @@ from customers.models import CustomerVisit
 from customers.sandbox.models import SandboxCustomer
 from tests.audit_helpers import Operation, assert_audited
 from tests.helpers import create_post
-from tests.seeded import JANE, JANE_TWO, JOHN
+from tests.seeded import JANE, JANE_TWO, JOHN, MARIA
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 URL = reverse("customer-search")
@@ -47,6 +47,14 @@ def test_a_name_lists_every_match_with_why_and_opens_none(agent_client):
     assert reverse("customer-detail", args=[JANE]) in html
     assert reverse("customer-detail", args=[JANE_TWO]) in html
     assert html.count("Same name") == 2
+
+
+@pytest.mark.parametrize("typed", ["0034 912 345 678", "+34 912 345 678", "0034912345678"])
+def test_a_phone_in_international_form_finds_the_customer(agent_client, typed):
+    # Read as Spain's +34 though no country was given and the default region is the US.
+    response = agent_client.post(URL, {"q": typed})
+    assert response["Location"] == reverse("customer-detail", args=[MARIA])
+    assert_audited(Operation.SEARCH_CUSTOMERS, search_term="+34912345678")
 
 
 def test_an_internal_id_and_a_revcent_id_find_the_customer(agent_client):
