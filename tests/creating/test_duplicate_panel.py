@@ -208,6 +208,30 @@ def test_a_failed_search_is_reported(agent_client):
     assert "did not answer the email search" in html
 
 
+def test_a_failed_search_alone_says_nothing_could_be_checked_not_no_matches(agent_client):
+    html = panel(agent_client, email="sandbox-server-error@example.com")
+    assert "RevCent did not answer the email search, so nothing could be checked yet." in html
+    assert "No matches" not in html
+
+
+def test_a_failed_search_beside_an_answered_one_names_only_the_answered(agent_client):
+    html = panel(
+        agent_client, email="sandbox-server-error@example.com", first_name="Zed", last_name="Quux"
+    )
+    assert "No matches in RevCent for the name typed." in html
+    assert "RevCent did not answer the email search; these results may be incomplete." in html
+
+
+def test_the_gate_after_a_failed_search_never_shows_an_empty_term(agent_client, campaign):
+    person = {**CUSTOMER, "email": "sandbox-server-error@example.com"}
+    response = agent_client.post(reverse("customer-create"), create_post(campaign, customer=person))
+    html = response.content.decode()
+    assert "The duplicate check could not finish" in html
+    assert "the  typed" not in html and "the typed" not in html
+    assert "RevCent did not answer the email search" in html
+    assert "No matches in RevCent for the phone and name typed." in html
+
+
 def test_the_panel_is_post_only_and_for_agents(agent_client, auditor_client):
     assert agent_client.get(URL).status_code == 405
     assert auditor_client.post(URL, {"customer-email": "jane@example.com"}).status_code == 403
