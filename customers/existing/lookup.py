@@ -116,25 +116,24 @@ def customer_lookup(query: str, *, user: User, client: RevCentClient, actor: Act
 # ?r=<key>. Back and refresh then load that GET again: no "Confirm Form Resubmission", no
 # second RevCent call, nothing counted again against the agent's search limit, and the
 # list is the one the agent chose from. Their age is read from the time they were kept and
-# the caller's clock, not from the cache's expiry (which only tidies up), so tests can move
-# the clock whatever the cache.
-def lookup_keep(result: LookupResult, *, user_id: int, now: float | None = None) -> str:
+# the clock, not from the cache's expiry (which only tidies up), so a test can move the
+# clock whatever the cache.
+def lookup_keep(result: LookupResult, *, user_id: int) -> str:
     """Keep a search's results for this user for KEPT_SECONDS; return their opaque key."""
     key = secrets.token_urlsafe(16)  # 22 characters, 128 random bits
-    kept_at = now if now is not None else time.time()
-    value = (user_id, kept_at, results_as_kept(result))
+    value = (user_id, time.time(), results_as_kept(result))
     cache.set(_kept_cache_key(key), value, timeout=KEPT_SECONDS + 60)
     return key
 
 
-def lookup_kept(key: str, *, user_id: int, now: float | None = None) -> LookupResult | None:
+def lookup_kept(key: str, *, user_id: int) -> LookupResult | None:
     """The results kept under key, if they are still there and this user's; else None."""
     if not _KEPT_KEY.fullmatch(key):
         return None
     kept = cache.get(_kept_cache_key(key))
     if not isinstance(kept, tuple) or len(kept) != 3 or kept[0] != user_id:
         return None  # unknown, or another user's key: they get a fresh search
-    if (now if now is not None else time.time()) - kept[1] > KEPT_SECONDS:
+    if time.time() - kept[1] > KEPT_SECONDS:
         return None
     result: LookupResult = kept[2]
     return result
