@@ -168,9 +168,9 @@ def _redacted[T](value: T) -> T:
         return redact_card_numbers(value)  # type: ignore[return-value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: _redacted(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **changes)  # type: ignore[type-var]
+        return dataclasses.replace(value, **changes)
     if isinstance(value, list | tuple):
-        return type(value)(_redacted(item) for item in value)  # type: ignore[return-value]
+        return type(value)(_redacted(item) for item in value)
     return value
 
 

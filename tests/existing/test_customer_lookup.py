@@ -38,7 +38,8 @@ def search(client, query: str) -> str:
     """Search as the page does: POST, then the redirect's GET of the results."""
     response = client.post(URL, {"q": query}, follow=True)
     assert response.status_code == 200
-    return response.content.decode()
+    html: str = response.content.decode()
+    return html
 
 
 def test_a_name_lists_every_match_with_why_and_opens_none(agent_client):
