@@ -101,12 +101,18 @@ def test_an_unknown_key_shows_the_empty_form(agent_client, key):
     assert ("Those search results have expired" in html) == bool(key)
 
 
-def test_a_card_number_is_refused_before_anything_is_kept(agent_client):
+def test_a_card_number_is_refused_before_anything_is_kept(agent_client, monkeypatch):
+    kept: list[LookupResult] = []
+    monkeypatch.setattr(
+        "customers.views.lookup.lookup_keep", lambda result, **_: kept.append(result) or "x"
+    )
     response = agent_client.post(URL, {"q": CARD})
-    assert response.status_code == 200  # the form again, the field marked
+    assert response.status_code == 200  # the form again, the field marked: no redirect
     assert "customers are never looked up by card" in response.content.decode()
     assert_audited(Operation.SEARCH_CUSTOMERS, count=0)
-    assert cache.get("lookup-results:v1:" + "A" * 22) is None
+    assert kept == []
+    agent_client.post(URL, {"q": "jane doe"})
+    assert [result.query for result in kept] == ["jane doe"]  # the spy does see a search
 
 
 def _hit(**contact: str) -> Found:
