@@ -175,6 +175,8 @@ def _redacted[T](value: T) -> T:
 
 
 def _kept_cache_key(key: str) -> str:
+    # The version changes whenever LookupResult, Found or SearchHit does: no server reads an
+    # old pickle (results then read as expired, and the agent searches again).
     return f"lookup-results:v1:{key}"
 
 
