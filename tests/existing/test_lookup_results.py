@@ -103,9 +103,12 @@ def test_an_unknown_key_shows_the_empty_form(agent_client, key):
 
 def test_a_card_number_is_refused_before_anything_is_kept(agent_client, monkeypatch):
     kept: list[LookupResult] = []
-    monkeypatch.setattr(
-        "customers.views.lookup.lookup_keep", lambda result, **_: kept.append(result) or "x"
-    )
+
+    def keep_spy(result: LookupResult, **_: object) -> str:
+        kept.append(result)
+        return "x"
+
+    monkeypatch.setattr("customers.views.lookup.lookup_keep", keep_spy)
     response = agent_client.post(URL, {"q": CARD})
     assert response.status_code == 200  # the form again, the field marked: no redirect
     assert "customers are never looked up by card" in response.content.decode()
