@@ -16,6 +16,8 @@ from customers.models import AuditEntry
 # How the trail shows a moment (Django's date format): to the second, since dozens of rows
 # can share a minute. The list, the entry page and a customer's timeline all use it.
 TO_THE_SECOND = "j M Y, H:i:s"
+# Folded views on a customer's timeline say when to the minute (customers/audit/timeline.py).
+TO_THE_MINUTE = "j M Y, H:i"
 
 if TYPE_CHECKING:  # ModelForm is generic in the stubs only, not at run time
     _AuditEntryModelForm = forms.ModelForm[AuditEntry]

@@ -49,6 +49,10 @@ REVCENT_ID = re.compile(r"^[A-Za-z0-9]{20}$")
 CAMPAIGN_REFERENCE = confirmed("CreateCustomer.json: an existing campaign's ID or its name")
 CAMPAIGN_ID_SHAPE = assumed("20 characters CONFIRMED (GetCustomers.json); letters and digits")
 CAMPAIGN_ID = REVCENT_ID
+# CONFIRMED: a customer hit carries id, created_date_unix, first_name, last_name, the address
+# lines and city (kb.revcent.com api-search, its field table). The find box shows city and
+# created date to tell two people of one name apart. Other hit fields (email, phone, zip…)
+# are ASSUMED.
 SEARCH_MAX_HITS = 10  # CONFIRMED: at most 10 hits, no paging (kb.revcent.com api-search)
 PAGE_LIMIT_MAX = 25  # CONFIRMED: list operations take limit 1-25 (GetCustomerGroups.json)
 API_CALLS_MAX_WINDOW_SECONDS = 2 * 86400  # CONFIRMED: GetAPICalls spans at most 2 days

@@ -77,6 +77,7 @@ def test_agent_pages(page: Page, live_server, agent, campaign, sandbox, width):
         reverse("customer-create"),
         reverse("customer-detail", args=[JANE]),
         reverse("assistant-tokens"),
+        reverse("customer-search") + "?r=" + "A" * 22,  # results expired: the empty box
     ]
     found = scan(page, paths, narrow=width < 500)
     # The tokens page with a new token on it, and the list of tokens.
