@@ -81,9 +81,10 @@ class Contact:
 
     @property
     def address(self) -> str:
-        """The postal address on one line, without empty parts: "1 Main St, Miami FL, USA"."""
+        """The postal address on one line, without empty parts: "1 Main St, Miami FL, United
+        States"."""
         place = " ".join(part for part in (self.city, self.state, self.zip) if part)
-        parts = (self.address_line_1, self.address_line_2, place, self.country)
+        parts = (self.address_line_1, self.address_line_2, place, country_name(self.country))
         return ", ".join(part for part in parts if part)
 
     def labelled(self) -> list[tuple[str, str]]:
@@ -161,9 +162,25 @@ def phone_display(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def country_name(code: str) -> str:
+    """A country as people read it ("United States" for "USA", as the form's list names it);
+    a code that is not ISO 3166-1 alpha-3 is shown as it is."""
+    return _country_names().get(code.strip().upper(), code) if code else ""
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    return dict(country_choices())
+
+
 def field_display(name: str, value: str) -> str:
-    """A contact field's value for display (the data keeps its stored form)."""
-    return phone_display(value) if name == "phone" and value else value
+    """A contact field's value for display (the data keeps its stored form): the phone as
+    people write it, the country by its name."""
+    if name == "phone" and value:
+        return phone_display(value)
+    if name == "country":
+        return country_name(value)
+    return value
 
 
 # Metadata whose name says it holds a secret (RevCent: "do not store card data, secrets,

@@ -58,6 +58,15 @@ class CappedCountPaginator(_AuditEntryPaginator):
         # COUNT(*) over a LIMITed subquery: bounded work, however big the table.
         return self.object_list[: COUNT_CAP + 1].count()
 
+    @property
+    def count_label(self) -> str:
+        """The list's size under it: "256 audit rows" (Django's own line would read "256
+        audit trail", the model's plural being the trail's name), "more than 10,000" past
+        the cap (templates/admin/customers/auditentry/pagination.html)."""
+        if self.count > COUNT_CAP:
+            return f"More than {COUNT_CAP:,} audit rows"
+        return f"{self.count:,} audit row{'' if self.count == 1 else 's'}"
+
 
 class ErrorCodeFilter(admin.SimpleListFilter):
     """RevCent's error codes seen so far, for filtering the trail by one.
@@ -197,6 +206,9 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
 
     form = AuditEntryForm
 
+    class Media:
+        js = ["js/copy.js"]  # the API call ID's copy button
+
     # Every field, shown read-only, through the labels and display methods of labels.py.
     fields = readonly_fields = entry_page_fields()
 
@@ -205,6 +217,17 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
             return "—"
         when = datetime.fromtimestamp(entry.api_call_unix, tz=UTC)
         return f"{_to_the_second(when)} (Unix {entry.api_call_unix})"
+
+    def api_call_id_copy(self, entry: AuditEntry) -> str:
+        if not entry.api_call_id:
+            return "—"
+        # static/js/copy.js (in this page's media) shows the button and copies the ID.
+        return format_html(
+            '<span id="api-call-id" data-testid="api-call-id">{}</span> <button type="button" '
+            'class="button copy-button" data-copy="#api-call-id" data-testid="copy-api-call-id" '
+            'hidden>Copy<span class="visually-hidden"> API call ID</span></button>',
+            entry.api_call_id,
+        )
 
     def user_account(self, entry: AuditEntry) -> str:
         # Not Django's link to the account's page: auditors may not open accounts (a 403).

@@ -75,6 +75,10 @@ class CustomerCreateForm:
         self.bill_to = ContactForm(data, prefix="bill_to", **guard)
         self.metadata = MetadataFormSet(data, prefix="metadata", form_kwargs=guard)
         self._refused_by_request = tuple(refused_card_fields)
+        if data is None:
+            # A new form: the agent starts at First name. (A bound one shows the error
+            # summary or the duplicate gate, which take the focus instead.)
+            self.customer.fields["first_name"].widget.attrs["autofocus"] = True
         if data is not None and not self.billing_differs:
             # Hidden and not sent: its errors would greet the agent who turns the switch on.
             _quiet(self.bill_to)

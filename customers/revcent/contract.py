@@ -60,6 +60,27 @@ NOTE_TEXT_MAX = 255  # CONFIRMED: CreateNote text is 1-255 characters (CreateNot
 METADATA_NAME_MAX = 100  # CONFIRMED: the CreateCustomer guide
 METADATA_VALUE_MAX = 255  # CONFIRMED: the CreateCustomer guide
 
+# A customer's page in RevCent's own web app (its dashboard), linked from the customer page.
+# ASSUMED: RevCent's knowledge base gives the web app's customer pages under
+# https://revcent.com/user/ ("go to https://revcent.com/user/customers" for all customers,
+# https://revcent.com/user/new-customer to create one: kb.revcent.com/customer) but not the
+# address of one customer's details page (reached there by search or from the list); this
+# follows the same pattern. Confirm by opening a customer in the web app and reading the
+# address bar.
+DASHBOARD_CUSTOMER_URL = "https://revcent.com/user/customer/{customer_id}"
+DASHBOARD_CUSTOMER_URL_EVIDENCE = assumed(
+    "kb.revcent.com/customer names /user/customers and /user/new-customer, not a customer's page"
+)
+
+
+def dashboard_customer_url(customer_id: str) -> str:
+    """The customer's page in RevCent's dashboard, or "" if `customer_id` is no RevCent ID
+    (nothing else is ever put into the address)."""
+    if not REVCENT_ID.fullmatch(customer_id or ""):
+        return ""
+    return DASHBOARD_CUSTOMER_URL.format(customer_id=customer_id)
+
+
 # The contact fields of `customer` and `bill_to` (CONFIRMED: the CreateCustomer guide),
 # defined once in customers/contact.py.
 CUSTOMER_KEYS = CONTACT_FIELDS

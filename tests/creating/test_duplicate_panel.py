@@ -249,7 +249,8 @@ def test_an_expired_session_sends_the_page_to_login(client):
 def test_the_create_page_wires_the_panel_without_pii_in_urls(agent_client, campaign):
     html = agent_client.get(reverse("customer-create")).content.decode()
     assert f'hx-post="{URL}"' in html
-    assert 'hx-sync="this:replace"' in html
+    # A search on its way is let finish (an aborted one is a console error), the newest queued.
+    assert 'hx-sync="this:queue last"' in html and "data-latest-only" in html
     assert "delay:400ms" in html
     assert 'aria-live="polite"' in html
     assert "hx-get" not in html
