@@ -17,6 +17,7 @@ from customers.audit.admin import COUNT_CAP, CappedCountPaginator
 from customers.contact import Contact, country_name, field_display
 from customers.models import AuditEntry, CreateAttempt
 from customers.revcent import RevCentUnavailable, advice, contract
+from customers.revcent.contract import CreateCustomerBody
 from customers.templatetags.page_messages import messages_for_banner, messages_tagged
 from tests.helpers import CUSTOMER, create_post
 from tests.seeded import JANE
@@ -249,12 +250,16 @@ def test_an_attempt_page_is_titled_by_its_state_and_name(agent_client, campaign)
 
 
 def test_a_not_created_attempt_is_titled_so(agent_client, agent, campaign):
+    payload: CreateCustomerBody = {
+        "campaign": campaign.revcent_id,
+        "customer": {"first_name": "Ana", "last_name": "Diaz"},
+    }
     attempt = CreateAttempt.objects.create(
         submission_key=uuid.uuid4(),
         user=agent,
         campaign=campaign,
         email=CUSTOMER["email"],
-        payload={"campaign": "x", "customer": {"first_name": "Ana", "last_name": "Diaz"}},
+        payload=payload,
         state=CreateAttempt.State.FAILED,
         create_api_call_id="A" * 20,
     )
