@@ -51,7 +51,8 @@ document.addEventListener("keydown", (event) => {
     box.focus();
   } else if (event.key === "n") {
     const link = document.querySelector("a[data-shortcut='n']");
-    if (!link) return;
+    // On New customer already: a reload would throw away what was typed.
+    if (!link || link.pathname === window.location.pathname) return;
     event.preventDefault();
     link.click();
   } else if (event.key === "?") {

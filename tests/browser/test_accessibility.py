@@ -167,4 +167,11 @@ def test_pages_with_messages_gates_and_dialogs(
     page.get_by_test_id("create-button").click()
     expect(page.get_by_test_id("duplicate-gate")).to_be_focused()
     check()
+    # A create whose outcome is not known yet: the attempt page.
+    page.get_by_label("Email").first.fill("sandbox-timeout@x.com")
+    page.get_by_label("Create anyway").check()
+    page.get_by_label("Why is this not a duplicate?").fill("Testing an unknown outcome.")
+    page.get_by_test_id("create-button").click()
+    expect(page.get_by_test_id("attempt-message")).to_be_visible()
+    check()
     assert found + [f"console: {error}" for error in console_errors(page)] == []

@@ -188,6 +188,12 @@ def test_shortcuts_n_and_question_mark_and_never_while_typing(
     page.keyboard.press("n")
     expect(page).to_have_url("/customers/new/")
     expect(page.get_by_label("First name").first).to_be_focused()
+    # On New customer already, "n" does not reload the page and lose what was typed.
+    page.keyboard.type("Ana")
+    page.get_by_role("heading", level=1).click()
+    page.keyboard.press("n")
+    page.wait_for_timeout(300)
+    expect(page.get_by_label("First name").first).to_have_value("Ana")
     assert console_errors(page) == []
 
 
