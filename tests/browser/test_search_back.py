@@ -26,7 +26,9 @@ def test_back_from_a_result_lands_on_the_results(
 ):
     page.set_viewport_size({"width": width, "height": height})
     sign_in("alice")
-    box = page.get_by_role("main").get_by_role("searchbox", name="Find a customer")
+    box = page.get_by_role("main").get_by_role(
+        "searchbox", name="Email, phone, name, internal ID or RevCent ID"
+    )
     box.fill("Jane Doe")
     box.press("Enter")
 
