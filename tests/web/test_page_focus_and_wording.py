@@ -315,3 +315,14 @@ def test_the_audit_entry_page_copies_its_api_call_id(auditor_client, agent):
     html = page(auditor_client, url)
     assert f'<span id="api-call-id" data-testid="api-call-id">{entry.api_call_id}</span>' in html
     assert 'data-copy="#api-call-id"' in html and "js/copy.js" in html
+
+
+def test_a_matchs_country_reads_as_a_name_in_its_dialog(agent_client):
+    # The sandbox's María García: +34 912 345 678, in Spain.
+    response = agent_client.post(
+        reverse("customer-duplicates"),
+        {"customer-phone": "+34 912 345 678", "customer-country": "ESP"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "<dt>Country</dt><dd>Spain</dd>" in html and "<dd>ESP</dd>" not in html
