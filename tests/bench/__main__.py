@@ -30,6 +30,10 @@ TWO_SERVERS_SECONDS = 15
 RATE_LIMIT = 10  # DUPLICATE_SEARCHES_PER_MINUTE on the two servers: small enough to reach
 CHAIN_WRITERS, CHAIN_SECONDS = 16, 5
 PROFILE_SAMPLES = 10
+# Capacity (issue 26): levels of agents at a customer a minute each, from CAPACITY_START up by
+# CAPACITY_STEP (tests/bench/capacity.py), at most CAPACITY_MAX (agents made and signed in).
+CAPACITY_START, CAPACITY_STEP, CAPACITY_MAX = 100, 100, 900
+CAPACITY_SECONDS = int(os.environ.get("BENCH_CAPACITY_SECONDS", "190"))
 
 
 def _environment() -> str:
@@ -264,6 +268,29 @@ def main() -> int:
                 )
 
         step("two app servers", TWO_SERVERS_SECONDS + 120, two_servers)
+
+        def capacity() -> None:
+            from tests.bench import capacity as cap
+
+            names = db.make_many_agents(CAPACITY_MAX, password)
+            srv = server("capacity", spread)
+            first = signed_in(srv, names[0])
+            keys = db.clone_sessions(first.http.cookies["sessionid"], names)
+            log(f"capacity: {len(keys)} agents signed in")
+            identities = [cap.Identity(key) for key in keys]
+            cap.measure(
+                srv.url,
+                identities,
+                figures,
+                standin=spread,
+                app_roots=serving_roots([srv]),
+                start=CAPACITY_START,
+                step=CAPACITY_STEP,
+                deadline=time.monotonic() + min(CAPACITY_SECONDS, left() - 5),
+            )
+            srv.stop()
+
+        step("capacity", 60, capacity)
         step(
             "audit chain ceiling",
             CHAIN_SECONDS + 30,
