@@ -4,9 +4,11 @@ request's, and which number of agents is tried next."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 from tests.bench.capacity import (
+    Http1,
     Sent,
     arrivals,
     attribute,
@@ -117,3 +119,31 @@ def test_a_pass_above_a_failure_does_not_count():
     # On a noisy machine a higher level may pass after a lower one failed: not a capacity.
     assert capacity({100: True, 200: False, 250: True}) == 100
     assert capacity({100: False}) == 0
+
+
+def _parse(raw: bytes):
+    async def read():
+        reader = asyncio.StreamReader()
+        reader.feed_data(raw)
+        reader.feed_eof()
+        return await Http1._read(reader)
+
+    return asyncio.run(read())
+
+
+def test_the_load_client_reads_a_sized_answer_and_keeps_the_connection():
+    reply, keep = _parse(
+        b"HTTP/1.1 302 Found\r\nLocation: /customers/abc/\r\nX-Request-ID: r1\r\n"
+        b"Content-Length: 5\r\n\r\nhello"
+    )
+    assert (reply.status, reply.text, keep) == (302, "hello", True)
+    assert reply.headers["location"] == "/customers/abc/"
+    assert reply.headers["x-request-id"] == "r1"
+
+
+def test_the_load_client_reads_a_chunked_answer_and_a_closing_one():
+    reply, keep = _parse(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        b"4\r\nsumm\r\n3;x=y\r\nary\r\n0\r\n\r\n"
+    )
+    assert (reply.status, reply.text, keep) == (200, "summary", False)

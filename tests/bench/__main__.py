@@ -34,6 +34,8 @@ PROFILE_SAMPLES = 10
 # CAPACITY_STEP (tests/bench/capacity.py), at most CAPACITY_MAX (agents made and signed in).
 CAPACITY_START, CAPACITY_STEP, CAPACITY_MAX = 100, 100, 900
 CAPACITY_SECONDS = int(os.environ.get("BENCH_CAPACITY_SECONDS", "190"))
+CAPACITY_RAMP_S = 6.0
+CAPACITY_WINDOW_S = float(os.environ.get("BENCH_CAPACITY_WINDOW_SECONDS", "15"))
 
 
 def _environment() -> str:
@@ -287,6 +289,8 @@ def main() -> int:
                 start=CAPACITY_START,
                 step=CAPACITY_STEP,
                 deadline=time.monotonic() + min(CAPACITY_SECONDS, left() - 5),
+                ramp_s=CAPACITY_RAMP_S,
+                window_s=CAPACITY_WINDOW_S,
             )
             srv.stop()
 
@@ -467,6 +471,11 @@ def main() -> int:
             "rate_limit": RATE_LIMIT,
             "chain_writers": CHAIN_WRITERS,
             "chain_s": CHAIN_SECONDS,
+            "cap_start": CAPACITY_START,
+            "cap_step": CAPACITY_STEP,
+            "cap_half": CAPACITY_STEP // 2,
+            "cap_ramp": f"{CAPACITY_RAMP_S:g}",
+            "cap_window": f"{CAPACITY_WINDOW_S:g}",
         },
     )
     print("wrote docs/performance.md")
