@@ -39,14 +39,20 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from tests.bench.harness import BenchError, create_form, form_fields, median, percentile
 
+if TYPE_CHECKING:
+    from tests.bench.harness import StandIn
+    from tests.bench.phases import Figures
+
 P95_LIMIT_MS = 250.0
 CUSTOMERS_PER_AGENT_MINUTE = 1
 THINK_S = (0.45, 0.75)  # the pause before each typed step, compressed (see the docstring)
-RAMP_S = 6.0  # a customer's requests take ~8 s: by then the level runs at its full rate
+RAMP_S = 8.0  # a customer's requests take ~8 s: by then the level runs at its full rate
 WINDOW_S = 15.0
 REQUEST_TIMEOUT_S = 30.0
 PANEL = "/customers/new/duplicates/"
@@ -395,7 +401,7 @@ async def _level(
         asyncio.create_task(snapshot_at(window[1], after)),
     ]
 
-    def done(task: asyncio.Task[None], who: Identity) -> None:
+    def done(who: Identity, task: asyncio.Task[None]) -> None:
         tasks.discard(task)
         free.append(who)
 
@@ -410,7 +416,7 @@ async def _level(
                 _customer(client, who, customer_script(next(serial), rng), run, window, stopping)
             )
             tasks.add(task)
-            task.add_done_callback(lambda t, who=who: done(t, who))
+            task.add_done_callback(partial(done, who))
         await asyncio.gather(*meters)
         stopping.set()
         if tasks:
@@ -424,7 +430,7 @@ async def _level(
     return run
 
 
-def run_level(url: str, identities: list[Identity], agents: int, **kwargs) -> LevelRun:  # type: ignore[no-untyped-def]
+def run_level(url: str, identities: list[Identity], agents: int, **kwargs: Any) -> LevelRun:
     """One level, in an event loop of its own (the client's CPU is this process's)."""
     return asyncio.run(_level(url, identities, agents, **kwargs))
 
@@ -439,13 +445,18 @@ def describe(agents: int, run: LevelRun, found: Attribution) -> str:
     waits = ", ".join(
         f"{kind} {median(values):.0f}" for kind, values in sorted(found.revcent_by_kind.items())
     )
+
+    def cpu_of(label: str, name: str) -> str:
+        per = run.cpu.get(name, 0.0) / max(len(run.sent), 1) * 1000
+        return f"{label} {cores.get(name, 0.0):.2f} ({per:.1f})"
+
     busy = run.cpu.get("busy_ticks", 0.0) / max(run.cpu.get("all_ticks", 0.0), 1.0) * 100
     return (
         f"{agents} agents: {len(run.sent) / window:.1f} requests/s, app time p50 "
         f"{median(found.app_ms):.0f}/p95 {percentile(found.app_ms, 95):.0f} ms ({kinds}), "
         f"RevCent's time p50 ({waits}), {len(run.errors)} errors; "
-        f"CPU in cores: app servers {cores.get('app', 0):.2f}, stand-in "
-        f"{cores.get('standin', 0):.2f}, load client {cores.get('client', 0):.2f}, "
+        f"CPU in cores (ms a request): {cpu_of('app servers', 'app')}, "
+        f"{cpu_of('stand-in', 'standin')}, {cpu_of('load client', 'client')}, "
         f"machine busy {busy:.0f} %"
     )
 
@@ -454,9 +465,9 @@ def describe(agents: int, run: LevelRun, found: Attribution) -> str:
 def measure(
     url: str,
     identities: list[Identity],
-    figures,  # type: ignore[no-untyped-def]
+    figures: Figures,
     *,
-    standin,  # type: ignore[no-untyped-def]
+    standin: StandIn,
     app_roots: list[int],
     start: int,
     step: int,
