@@ -181,6 +181,9 @@ day's customers are RevCent's work and stay out of the app's PostgreSQL CPU.
 
 `BENCH_STEPS="load test"` (steps whose names contain one of the comma-separated parts) and
 `BENCH_LOAD_SECONDS` make a quick partial run for a developer; it never writes this page.
+`BENCH_STEPS=capacity` runs the capacity step alone (`BENCH_CAPACITY_SECONDS`: the time its
+levels may take, 180 by default; `BENCH_CAPACITY_WINDOW_SECONDS`: each level's measured
+window, 15).
 
 Every `*_in_bare_views` figure is a ratio to the bare view `/bench/bare/160/` (session +
 login, 160 B), measured in the same run on the same server, so a faster or slower machine
@@ -195,9 +198,9 @@ the `csrftoken` cookie; staff users also pass the second factor with a TOTP code
 
 Order of the run: the load test first, so that the latency figures after it see a working
 day's data (thousands of recent creates, which every duplicate check also consults); then
-the two-server run and `verify_audit_log`; then the chain's ceiling; then the latency
-figures; then the page weight; then the 1,000,000 audit rows (last, because they are
-synthetic and unchained: see 4).
+the two-server run and `verify_audit_log`; then the capacity levels; then the chain's
+ceiling; then the latency figures; then the page weight; then the 1,000,000 audit rows
+(last, because they are synthetic and unchained: see 4).
 
 1. **dup_panel_overhead_ratio** (sandbox latency 0): `POST /customers/new/duplicates/` with
    `HX-Request: true` and the whole create form as htmx sends it (`hx-include`): a new e-mail
