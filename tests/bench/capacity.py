@@ -528,16 +528,15 @@ def measure(
     found_capacity = capacity(results)
     figures.values["capacity_agents"] = found_capacity
     unfinished = "" if agents is None else f"; stopped by the time budget before trying {agents}"
+    others = [lines[n] for n in sorted(lines) if n != found_capacity]
     figures.detail["capacity_agents"] = (
-        f"the most agents at one customer a minute each (12 requests: form, 9 duplicate-panel "
-        f"refreshes as htmx sends them while typing, create, customer page; customers arriving "
-        f"at random, Poisson, at agents/60 a second, the pauses inside a customer compressed) "
-        f"whose app time per request (time at the client minus the time the RevCent stand-in "
-        f"held the request's calls, 100–300 ms each, joined through the audit trail's "
-        f"request_id) stays within p95 {P95_LIMIT_MS:.0f} ms with no error, over {window_s:.0f} "
-        f"s after {ramp_s:.0f} s of ramp per level, one gunicorn ("
-        + "; ".join(lines[n] for n in sorted(lines))
-        + f"); calls without an audit row: {without_row}{unfinished}"
+        f"the most agents, at a customer a minute each, whose app time per request (the "
+        f"client's time minus what the RevCent stand-in held, 100–300 ms a call) stays within "
+        f"p95 {P95_LIMIT_MS:.0f} ms with no error; one gunicorn, {window_s:.0f} s measured "
+        f"per level (Method, 11). "
+        + (f"At {lines[found_capacity]}" if found_capacity in lines else "No level passed")
+        + (f". Other levels: {'; '.join(others)}" if others else "")
+        + f". Calls without an audit row: {without_row}{unfinished}"
     )
     figures.detail["_capacity_level"] = lines.get(found_capacity, "no level passed")
     log(f"capacity: {found_capacity} agents")
