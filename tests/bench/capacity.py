@@ -3,7 +3,7 @@
 An agent does one customer a minute: opens New customer (the duplicate panel loads with it),
 types the customer in (the panel refreshes when typing pauses, as the page's htmx does),
 presses Create, and lands on the customer page. That is 12 requests a customer
-(CUSTOMER_SCRIPT). N agents therefore ask for N/60 customers a second, and that is what a
+(customer_script). N agents therefore ask for N/60 customers a second, and that is what a
 level offers: customers start as a Poisson process at N/60 a second (open loop: a slow app
 does not slow the arrivals, as it would not slow the callers), each on an agent that is not
 busy with another customer, in turn, so each agent starts about one customer a minute.
@@ -420,7 +420,9 @@ async def _level(
         await asyncio.gather(*meters)
         stopping.set()
         if tasks:
-            await asyncio.wait(list(tasks), timeout=REQUEST_TIMEOUT_S + 5)
+            _, waiting = await asyncio.wait(list(tasks), timeout=REQUEST_TIMEOUT_S + 5)
+            if waiting:  # cannot happen with the client's timeout; never a silent loss
+                run.errors.append(f"{len(waiting)} customers had no answer after the level")
     finally:
         for task in list(tasks) + meters:
             task.cancel()
