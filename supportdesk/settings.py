@@ -519,6 +519,8 @@ LOGGING = {
         # e-mail or phone in the query string. Customer PII stays out of the logs.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # The same for httpx2, which Authlib (provider sign-in) and the MCP SDK use.
+        "httpx2": {"level": "WARNING"},
         # Sign-ins are in the audit trail; axes' own INFO lines would only repeat them.
         "axes": {"level": "WARNING"},
         # The MCP SDK says INFO twice per assistant call (a session manager started and

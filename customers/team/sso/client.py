@@ -15,6 +15,7 @@ import threading
 from typing import Any
 
 import httpx
+import httpx2
 from authlib.integrations.base_client import (
     BaseApp,
     FrameworkIntegration,
@@ -32,6 +33,8 @@ from customers.team.sso.config import SsoConfig
 # Algorithms an ID token may be signed with: the provider's own key pairs. Never "none",
 # never an HMAC keyed with the client secret.
 SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384")
+# Authlib speaks through httpx2 when it is installed (the MCP SDK brings it), else httpx.
+_HTTP_ERRORS = (httpx.HTTPError, httpx2.HTTPError)
 # Seconds of clock difference allowed between the provider and this server.
 CLOCK_LEEWAY_SECONDS = 60
 
@@ -93,7 +96,7 @@ def sign_in_url(request: HttpRequest, config: SsoConfig, redirect_uri: str) -> s
         return provider_app(config).sign_in_url(
             request, redirect_uri, max_age=config.session_seconds
         )
-    except (httpx.HTTPError, ValueError, KeyError) as exc:
+    except (*_HTTP_ERRORS, ValueError, KeyError) as exc:
         raise SignInFailed("provider_unreachable", str(exc)) from exc
 
 
@@ -120,7 +123,7 @@ def verified_claims(request: HttpRequest, config: SsoConfig) -> dict[str, Any]:
         claims = _checked_id_token(app, token, nonce=state_data["nonce"])
     except MismatchingStateError as exc:
         raise SignInFailed("bad_state", "state unknown, reused or expired") from exc
-    except (OAuthError, httpx.HTTPError) as exc:
+    except (OAuthError, *_HTTP_ERRORS) as exc:
         raise SignInFailed("provider_error", str(exc)) from exc
     return {**claims, "_id_token": token["id_token"]}
 
@@ -160,7 +163,7 @@ def sign_out_url(config: SsoConfig, *, id_token: str, return_to: str) -> str | N
     """The provider's RP-initiated logout URL, or None if it has none (Google)."""
     try:
         metadata = provider_app(config).load_server_metadata()
-    except (httpx.HTTPError, ValueError):
+    except (*_HTTP_ERRORS, ValueError):
         return None
     if not metadata.get("end_session_endpoint"):
         return None
