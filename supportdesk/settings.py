@@ -396,6 +396,11 @@ def oidc_problem() -> str:
     return ""
 
 
+def oidc_origin(issuer: str) -> str:
+    scheme, _, rest = issuer.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
 if _oidc_problem := oidc_problem():
     raise ImproperlyConfigured(_oidc_problem)
 
@@ -443,6 +448,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+if OIDC_ISSUER:
+    # Sign-out posts to this app, which sends the browser on to the provider's sign-out; a
+    # browser holds a form's redirects to form-action too.
+    SECURE_CSP["form-action"].append(oidc_origin(OIDC_ISSUER))
 X_FRAME_OPTIONS = "DENY"
 # Django's own body limit, the same as RequestLimitsMiddleware's (customers/web/limits.py):
 # its default, 2.5 MB, is forty times what the largest of the app's forms sends.

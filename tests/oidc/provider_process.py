@@ -67,6 +67,33 @@ class TestProvider:
         raise AssertionError("too many redirects at the provider")
 
 
+# The provider's accounts for these tests: login -> what its ID token says.
+ACCOUNTS = {
+    "ann": {"email": "ann@example.com", "groups": ["support-agents"], "amr": ["pwd"]},
+    "otto": {"email": "otto@example.com", "groups": ["support-auditors"], "amr": ["pwd", "otp"]},
+    "pat": {"email": "pat@example.com", "groups": ["support-auditors"], "amr": ["pwd"]},
+    "ada": {"email": "ada@example.com", "groups": ["it-admins"], "acr": "urn:test:mfa"},
+    "nora": {"email": "nora@example.com", "groups": ["marketing"]},
+    "eve": {"email": "eve@elsewhere.test", "groups": ["support-agents"]},
+}
+
+
+def sso_settings(settings, provider: TestProvider) -> None:
+    settings.OIDC_ISSUER = provider.issuer
+    settings.OIDC_CLIENT_ID = CLIENT_ID
+    settings.OIDC_CLIENT_SECRET = CLIENT_SECRET
+    settings.OIDC_PROVIDER_NAME = "Test IdP"
+    settings.OIDC_SCOPES = "openid email profile groups"
+    settings.OIDC_AGENT_GROUPS = ["support-agents"]
+    settings.OIDC_AUDITOR_GROUPS = ["support-auditors"]
+    settings.OIDC_ADMIN_GROUPS = ["it-admins"]
+    settings.OIDC_ALLOWED_EMAIL_DOMAINS = ["example.com"]
+    settings.OIDC_MFA_ACR_VALUES = ["urn:test:mfa"]
+    # As settings.py does for a configured issuer: sign-out's redirect leaves for the provider.
+    csp = settings.SECURE_CSP
+    settings.SECURE_CSP = {**csp, "form-action": [*csp["form-action"], provider.issuer]}
+
+
 @pytest.fixture(scope="session")
 def oidc_provider() -> Iterator[TestProvider]:
     node = shutil.which("node")

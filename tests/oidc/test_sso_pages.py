@@ -48,7 +48,9 @@ def test_with_password_sign_in_off_a_break_glass_admin_still_signs_in(sso, clien
     User.objects.create_superuser("root", password="pw-root-long-enough")
     page = client.get("/accounts/login/").content.decode()
     assert "Break-glass admin sign-in" in page
-    answer = client.post("/accounts/login/", {"username": "root", "password": "pw-root-long-enough"})
+    answer = client.post(
+        "/accounts/login/", {"username": "root", "password": "pw-root-long-enough"}
+    )
     assert answer.status_code == 302
     assert AuditEntry.objects.get(operation="SignIn").message == ""  # a password sign-in
 

@@ -83,9 +83,10 @@ function build() {
       devInteractions: { enabled: false },
       rpInitiatedLogout: {
         enabled: true,
-        // No confirmation page: the tests (and the browser test) go straight back.
+        // No confirmation page: the sign-out is confirmed ("yes") and sent at once.
         async logoutSource(ctx, form) {
-          ctx.body = `<!DOCTYPE html><html><body>${form}<script>document.forms[0].submit()</script></body></html>`;
+          const confirmed = form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>');
+          ctx.body = `<!DOCTYPE html><html><body>${confirmed}<script>document.forms[0].submit()</script></body></html>`;
         },
       },
     },
@@ -175,6 +176,7 @@ const server = http.createServer((req, res) => {
   const path = req.url.split('?')[0];
   const handle = async () => {
     if (req.method === 'POST' && path.startsWith('/_test/')) return control(req, res, path);
+    if (path === '/favicon.ico') { res.writeHead(204); res.end(); return undefined; }
     const match = path.match(/^\/interaction\/([\w-]+)$/);
     if (match) return interaction(req, res, match[1]);
     return provider.callback()(req, res);
