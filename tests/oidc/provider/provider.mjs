@@ -1,7 +1,7 @@
 // A real OpenID Connect provider for the tests: panva's oidc-provider (the certified Node.js
 // implementation), on loopback, with accounts and a sign-in page the tests drive.
 //
-// Started by tests/oidc/conftest.py:   node provider.mjs
+// Started by tests/oidc/provider_process.py:   node provider.mjs
 // It listens on a free 127.0.0.1 port and prints one line, `READY <issuer>`, when it serves.
 //
 // Test-only control endpoints (loopback only, never part of a real provider):
@@ -188,6 +188,18 @@ const server = http.createServer((req, res) => {
   });
 });
 
+// Trying it by hand (README, "Trying it locally"): DEMO_APP_URL=http://127.0.0.1:8000 PORT=9000
+// registers that app's callback and a few accounts; sign in with their names, no password.
+if (process.env.DEMO_APP_URL) {
+  const app = process.env.DEMO_APP_URL.replace(/\/$/, '');
+  state.client = { redirect_uris: [`${app}/accounts/sso/callback/`], post_logout_redirect_uris: [`${app}/accounts/login/`] };
+  state.accounts = {
+    ann: { email: 'ann@example.com', groups: ['support-agents'], amr: ['pwd'] },
+    otto: { email: 'otto@example.com', groups: ['support-auditors'], amr: ['pwd', 'otp'] },
+    ada: { email: 'ada@example.com', groups: ['support-desk-admins'], amr: ['pwd', 'hwk'] },
+    nora: { email: 'nora@example.com', groups: ['marketing'] },
+  };
+}
 state.keys = [await newKey()];
 server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
   issuer = `http://127.0.0.1:${server.address().port}`;
