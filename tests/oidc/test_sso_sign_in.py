@@ -13,7 +13,7 @@ from django.test import Client
 
 from customers.models import AuditEntry, SsoIdentity
 from customers.team.roles import role_of
-from tests.oidc.provider_process import TestProvider, callback_path
+from tests.oidc.provider_process import ACCOUNTS, TestProvider, callback_path
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,7 @@ def test_someone_in_no_mapped_group_is_refused_with_a_clear_page(sso, client):
     assert answer.status_code == 403
     assert "Ask your admin to add you to one" in answer.content.decode()
     assert "no_role" in trail("SignInRefused")[0].message
+    assert not User.objects.exists()  # no account for someone with no role
 
 
 def test_an_e_mail_outside_the_allowed_domains_is_refused(sso, client):
@@ -204,3 +205,29 @@ def test_a_session_from_the_provider_ends_after_the_configured_hours(sso, client
         clock.move_to(signed_in + dt.timedelta(hours=2, minutes=1))
         answer = client.get("/customers/new/")
     assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
+
+
+def test_a_local_account_with_the_same_e_mail_is_never_taken_over(sso, client):
+    User.objects.create_superuser("ann@example.com", password="pw-local-admin-long")
+    answer = sign_in(client, sso, "ann")
+    assert answer.status_code == 403
+    assert "An account with your e-mail address already exists" in answer.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert User.objects.get(username="ann@example.com").is_superuser  # untouched
+    assert "account_conflict" in trail("SignInRefused")[0].message
+
+
+def test_an_account_switched_off_here_stays_off(sso, client):
+    sign_in(client, sso, "ann")
+    client.post("/accounts/logout/")
+    User.objects.filter(email="ann@example.com").update(is_active=False)
+    answer = sign_in(client, sso, "ann")
+    assert answer.status_code == 403 and "switched off" in answer.content.decode()
+    assert "inactive" in trail("SignInRefused")[0].message
+
+
+def test_an_e_mail_the_provider_has_not_verified_is_refused(sso, client):
+    sso.set_accounts({"ann": {**ACCOUNTS["ann"], "email_verified": False}})
+    answer = sign_in(client, sso, "ann")
+    assert answer.status_code == 403
+    assert not User.objects.exists()

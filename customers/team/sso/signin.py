@@ -120,11 +120,13 @@ def sso_sign_in(*, claims: Mapping[str, Any], config: SsoConfig, request_id: str
             raise SignInRefused("domain", f"E-mail domain of {email} is not allowed.")
         groups = claim_groups(claims, config.groups_claim)
         role = role_for_groups(groups, config.group_roles)
-        user = _user_for(claims, config, email)
-        if not user.is_active:
+        # No account is made for someone with no role; one they had loses its role.
+        user = _user_for(claims, config, email, create=role is not None)
+        if user is not None and not user.is_active:
             raise SignInRefused("inactive")
-        _role_set(user, role or "none", groups=groups, config=config, request_id=request_id)
-        if role is None:
+        if user is not None:
+            _role_set(user, role or "none", groups=groups, request_id=request_id)
+        if user is None or role is None:
             raise SignInRefused("no_role", f"Groups in '{config.groups_claim}': {sorted(groups)}")
     except SignInRefused as refusal:
         sso_refusal_record(
@@ -134,7 +136,9 @@ def sso_sign_in(*, claims: Mapping[str, Any], config: SsoConfig, request_id: str
     return SsoSignIn(user=user, provider_mfa=provider_did_mfa(claims, config.mfa_acr_values))
 
 
-def _user_for(claims: Mapping[str, Any], config: SsoConfig, email: str) -> User:
+def _user_for(
+    claims: Mapping[str, Any], config: SsoConfig, email: str, *, create: bool
+) -> User | None:
     subject = str(claims["sub"])
     identity = (
         SsoIdentity.objects.select_related("user")
@@ -147,6 +151,8 @@ def _user_for(claims: Mapping[str, Any], config: SsoConfig, email: str) -> User:
             user.email = email
             user.save(update_fields=["email"])
         return user
+    if not create:
+        return None
     try:
         with transaction.atomic():
             user = User(username=email[:150], email=email)
@@ -162,9 +168,7 @@ def _user_for(claims: Mapping[str, Any], config: SsoConfig, email: str) -> User:
     return user
 
 
-def _role_set(
-    user: User, role: str, *, groups: frozenset[str], config: SsoConfig, request_id: str
-) -> None:
+def _role_set(user: User, role: str, *, groups: frozenset[str], request_id: str) -> None:
     before = role_of(user)
     if before == role:
         return

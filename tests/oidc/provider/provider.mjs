@@ -45,7 +45,7 @@ function findAccount(ctx, id) {
       return {
         sub: id,
         email: account.email,
-        email_verified: true,
+        email_verified: account.email_verified ?? true,
         name: account.name || id,
         preferred_username: id,
         groups: account.groups || [],
