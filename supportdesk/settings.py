@@ -451,7 +451,7 @@ SECURE_CSP = {
 if OIDC_ISSUER:
     # Sign-out posts to this app, which sends the browser on to the provider's sign-out; a
     # browser holds a form's redirects to form-action too.
-    SECURE_CSP["form-action"].append(oidc_origin(OIDC_ISSUER))
+    SECURE_CSP["form-action"] = [CSP.SELF, oidc_origin(OIDC_ISSUER)]
 X_FRAME_OPTIONS = "DENY"
 # Django's own body limit, the same as RequestLimitsMiddleware's (customers/web/limits.py):
 # its default, 2.5 MB, is forty times what the largest of the app's forms sends.

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from customers.models import AuditEntry
 from tests.browser.helpers import console_errors
+from tests.browser.test_accessibility import problems
 from tests.oidc.provider_process import ACCOUNTS, TestProvider, oidc_provider, sso_settings
 
 __all__ = ["oidc_provider"]
@@ -61,3 +62,15 @@ def test_someone_without_a_mapped_group_sees_why(page: Page, sso):
         page.get_by_role("heading", name="Your account has no role in Support Desk")
     ).to_be_visible()
     expect(page.get_by_role("link", name="Back to sign-in")).to_be_visible()
+
+
+def test_the_sign_in_and_refusal_pages_pass_axe(page: Page, sso, settings):
+    settings.PASSWORD_SIGN_IN = False  # the break-glass form folded away
+    page.goto("/accounts/login/")
+    page.get_by_text("Break-glass admin sign-in with a password").click()
+    found = problems(page)
+    page.get_by_role("link", name="Sign in with Test IdP").click()
+    page.get_by_label("Username").fill("nora")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("link", name="Back to sign-in")).to_be_visible()
+    assert found + problems(page) == []

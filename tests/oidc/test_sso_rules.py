@@ -119,3 +119,15 @@ def test_a_configured_provider_passes_the_deploy_check():
     }
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, **env})
     assert result.returncode == 0, result.stderr
+
+
+def test_sign_out_may_continue_to_the_provider_and_nowhere_else():
+    env = {
+        "OIDC_ISSUER": "https://idp.example.com/tenant/v2.0",
+        "OIDC_CLIENT_ID": "supportdesk",
+        "OIDC_CLIENT_SECRET": "secret",
+        "OIDC_AGENT_GROUPS": "support-agents",
+    }
+    show = "from django.conf import settings; print(*map(str, settings.SECURE_CSP['form-action']))"
+    result = run_manage("shell", "-c", show, **{**PRODUCTION, **env})
+    assert result.stdout.strip().endswith("'self' https://idp.example.com"), result.stderr
