@@ -97,3 +97,10 @@ def test_the_provider_refusing_the_sign_in_is_recorded(sso, client):
     assert answer.status_code == 403
     assert "did not sign you in" in answer.content.decode()
     assert "provider_error" in AuditEntry.objects.get(operation="SignInRefused").message
+
+
+def test_a_discovery_document_for_another_issuer_is_refused(sso, client, settings):
+    settings.OIDC_ISSUER = sso.issuer.replace("127.0.0.1", "localhost")  # same server, other name
+    answer = client.get("/accounts/sso/login/")
+    assert answer.status_code == 403
+    assert "could not be verified" in answer.content.decode()

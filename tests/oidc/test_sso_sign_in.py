@@ -40,6 +40,7 @@ def test_the_sign_in_request_uses_discovery_pkce_state_and_nonce(sso, client):
     assert query["code_challenge_method"] == ["S256"]
     assert query["state"][0] and query["nonce"][0] and query["code_challenge"][0]
     assert query["redirect_uri"] == ["http://testserver/accounts/sso/callback/"]
+    assert query["max_age"] == ["43200"]  # OIDC_SESSION_HOURS: a sign-in at most 12 hours old
 
 
 def test_an_agent_signs_in_and_lands_where_they_were_going(sso, client):

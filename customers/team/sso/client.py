@@ -92,12 +92,16 @@ def provider_app(config: SsoConfig) -> _ProviderApp:
 def sign_in_url(request: HttpRequest, config: SsoConfig, redirect_uri: str) -> str:
     """Where to send the browser to sign in; the state, nonce and PKCE verifier stay in the
     session. `max_age` asks the provider for a sign-in no older than a session may live."""
+    app = provider_app(config)
     try:
-        return provider_app(config).sign_in_url(
-            request, redirect_uri, max_age=config.session_seconds
-        )
+        issuer = str(app.load_server_metadata().get("issuer", "")).rstrip("/")
+        url = app.sign_in_url(request, redirect_uri, max_age=config.session_seconds)
     except (*_HTTP_ERRORS, ValueError, KeyError) as exc:
         raise SignInFailed("provider_unreachable", str(exc)) from exc
+    if issuer != config.issuer:
+        # OpenID Connect Discovery 4.3: the document must be the configured issuer's own.
+        raise SignInFailed("wrong_issuer", f"The discovery document names {issuer!r}.")
+    return url
 
 
 def verified_claims(request: HttpRequest, config: SsoConfig) -> dict[str, Any]:
