@@ -18,7 +18,6 @@ from customers.team.roles import AGENTS
 from tests.conftest import login_verified
 from tests.helpers import stored_body
 from tests.oidc.provider_process import (
-    ACCOUNTS,
     callback_path,
     oidc_provider,
     sso_settings,
@@ -331,8 +330,7 @@ def test_users_signed_in_through_the_provider_get_the_same_statuses(
     """The agent, auditor and admin columns again, each signed in through a real provider
     (tests/oidc): roles from its groups, the second factor from its amr or acr."""
     sso_settings(settings, oidc_provider)
-    oidc_provider.set_accounts(ACCOUNTS)
-    oidc_provider.tamper("")
+    oidc_provider.prepare()
     users = {"agent": agent, "auditor": auditor, "admin": admin_user}
     clients = {"anonymous": Client()}
     for role, login in (("agent", "ann"), ("auditor", "otto"), ("admin", "ada")):

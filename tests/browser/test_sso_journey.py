@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from customers.models import AuditEntry
 from tests.browser.helpers import console_errors
 from tests.browser.test_accessibility import problems
-from tests.oidc.provider_process import ACCOUNTS, TestProvider, oidc_provider, sso_settings
+from tests.oidc.provider_process import TestProvider, oidc_provider, sso_settings
 
 __all__ = ["oidc_provider"]
 
@@ -21,12 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def sso(settings, oidc_provider: TestProvider, live_server, roles) -> TestProvider:
     sso_settings(settings, oidc_provider)
-    oidc_provider.set_accounts(ACCOUNTS)
-    oidc_provider.tamper("")
-    oidc_provider.set_client(
-        redirect_uris=[f"{live_server.url}/accounts/sso/callback/"],
-        post_logout_redirect_uris=[f"{live_server.url}/accounts/login/"],
-    )
+    oidc_provider.prepare(app_url=live_server.url)
     return oidc_provider
 
 

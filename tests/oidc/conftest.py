@@ -4,16 +4,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.oidc.provider_process import ACCOUNTS, TestProvider, oidc_provider, sso_settings
+from tests.oidc.provider_process import TestProvider, oidc_provider, sso_settings
 
 __all__ = ["oidc_provider"]
 
 
 @pytest.fixture
 def sso(settings, oidc_provider: TestProvider, roles) -> Iterator[TestProvider]:
-    """The app configured for the test provider, with ACCOUNTS there; nothing tampered."""
+    """The app configured for the test provider, and the provider reset (prepare())."""
     sso_settings(settings, oidc_provider)
-    oidc_provider.set_accounts(ACCOUNTS)
-    oidc_provider.tamper("")
+    oidc_provider.prepare()
     yield oidc_provider
     oidc_provider.tamper("")

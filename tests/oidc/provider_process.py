@@ -35,6 +35,16 @@ class TestProvider:
         result: dict[str, Any] = answer.json()
         return result
 
+    def prepare(self, app_url: str = "http://testserver") -> None:
+        """A clean start for a test: this app registered at app_url, ACCOUNTS, nothing
+        tampered. (The provider lives for the session; the tests share it in any order.)"""
+        self.set_client(
+            redirect_uris=[f"{app_url}/accounts/sso/callback/"],
+            post_logout_redirect_uris=[f"{app_url}/accounts/login/"],
+        )
+        self.set_accounts(ACCOUNTS)
+        self.tamper("")
+
     def set_accounts(self, accounts: dict[str, dict[str, Any]]) -> None:
         """Replace the provider's accounts: login -> email, groups, amr, acr, name."""
         self._control("accounts", accounts)

@@ -63,7 +63,6 @@ def test_the_password_backend_refuses_too_not_only_the_form(sso, settings, rf):
 
 
 def test_sign_out_ends_the_provider_session_too(sso, client):
-    sso.set_client(post_logout_redirect_uris=["http://testserver/accounts/login/"])
     back = sso.sign_in(f"{client.get('/accounts/sso/login/')['Location']}", "ann")
     client.get(callback_path(back))
     answer = client.post("/accounts/logout/")
