@@ -4,7 +4,7 @@ Authlib does the protocol: discovery from the issuer, PKCE (S256), state and non
 the session, the code exchange, and the ID token's checks (signature with a key from the
 provider's JWKS, fetched again when a token names a key it has not seen: key rotation;
 issuer, audience, expiry, nonce). This module builds its client from SsoConfig and turns
-each way a sign-in can fail into one refusal reason (signin.Refusal).
+each way a sign-in can fail into one refusal reason (a key of signin.REFUSALS).
 """
 
 from __future__ import annotations
@@ -109,13 +109,13 @@ def verified_claims(request: HttpRequest, config: SsoConfig) -> dict[str, Any]:
     RP-initiated sign-out); raises SignInFailed with the reason otherwise."""
     app = provider_app(config)
     params = request.GET
+    state = params.get("state", "")
+    state_data = app.framework.get_state_data(request.session, state)
+    app.framework.clear_state_data(request.session, state)  # a state is good for one answer
     if params.get("error"):
         raise SignInFailed(
             "provider_error", f"{params['error']}: {params.get('error_description', '')}"
         )
-    state = params.get("state", "")
-    state_data = app.framework.get_state_data(request.session, state)
-    app.framework.clear_state_data(request.session, state)
     try:
         if not state_data or not params.get("code"):
             raise MismatchingStateError()
@@ -127,7 +127,7 @@ def verified_claims(request: HttpRequest, config: SsoConfig) -> dict[str, Any]:
         claims = _checked_id_token(app, token, nonce=state_data["nonce"])
     except MismatchingStateError as exc:
         raise SignInFailed("bad_state", "state unknown, reused or expired") from exc
-    except (OAuthError, *_HTTP_ERRORS) as exc:
+    except (OAuthError, *_HTTP_ERRORS, ValueError) as exc:  # ValueError: not JSON
         raise SignInFailed("provider_error", str(exc)) from exc
     return {**claims, "_id_token": token["id_token"]}
 
