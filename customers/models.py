@@ -20,6 +20,7 @@ from customers.creating.claims import IdentityClaim as IdentityClaim
 from customers.existing.cardlink_model import CardLink as CardLink
 from customers.existing.visits import CustomerVisit as CustomerVisit
 from customers.existing.visits import VerifiedCaller as VerifiedCaller
+from customers.team.sso.identity import SsoIdentity as SsoIdentity
 
 if TYPE_CHECKING:  # annotations only: the revcent package imports this module
     from customers.revcent.contract import CreateCustomerBody
@@ -91,6 +92,8 @@ class AuditEntry(models.Model):
         ASSISTANT_TOKEN_REVOKED = "AssistantTokenRevoked", "Assistant token revoked"
         ASSISTANT_TOKEN_REFUSED = "AssistantTokenRefused", "Assistant token refused"
         ASSISTANT_TOOL_CALL = "AssistantToolCall", "Assistant tool call"
+        SIGN_IN_REFUSED = "SignInRefused", "Sign-in refused"
+        ROLE_CHANGED = "RoleChanged", "Role changed by the identity provider"
 
     class Outcome(models.TextChoices):
         OK = "ok", "OK"

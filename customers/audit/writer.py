@@ -198,6 +198,7 @@ def _complete_and_chain(items: list[fastwrite.Completion]) -> list[bool]:
 DENIALS = frozenset(
     {
         AuditEntry.Operation.SIGN_IN_FAILED,
+        AuditEntry.Operation.SIGN_IN_REFUSED,
         AuditEntry.Operation.MFA_FAILED,
         AuditEntry.Operation.LOCKED_OUT,
         AuditEntry.Operation.CALLER_VERIFICATION_FAILED,
