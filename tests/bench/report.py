@@ -344,7 +344,7 @@ whole middleware stack, same database and cache, RevCent the latency-0 stand-in 
 (`tests/bench/profile.py`; `python -m tests.bench.profile` runs it by hand, with the sandbox
 in-process).
 
-Time: every wait has a deadline; the run keeps a 540 s budget (a step that no longer fits
+Time: every wait has a deadline; the run keeps a 780 s budget (a step that no longer fits
 is skipped and reported), `run.sh` wraps it in `timeout`, and every server it started is
 stopped on exit. Machine CPU busy % is shown per step: a sequential step should keep about
 one core busy (~50 %); much more means other work on the machine during that step.
@@ -411,7 +411,7 @@ def write_markdown(
         f"PostgreSQL {versions.get('postgres')}, Redis {versions.get('redis')}, "
         f"{info['gunicorn']}",
         f"- Code measured: {code}",
-        f"- Whole run: {run_seconds:.0f} s (bounded: 10 minutes)",
+        f"- Whole run: {run_seconds:.0f} s (bounded: 14 minutes)",
         "",
         "## Results",
         "",

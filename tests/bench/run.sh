@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: PostgreSQL and Redis on loopback, then `python -m tests.bench` (issue #8).
-# Bounded: the Python side keeps a 540 s budget; `timeout` is the safety net.
+# Bounded: the Python side keeps a 780 s budget; `timeout` is the safety net.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/services.sh
@@ -44,6 +44,6 @@ trap 'pg_cluster_stop "$STANDIN_PG"; services_stop; rm -rf "$BENCH_DIR"' EXIT
 
 start=$(date +%s)
 status=0
-timeout --signal=TERM --kill-after=20 570 .venv/bin/python -u -m tests.bench || status=$?
+timeout --signal=TERM --kill-after=20 810 .venv/bin/python -u -m tests.bench || status=$?
 echo "== bench: $(( $(date +%s) - start )) s in all (exit $status)"
 exit "$status"
