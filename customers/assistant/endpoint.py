@@ -21,12 +21,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from mcp.server._streamable_http_modern import handle_modern_request
 from mcp.server.auth.middleware.auth_context import auth_context_var
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.routes import build_resource_metadata_url
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 from pydantic import AnyHttpUrl
 
 from customers.assistant import calls
@@ -39,6 +41,8 @@ from customers.cardguard.guard import guards_own_body
 from customers.web.limits import MAX_OTHER_BODY_BYTES
 
 MCP_PATH = "/assistant/mcp"
+# Host is Django's ALLOWED_HOSTS; Origin is checked before the SDK (_origin_allowed).
+_SECURITY = TransportSecuritySettings(enable_dns_rebinding_protection=False)
 _checker: ArgumentChecker | None = None
 
 
@@ -237,21 +241,29 @@ async def _serve(request: HttpRequest, caller: Caller) -> _Collected:
         claims={"iss": "supportdesk"},
     )
     user = AuthenticatedUser(access)
-    manager = StreamableHTTPSessionManager(
-        app=server._lowlevel_server,  # the one private name we use; mcp is pinned to 2.3.x
-        json_response=True,
-        stateless=True,
-        # Host is Django's ALLOWED_HOSTS; Origin was checked above.
-        security_settings=TransportSecuritySettings(enable_dns_rebinding_protection=False),
-        # A JSON body over this never gets here (RequestLimitsMiddleware: 413).
-        max_request_body_size=MAX_OTHER_BODY_BYTES,
-    )
     collected = _Collected()
+    scope = _asgi_scope(request, user)
     auth = auth_context_var.set(user)
     who = CALLER.set(caller)
     try:
-        async with manager.run():
-            await manager.handle_request(_asgi_scope(request, user), receive, collected.send)
+        if request.headers.get("MCP-Protocol-Version") not in (None, *HANDSHAKE_PROTOCOL_VERSIONS):
+            # The stateless revision (2026-07-28): one POST, one answer. The session manager
+            # would hand it to this same function, after starting a task group and the
+            # server's lifespan (the default: an empty state) that this request never uses.
+            await handle_modern_request(
+                server._lowlevel_server, _SECURITY, True, {}, scope, receive, collected.send
+            )
+        else:  # a 2025-11-25 client: the SDK's stateless transport, per request
+            manager = StreamableHTTPSessionManager(
+                app=server._lowlevel_server,
+                json_response=True,
+                stateless=True,
+                security_settings=_SECURITY,
+                # A JSON body over this never gets here (RequestLimitsMiddleware: 413).
+                max_request_body_size=MAX_OTHER_BODY_BYTES,
+            )
+            async with manager.run():
+                await manager.handle_request(scope, receive, collected.send)
     finally:
         CALLER.reset(who)
         auth_context_var.reset(auth)
