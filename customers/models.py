@@ -82,6 +82,8 @@ class AuditEntry(models.Model):
         MFA_FAILED = "MfaFailed", "Two-factor code refused"
         LOCKED_OUT = "LockedOut", "Locked out"
         DUPLICATE_OVERRIDE = "DuplicateOverride", "Duplicate override"
+        DUPLICATE_GATE_STOPPED = "DuplicateGateStopped", "Stopped at the duplicate gate"
+        DUPLICATE_MATCH_USED = "DuplicateMatchUsed", "Went to the existing customer"
         CARD_NUMBER_REFUSED = "CardNumberRefused", "Card number refused"
         CARD_LINK_CREATED = "CardLinkCreated", "Card link created"
         CARD_LINK_EXPIRED = "CardLinkExpired", "Card link expired"

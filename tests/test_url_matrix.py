@@ -105,6 +105,9 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     # The support app.
     "home": (302, 200, 200, 200),
     "customer-create": (302, 200, 403, 200),
+    # The team overview and its CSVs: auditors and admins only.
+    "team-overview": (302, 403, 200, 200),
+    "team-overview-csv": (302, 403, 200, 200),
     "customer-search": (302, 200, 200, 200),
     "customer-duplicates": (302, 405, 405, 405),
     "attempt-detail": (302, 200, 403, 200),
@@ -202,6 +205,7 @@ def kwargs_for(name: str, pattern: URLPattern, objects, users) -> dict[str, obje
     model = name.split(":", 1)[-1].rsplit("_", 1)[0]
     values = {
         "customer_id": JANE,
+        "slug": "agents",
         "key": objects["attempt"].submission_key,
         "link_id": objects["link"].pk,
         "token": "not-a-token",

@@ -28,6 +28,13 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 
 from customers.audit.csv import export_response
+from customers.audit.filters import (
+    CallerCheckFilter,
+    OverrideReasonFilter,
+    RefusedFieldFilter,
+    ResultFilter,
+    override_reason,
+)
 from customers.audit.labels import TO_THE_SECOND, AuditEntryForm, entry_page_fields
 from customers.audit.search import audit_search_filter
 from customers.audit.timeline import actor_label
@@ -105,9 +112,10 @@ class ErrorCodeFilter(admin.SimpleListFilter):
 class AuditEntryAdmin(_AuditEntryModelAdmin):
     """The audit trail, read-only for everyone (superusers included)."""
 
-    # Seven columns, so the list fits a 1440 px screen beside the filters with nothing cut
-    # off: HTTP status and RevCent's error code are read with the outcome, and sandbox rows
-    # are found with their filter (every field is on the entry's own page and in the CSV).
+    # Nine columns, so the list fits a 1440 px screen beside the filters with nothing cut
+    # off (the way in and an override's reason are short, or empty on most rows): HTTP
+    # status and RevCent's error code are read with the outcome, and sandbox rows are found
+    # with their filter (every field is on the entry's own page and in the CSV).
     list_display = [
         "when",
         "operation",
@@ -115,17 +123,24 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
         "api_call_id",
         "customer_link",
         "user_link",
+        "channel",
         "duration",
+        "reason",
     ]
     list_filter = [
         "kind",
         "operation",
         "outcome",
+        ResultFilter,
         ErrorCodeFilter,
         ("user", UserDropdownFilter),
         "channel",
         "created_at",
         "sandbox",
+        # The team overview's figures open the list through these (customers/audit/filters.py).
+        OverrideReasonFilter,
+        RefusedFieldFilter,
+        CallerCheckFilter,
     ]
     # What the search box looks in (see get_search_results for how: every way is indexed).
     search_fields = ["api_call_id", "customer_id", "target_customer_id", "username", "search_term"]
@@ -165,6 +180,12 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
     @admin.display(description="Duration (ms)", ordering="duration_ms")
     def duration(self, entry: AuditEntry) -> str:
         return "—" if entry.duration_ms is None else str(entry.duration_ms)
+
+    @admin.display(description="Override reason")
+    def reason(self, entry: AuditEntry) -> str:
+        if entry.operation != AuditEntry.Operation.DUPLICATE_OVERRIDE:
+            return ""
+        return override_reason(entry.message) or "—"
 
     @admin.display(description="Customer", ordering="customer_id")
     def customer_link(self, entry: AuditEntry) -> str:

@@ -23,6 +23,7 @@ from customers.views.customer import (
     customer_groups,
 )
 from customers.views.lookup import customer_search
+from customers.views.overview import team_overview, team_overview_csv
 
 __all__ = [
     "attempt_detail",
@@ -37,4 +38,6 @@ __all__ = [
     "customer_groups",
     "customer_search",
     "home",
+    "team_overview",
+    "team_overview_csv",
 ]

@@ -1,0 +1,147 @@
+"""The audit list's filters for what the team overview counts, and the readings of an audit
+row's message they rely on.
+
+Each filter selects exactly the rows one kind of figure on the overview counts
+(customers/audit/figures.py uses the same functions), so a number and the list it opens
+agree. A SimpleListFilter reads its own parameter (customers/team/admin_lists.py lets it).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from customers.models import AuditEntry
+
+Op = AuditEntry.Operation
+Outcome = AuditEntry.Outcome
+
+# A RevCent call that failed: RevCent said no, answered nonsense, or did not answer in time.
+# ("refused": never sent, by our own checks; "unknown": no outcome recorded.)
+FAILED_OUTCOMES = (
+    Outcome.API_ERROR,
+    Outcome.INVALID_RESPONSE,
+    Outcome.TIMEOUT,
+    Outcome.NETWORK_ERROR,
+)
+
+# The caller check's message when it was not even tried: too many wrong answers
+# (customers/existing/callers.py, "…was not checked: 5 wrong answers in 15 minutes…").
+CALLER_LOCKED_MARK = "was not checked"
+
+# The refused inputs' names in a CardNumberRefused message: "…refused in first_name,
+# last_name on /customers/new/…", "…refused in email (assistant)…", "…in a.b of tool…".
+_REFUSED_IN = re.compile(r"refused in (.+?)(?: \(| on | of |; |$)")
+_OVERRIDE_DESPITE = re.compile(r"^Created anyway despite [^(]*\(.*?\): ", re.DOTALL)
+_OVERRIDE_FAILED = "Created anyway although the duplicate search failed: "
+
+
+def refused_fields(message: str) -> list[str]:
+    """The inputs a card-number refusal names, in its message's order."""
+    found = _REFUSED_IN.search(message)
+    return [name.strip() for name in found.group(1).split(",")] if found else []
+
+
+def override_reason(message: str) -> str:
+    """The reason an agent gave for creating despite the duplicate gate (a DuplicateOverride
+    row's message ends with it, duplicates.duplicate_override_record)."""
+    if message.startswith(_OVERRIDE_FAILED):
+        return message[len(_OVERRIDE_FAILED) :]
+    found = _OVERRIDE_DESPITE.match(message)
+    return message[found.end() :] if found else ""
+
+
+def caller_check_q(which: str) -> Q:
+    """Caller checks that failed: a wrong answer ("wrong"), or not tried, locked ("locked")."""
+    failed = Q(operation=Op.CALLER_VERIFICATION_FAILED)
+    locked = Q(message__contains=CALLER_LOCKED_MARK)
+    return failed & (locked if which == "locked" else ~locked)
+
+
+class ResultFilter(admin.SimpleListFilter):
+    title = "result"
+    parameter_name = "result"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        return [("failed", "RevCent call failed")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[AuditEntry]
+    ) -> QuerySet[AuditEntry]:
+        if self.value() == "failed":
+            return queryset.filter(kind=AuditEntry.Kind.API_CALL, outcome__in=FAILED_OUTCOMES)
+        return queryset
+
+
+class CallerCheckFilter(admin.SimpleListFilter):
+    title = "caller check failed"
+    parameter_name = "caller_check"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        return [("wrong", "Wrong answer"), ("locked", "Locked: too many wrong answers")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[AuditEntry]
+    ) -> QuerySet[AuditEntry]:
+        if self.value() in ("wrong", "locked"):
+            return queryset.filter(caller_check_q(str(self.value())))
+        return queryset
+
+
+class _MessagePartFilter(admin.SimpleListFilter):
+    """Rows of one operation whose message holds a given part (a refused input's name, an
+    override reason). The parts are read in Python from the few rows that can hold them."""
+
+    operation: AuditEntry.Operation
+
+    def part_of(self, message: str) -> list[str]:
+        raise NotImplementedError
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        recent = AuditEntry.objects.filter(operation=self.operation).order_by("-created_at")
+        seen: dict[str, None] = {}
+        for message in recent.values_list("message", flat=True)[:200]:
+            seen.update(dict.fromkeys(self.part_of(message)))
+        chosen = self.value()
+        if chosen and chosen not in seen:
+            seen[chosen] = None
+        return [(part, part[:60]) for part in list(seen)[:30]]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[AuditEntry]
+    ) -> QuerySet[AuditEntry]:
+        chosen = self.value()
+        if not chosen:
+            return queryset
+        rows = queryset.filter(operation=self.operation, message__contains=chosen)
+        ids = [pk for pk, msg in rows.values_list("pk", "message") if chosen in self.part_of(msg)]
+        return queryset.filter(pk__in=ids)
+
+
+class RefusedFieldFilter(_MessagePartFilter):
+    title = "card number refused in"
+    parameter_name = "refused_field"
+    operation = Op.CARD_NUMBER_REFUSED
+
+    def part_of(self, message: str) -> list[str]:
+        return refused_fields(message)
+
+
+class OverrideReasonFilter(_MessagePartFilter):
+    title = "override reason"
+    parameter_name = "override_reason"
+    operation = Op.DUPLICATE_OVERRIDE
+
+    def part_of(self, message: str) -> list[str]:
+        reason = override_reason(message)
+        return [reason] if reason else []
