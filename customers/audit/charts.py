@@ -11,6 +11,7 @@ chart is what a screen reader reads; the image's alt text points to it.
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass
 
 import pygal
@@ -38,8 +39,8 @@ class Chart:
 
 
 def _config(chart_class: type[pygal.graph.graph.Graph], title: str) -> pygal.graph.graph.Graph:
+    # No title in the image: the section's heading above it says it.
     return chart_class(
-        title=title,
         style=STYLE,
         js=[],  # the default is a tooltip script from a CDN
         width=800,
@@ -62,20 +63,32 @@ def _numbers(values: list[int | str]) -> list[int | None]:
     return [value if isinstance(value, int) else None for value in values]
 
 
+def _whole_number_axis(chart: pygal.graph.graph.Graph, top: int) -> None:
+    """Counts are whole: at most about ten labels, never 0.1, 0.2…"""
+    step = max(1, math.ceil(top / 10))
+    chart.y_labels = list(range(0, top + step, step))
+
+
 def stacked_columns(table: Table, columns: list[str], *, title: str = "") -> Chart:
     """A bar per table row, a stacked part per column."""
     chart = _config(pygal.StackedBar, title or table.title)
     chart.x_labels = [label for label, _ in table.rows]
+    stacks = [0] * len(table.rows)
     for name in columns:
-        chart.add(name, _numbers([cell.value for cell in table.column(name)]))
+        values = _numbers([cell.value for cell in table.column(name)])
+        stacks = [total + (value or 0) for total, value in zip(stacks, values, strict=True)]
+        chart.add(name, values)
+    _whole_number_axis(chart, max(stacks, default=0))
     return Chart(table.slug, title or table.title, _data_uri(chart))
 
 
 def bars(table: Table, column: str) -> Chart:
     chart = _config(pygal.HorizontalBar, table.title)
-    for label, cells in table.rows:
-        value = cells[table.columns.index(column) - 1].value
-        chart.add(label, _numbers([value]))
+    chart.show_legend = False  # one series; the rows' names are on the axis
+    chart.x_labels = [label for label, _ in table.rows]
+    values = _numbers([cell.value for cell in table.column(column)])
+    chart.add(column, values)
+    _whole_number_axis(chart, max((v or 0 for v in values), default=0))
     return Chart(table.slug, table.title, _data_uri(chart))
 
 

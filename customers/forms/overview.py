@@ -37,7 +37,9 @@ class OverviewForm(forms.Form):
         "too_long": f"A period is at most {MAX_DAYS} days; the last {MAX_DAYS} are shown.",
     }
 
-    period = forms.ChoiceField(choices=PERIODS, initial="7d", required=False)
+    period = forms.ChoiceField(
+        choices=PERIODS, initial="7d", required=False, widget=forms.RadioSelect
+    )
     start = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
