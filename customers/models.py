@@ -20,6 +20,7 @@ from customers.creating.claims import IdentityClaim as IdentityClaim
 from customers.existing.cardlink_model import CardLink as CardLink
 from customers.existing.visits import CustomerVisit as CustomerVisit
 from customers.existing.visits import VerifiedCaller as VerifiedCaller
+from customers.team.timezones import TimeZonePreference as TimeZonePreference
 
 if TYPE_CHECKING:  # annotations only: the revcent package imports this module
     from customers.revcent.contract import CreateCustomerBody

@@ -6,6 +6,7 @@ from customers import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/settings/", views.account_settings, name="account-settings"),
     path("team/overview/", views.team_overview, name="team-overview"),
     path("team/overview/<slug:slug>.csv", views.team_overview_csv, name="team-overview-csv"),
     path("customers/new/", views.customer_create, name="customer-create"),

@@ -107,6 +107,8 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     "customer-create": (302, 200, 403, 200),
     # The team overview and its CSVs: auditors and admins only.
     "team-overview": (302, 403, 200, 200),
+    # Everyone's own settings page (the time zone).
+    "account-settings": (302, 200, 200, 200),
     "team-overview-csv": (302, 403, 200, 200),
     "customer-search": (302, 200, 200, 200),
     "customer-duplicates": (302, 405, 405, 405),
