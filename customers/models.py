@@ -94,6 +94,7 @@ class AuditEntry(models.Model):
         ASSISTANT_TOKEN_REVOKED = "AssistantTokenRevoked", "Assistant token revoked"
         ASSISTANT_TOKEN_REFUSED = "AssistantTokenRefused", "Assistant token refused"
         ASSISTANT_TOOL_CALL = "AssistantToolCall", "Assistant tool call"
+        OVERVIEW_DIGEST_SENT = "OverviewDigestSent", "Overview digest sent"
 
     class Outcome(models.TextChoices):
         OK = "ok", "OK"
