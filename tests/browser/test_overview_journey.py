@@ -93,3 +93,21 @@ def test_an_auditor_opens_one_days_revcent_failures(page: Page, live_server, aud
     errors.get_by_role("row", name="invalid_phone").get_by_role("link").click()
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     expect(page.locator("#result_list")).to_contain_text("invalid_phone")
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_choosing_a_time_zone_with_the_keyboard(page: Page, live_server, auditor, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    signed_in(page, live_server, auditor)
+    page.goto("/")
+    page.get_by_test_id("signed-in-user").click()
+    found = problems(page)
+    zone = page.get_by_label("Time zone")
+    zone.focus()
+    zone.select_option("Europe/Paris")
+    page.keyboard.press("Tab")  # to Save
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text("Times are now shown in Europe/Paris.")
+    page.goto(reverse("team-overview"))
+    expect(page.get_by_test_id("overview-zone")).to_have_text("Europe/Paris")
+    assert found + problems(page) == []
