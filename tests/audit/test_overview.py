@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from customers.audit.figures import all_figures
@@ -291,3 +292,13 @@ def test_message_readings():
     assert urlsplit(seven_days().list_url()).path == reverse(
         "admin:customers_auditentry_changelist"
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's percentile_disc")
+def test_postgresqls_percentiles_equal_the_plain_ones(team):
+    from customers.audit.figures import durations_in_postgresql, durations_in_python
+
+    for zone in (NEW_YORK, UTC, ZoneInfo("Asia/Kolkata")):
+        scope = scope_for(period="30d", today=date(2026, 12, 6), zone=zone)
+        assert durations_in_postgresql(scope) == durations_in_python(scope)
+        assert durations_in_python(scope)  # not two empty answers
