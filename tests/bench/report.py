@@ -236,6 +236,10 @@ synthetic and unchained: see 4).
    therefore verifies the chain *before* seeding them (after the load and two-server runs,
    over every row written so far) and never after; signing a million synthetic rows would
    only measure the seeding.
+   **overview_30d_in_bare_views**: on the same rows, as the auditor, `GET
+   /team/overview/?period=30d` (every figure, chart and table of the team overview for the
+   last 30 days, about a third of the rows) against the bare view on the same server and
+   session, interleaved, up to 10 of each within 25 s after a warm-up; median over median.
 5. **load_***: {agents} agent sessions (separate users, each signed in once before the clock
    starts), each looping `GET /customers/new/` → `POST` create (unique e-mail and name, nothing
    ticked) → `GET` the customer page, for {load_s} s (at most {max_wf} workflows per agent;
