@@ -8,9 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.models import User
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from customers.audit.overview import MAX_DAYS, Scope, scope_for
 from customers.models import Channel
+
+# Dates a trail can hold; beyond them a day's end in some time zone is no datetime at all.
+DATE_BOUNDS = [
+    MinValueValidator(date(2000, 1, 1), "Give a date from 2000 on."),
+    MaxValueValidator(date(2999, 12, 31), "Give a date before 3000."),
+]
 
 PERIODS = [
     ("today", "Today"),
@@ -41,10 +48,16 @@ class OverviewForm(forms.Form):
         choices=PERIODS, initial="7d", required=False, widget=forms.RadioSelect
     )
     start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DATE_BOUNDS,
     )
     end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DATE_BOUNDS,
     )
     agent = AgentChoiceField(
         queryset=User.objects.filter(is_active=True).order_by("username"),

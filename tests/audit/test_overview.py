@@ -302,3 +302,17 @@ def test_postgresqls_percentiles_equal_the_plain_ones(team):
         scope = scope_for(period="30d", today=date(2026, 12, 6), zone=zone)
         assert durations_in_postgresql(scope) == durations_in_python(scope)
         assert durations_in_python(scope)  # not two empty answers
+
+
+def test_dates_no_trail_can_hold_are_refused_beside_the_field(team, client, auditor):
+    login_verified(client, auditor)
+    for start, end in (("9999-12-31", "9999-12-31"), ("0001-01-01", "0001-01-02")):
+        query = {"period": "range", "start": start, "end": end}
+        response = client.get(reverse("team-overview"), query)
+        assert response.status_code == 200
+        assert "Give a date" in response.content.decode()
+        csv_response = client.get(reverse("team-overview-csv", args=["created"]), query)
+        assert csv_response.status_code == 200
+    response = client.get(reverse("team-overview"), {"agent": "99999999999", "channel": "x"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
