@@ -117,6 +117,7 @@ def charts_for(tables: dict[str, Table]) -> dict[str, list[Chart]]:
         "created": [stacked_columns(created, created.columns[1:-1])],
         "gate": [stacked_columns(gate, gate.columns[1:])],
         "calls": [stacked_columns(calls, calls.columns[1:])],
+        "failures": [stacked_columns(tables["failures"], ["Failed calls"])],
         "errors": [bars(tables["errors"], "Calls")],
         "durations": [
             duration_lines(tables["durations"], "p50 (ms)"),

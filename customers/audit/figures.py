@@ -151,6 +151,16 @@ def failures_by_code(scope: Scope) -> Table:
     return table
 
 
+def failures_per_day(scope: Scope) -> Table:
+    failed = Q(kind=API_CALL, outcome__in=FAILED_OUTCOMES)
+    counts = _day_counts(scope, failed, "kind")
+    table = Table("failures", "RevCent failures per day", ["Day", "Failed calls"])
+    for day in scope.days:
+        url = scope.one_day(day).list_url(result="failed")
+        table.rows.append((day.isoformat(), [Cell(counts.get((day, API_CALL.value), 0), url)]))
+    return table
+
+
 def _percentile(values: list[int], p: int) -> int:
     """Nearest-rank percentile of sorted values."""
     return values[max(0, math.ceil(p / 100 * len(values)) - 1)]
@@ -328,6 +338,7 @@ FIGURES: dict[str, Callable[[Scope, datetime], Table]] = {
     "created": lambda scope, now: created_per_day(scope),
     "gate": lambda scope, now: gate_per_agent(scope),
     "calls": lambda scope, now: calls_by_operation(scope),
+    "failures": lambda scope, now: failures_per_day(scope),
     "errors": lambda scope, now: failures_by_code(scope),
     "durations": lambda scope, now: durations_per_day(scope),
     "safety": lambda scope, now: safety(scope, now=now),

@@ -155,6 +155,9 @@ def test_gate_outcomes_calls_and_failures(figures):
         "SearchCustomers": [1, 0, 0, 1, 0, 0, 0],
     }
     assert values(figures["errors"]) == {"invalid_email": [1]}
+    failures = values(figures["failures"])
+    assert failures["2026-12-04"] == [1] and failures["2026-12-06"] == [1]
+    assert sum(n for [n] in failures.values()) == 2
 
 
 def test_durations_per_operation_per_day(figures):
@@ -258,7 +261,7 @@ def test_the_page_draws_charts_inline_with_nothing_from_elsewhere(team, client, 
     with time_machine.travel(NOW, tick=False):
         login_verified(client, auditor)
         html = client.get(reverse("team-overview")).content.decode()
-    assert html.count('src="data:image/svg+xml;base64,') == 7
+    assert html.count('src="data:image/svg+xml;base64,') == 8
     assert "kozea" not in html and "googleapis" not in html
     assert "America/New_York" in html
 
