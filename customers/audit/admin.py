@@ -123,7 +123,7 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
         "api_call_id",
         "customer_link",
         "user_link",
-        "channel",
+        "way_in",
         "duration",
         "reason",
     ]
@@ -180,6 +180,10 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
     @admin.display(description="Duration (ms)", ordering="duration_ms")
     def duration(self, entry: AuditEntry) -> str:
         return "—" if entry.duration_ms is None else str(entry.duration_ms)
+
+    @admin.display(description="Way in", ordering="channel")
+    def way_in(self, entry: AuditEntry) -> str:
+        return entry.channel or "—"
 
     @admin.display(description="Override reason")
     def reason(self, entry: AuditEntry) -> str:
