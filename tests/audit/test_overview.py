@@ -305,7 +305,7 @@ def test_message_readings():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's percentile_disc")
 def test_postgresqls_percentiles_equal_the_plain_ones(team):
-    from customers.audit.figures import durations_in_postgresql, durations_in_python
+    from customers.audit.durations import durations_in_postgresql, durations_in_python
 
     for zone in (NEW_YORK, UTC, ZoneInfo("Asia/Kolkata")):
         scope = scope_for(period="30d", today=date(2026, 12, 6), zone=zone)
