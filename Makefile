@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell md5sum requirements/lock.txt | cut -c1-12)
 
-.PHONY: setup run test lint format migrations-check browser-deps bench clean
+.PHONY: setup run test lint format migrations-check browser-deps oidc-deps bench clean
 
 $(STAMP): requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is needed (found " + sys.version.split()[0] + "); install 3.13 or set PYTHON=")'
@@ -25,7 +25,7 @@ run: setup
 	$(BIN)/python manage.py prepare_demo --port $(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup browser-deps lint migrations-check
+test: setup browser-deps oidc-deps lint migrations-check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup
@@ -44,8 +44,16 @@ migrations-check: setup
 browser-deps:
 	@bash .ci/ensure-chromium
 
+# The OpenID Connect tests run a real provider (panva's oidc-provider) with node, installed
+# here from its lock file. Without node those tests are skipped and say why.
+OIDC_PROVIDER := tests/oidc/provider
+oidc-deps:
+	@if ! command -v node >/dev/null; then echo "node not found: the OpenID Connect tests will be skipped"; \
+	elif [ ! -d $(OIDC_PROVIDER)/node_modules/oidc-provider ]; then \
+		cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund; fi
+
 bench: setup
 	bash tests/bench/run.sh
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_artifacts
+	rm -rf $(VENV) staticfiles .pytest_artifacts $(OIDC_PROVIDER)/node_modules

@@ -6,10 +6,13 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from customers.assistant.services import assistant_token_revoke
 from customers.audit import Actor
 from customers.audit.admin import AuditEntryAdmin
+from customers.forms.campaign_admin import CampaignAdminForm, campaign_reference_error
 from customers.models import AssistantToken, AuditEntry, Campaign
 from customers.team.admin import TeamUserAdmin
 
@@ -25,9 +28,19 @@ admin.site.register(AuditEntry, AuditEntryAdmin)
 
 @admin.register(Campaign)
 class CampaignAdmin(_CampaignModelAdmin):
-    list_display = ["name", "revcent_id", "active", "is_default"]
+    """Campaigns are checked when saved (customers/forms/campaign_admin.py); one saved before
+    that check is flagged in the list, to be corrected before an agent picks it."""
+
+    form = CampaignAdminForm
+    list_display = ["name", "revcent_id", "sent_as", "active", "is_default"]
     list_filter = ["active"]
     search_fields = ["name", "revcent_id"]
+
+    @admin.display(description="Sent to RevCent as")
+    def sent_as(self, campaign: Campaign) -> str:
+        if campaign_reference_error(campaign.revcent_id, name=campaign.name) is not None:
+            return "Neither an ID nor its name: correct it"
+        return "its name" if campaign.revcent_id == campaign.name else "its ID"
 
 
 @admin.register(AssistantToken)
@@ -37,6 +50,7 @@ class AssistantTokenAdmin(_AssistantTokenModelAdmin):
     list_display = ["prefix", "user", "name", "may", "last_used_at", "expires_at", "revoked_at"]
     # The fingerprint of the secret proves nothing to a reader; it is not shown.
     exclude = ["secret_hash"]
+    readonly_fields = ["revoke_link"]
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "user__username"]
     actions = ["revoke"]
@@ -55,6 +69,13 @@ class AssistantTokenAdmin(_AssistantTokenModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # revoked, never deleted: the trail names them
+
+    @admin.display(description="Revoke")
+    def revoke_link(self, token: AssistantToken) -> str:
+        if token.revoked_at is not None:
+            return "Revoked: it no longer works."
+        url = reverse("assistant-token-revoke", args=[token.prefix])
+        return format_html('<a class="button" href="{}">Revoke this token…</a>', url)
 
     @admin.display(description="May")
     def may(self, token: AssistantToken) -> str:

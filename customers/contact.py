@@ -81,9 +81,10 @@ class Contact:
 
     @property
     def address(self) -> str:
-        """The postal address on one line, without empty parts: "1 Main St, Miami FL, USA"."""
+        """The postal address on one line, without empty parts: "1 Main St, Miami FL, United
+        States"."""
         place = " ".join(part for part in (self.city, self.state, self.zip) if part)
-        parts = (self.address_line_1, self.address_line_2, place, self.country)
+        parts = (self.address_line_1, self.address_line_2, place, country_name(self.country))
         return ", ".join(part for part in parts if part)
 
     def labelled(self) -> list[tuple[str, str]]:
@@ -106,12 +107,33 @@ def country_choices() -> list[tuple[str, str]]:
     return [("", "—")] + [(c.alpha_3, getattr(c, "common_name", c.name)) for c in countries]
 
 
+# "00", what most of the world dials before a country code, then the number (separators and
+# an opening bracket allowed around it: "(0034) 912…", "00 34 912…").
+_DOUBLE_ZERO = re.compile(r"[\s(]*00[\s.\-)]*([1-9].*)", re.DOTALL)
+
+
 def normalize_phone(raw: str, *, country_alpha3: str = "") -> str:
-    """E.164 (+13055550100) from what the agent typed; ValueError if it is not a phone."""
+    """E.164 (+13055550100) from what the agent typed; ValueError if it is not a phone.
+
+    A number in international form ("+34 912 345 678") is read whatever the country; so is
+    one typed with "00" for the "+" ("0034 912 345 678", as most of the world dials abroad)
+    when it cannot be read as a number of the form's country or PHONE_DEFAULT_REGION, which
+    is how it is typed before a country is picked.
+    """
     region = settings.PHONE_DEFAULT_REGION
     if country_alpha3:
         country = pycountry.countries.get(alpha_3=country_alpha3)
         region = country.alpha_2 if country else region
+    try:
+        return _e164(raw, region)
+    except ValueError:
+        international = _double_zero_as_plus(raw)
+        if international is None:
+            raise
+        return _e164(international, region)
+
+
+def _e164(raw: str, region: str) -> str:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
@@ -119,6 +141,13 @@ def normalize_phone(raw: str, *, country_alpha3: str = "") -> str:
     if not phonenumbers.is_possible_number(number) or len(str(number.national_number)) < 6:
         raise ValueError("not a possible number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _double_zero_as_plus(raw: str) -> str | None:
+    """ "0034 912…" or "00 34 912…" as "+34 912…"; None if raw does not start with "00"
+    and then a country code (which never starts with 0)."""
+    found = _DOUBLE_ZERO.match(raw)
+    return f"+{found.group(1)}" if found else None
 
 
 def phone_display(value: str) -> str:
@@ -133,9 +162,25 @@ def phone_display(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def country_name(code: str) -> str:
+    """A country as people read it ("United States" for "USA", as the form's list names it);
+    a code that is not ISO 3166-1 alpha-3 is shown as it is."""
+    return _country_names().get(code.strip().upper(), code) if code else ""
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    return dict(country_choices())
+
+
 def field_display(name: str, value: str) -> str:
-    """A contact field's value for display (the data keeps its stored form)."""
-    return phone_display(value) if name == "phone" and value else value
+    """A contact field's value for display (the data keeps its stored form): the phone as
+    people write it, the country by its name."""
+    if name == "phone" and value:
+        return phone_display(value)
+    if name == "country":
+        return country_name(value)
+    return value
 
 
 # Metadata whose name says it holds a secret (RevCent: "do not store card data, secrets,

@@ -17,8 +17,12 @@ from customers.revcent.contract import REVCENT_ID
 
 STRONG = "strong"
 POSSIBLE = "possible"
-# The weakest reason: a name with no ZIP or city on both sides to compare.
+# The weakest reasons: a name with no ZIP or city on both sides to compare, and a name whose
+# place differs (the same person may have moved: shown, never a strong match).
 SAME_NAME = "Same name"
+MOVED_CITY = "Same name, different city (moved?)"
+MOVED_ZIP = "Same name, different ZIP (moved?)"
+MOVED = frozenset({MOVED_CITY, MOVED_ZIP})
 # The contact fields matching reads: who the person is, and where (ZIP and city tell two
 # people of one name apart; the country reads a phone typed without its country code).
 # With Identifiers.internal_id, what the create page's duplicate panel searches on.
@@ -192,27 +196,36 @@ def match_candidate(ids: Identifiers, candidate: Candidate) -> Match | None:
 
 def _same_name_reasons(ids: Identifiers, candidate: Candidate) -> list[str]:
     """What a shared name says, given the places: a ZIP or city on both sides that agrees
-    makes it likelier; one that differs means someone else of that name; with nothing to
-    compare (the agent has typed only the name, say) the name is shown for what it is."""
+    makes it likelier; one that differs may be someone else of that name, or the same person
+    who moved, so it is shown as the weakest kind of match; with nothing to compare (the
+    agent has typed only the name, say) the name is shown for what it is."""
     zips = [_fold(value).replace(" ", "") for value in (ids.zip, candidate.zip)]
     cities = [_fold(value) for value in (ids.city, candidate.city)]
     if all(zips) and zips[0] == zips[1]:
         return ["Same name and ZIP"]
-    if all(cities) and cities[0] == cities[1]:
-        return ["Same name and city"]
-    if not all(zips) and not all(cities):
-        return [SAME_NAME]
-    return []
+    if all(cities):
+        return ["Same name and city" if cities[0] == cities[1] else MOVED_CITY]
+    if all(zips):
+        return [MOVED_ZIP]
+    return [SAME_NAME]
+
+
+def _weakness(match: Match) -> int:
+    """0, or 1 for a name alone, or 2 for a name in another place (moved?)."""
+    if len(match.reasons) != 1:
+        return 0
+    return 2 if match.reasons[0] in MOVED else int(match.reasons[0] == SAME_NAME)
 
 
 def rank(matches: list[Match]) -> list[Match]:
-    """Strong first, then the most reasons, then a name alone last, then the newest."""
+    """Strong first, then the most reasons, then a name alone, then a name in another place
+    last, then the newest."""
     return sorted(
         matches,
         key=lambda m: (
             not m.strong,
             -len(m.reasons),
-            m.reasons == (SAME_NAME,),
+            _weakness(m),
             -(m.candidate.created.timestamp() if m.candidate.created else 0),
         ),
     )

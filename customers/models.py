@@ -14,12 +14,12 @@ from customers.assistant.models import AssistantToken as AssistantToken
 from customers.assistant.models import Proposal as Proposal
 from customers.contact import Contact
 
-# The identity claims that serialize creates for one person live with their lock code; the
-# import registers the model with this app.
+# Models kept beside their code (the claims with their lock): imported here to register them.
 from customers.creating.claims import IdentityClaim as IdentityClaim
 from customers.existing.cardlink_model import CardLink as CardLink
 from customers.existing.visits import CustomerVisit as CustomerVisit
 from customers.existing.visits import VerifiedCaller as VerifiedCaller
+from customers.team.sso.identity import SsoIdentity as SsoIdentity
 from customers.team.timezones import TimeZonePreference as TimeZonePreference
 
 if TYPE_CHECKING:  # annotations only: the revcent package imports this module
@@ -76,8 +76,7 @@ class AuditEntry(models.Model):
         ADD_CUSTOMER_TO_GROUP = "AddCustomerToGroup", "AddCustomerToGroup"
         CREATE_NOTE = "CreateNote", "CreateNote"
         GET_API_CALLS = "GetAPICalls", "GetAPICalls"
-        # Agent actions.
-        SIGN_IN = "SignIn", "Signed in"
+        SIGN_IN = "SignIn", "Signed in"  # agent actions from here on
         SIGN_IN_FAILED = "SignInFailed", "Sign-in failed"
         MFA_ENROLLED = "MfaEnrolled", "Two-factor sign-in set up"
         MFA_FAILED = "MfaFailed", "Two-factor code refused"
@@ -95,6 +94,8 @@ class AuditEntry(models.Model):
         ASSISTANT_TOKEN_REFUSED = "AssistantTokenRefused", "Assistant token refused"
         ASSISTANT_TOOL_CALL = "AssistantToolCall", "Assistant tool call"
         OVERVIEW_DIGEST_SENT = "OverviewDigestSent", "Overview digest sent"
+        SIGN_IN_REFUSED = "SignInRefused", "Sign-in refused"
+        ROLE_CHANGED = "RoleChanged", "Role changed by the identity provider"
 
     class Outcome(models.TextChoices):
         OK = "ok", "OK"

@@ -12,7 +12,9 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+
+from customers.web.cache import SharedRedisCache
 
 
 def count_search_over_limit(
@@ -27,7 +29,11 @@ def count_search_over_limit(
 def count_up(key: str, *, timeout: int) -> int:
     """Add one to a counter in the shared cache and return the new count, atomically across
     app servers. incr() is atomic on Redis; the first count creates the counter (add() loses
-    a race harmlessly: the other request's counter is incremented instead)."""
+    a race harmlessly: the other request's counter is incremented instead). On Redis, in one
+    round trip (customers/web/cache.py)."""
+    backend = caches[DEFAULT_CACHE_ALIAS]  # the backend itself: `cache` is a proxy
+    if isinstance(backend, SharedRedisCache):
+        return backend.count_up(key, timeout=timeout)
     try:
         return cache.incr(key)
     except ValueError:

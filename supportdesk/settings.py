@@ -308,6 +308,29 @@ ASSISTANT_CREATES_PER_HOUR = env_int("ASSISTANT_CREATES_PER_HOUR", 30, minimum=1
 SECURE_CARD_FORM_URL = env.str("SECURE_CARD_FORM_URL", default="")
 CARD_LINK_HOURS = env_int("CARD_LINK_HOURS", 24, minimum=1)
 
+# The merchant's name as its customers know it. A card-link e-mail is sent in that name, so
+# the customer knows who is asking for a card: one that names nobody reads like phishing.
+MERCHANT_NAME_SANDBOX = "Support Desk sandbox merchant"
+
+
+def merchant_name(raw: str, *, sandbox: bool) -> str:
+    name = raw.strip()
+    if not name and sandbox:
+        return MERCHANT_NAME_SANDBOX
+    if not name:
+        raise ImproperlyConfigured(
+            "MERCHANT_NAME must be set when talking to RevCent (REVCENT_API_KEY is set): card-link "
+            "e-mails name the merchant, so that customers know who asks for their card. "
+            'Example: MERCHANT_NAME="Acme Outdoor Supply"'
+        )
+    if len(name) > 100 or any(not char.isprintable() for char in name):
+        # It goes into an e-mail's Subject: a line break there would start another header.
+        raise ImproperlyConfigured("MERCHANT_NAME must be one line of at most 100 characters.")
+    return name
+
+
+MERCHANT_NAME = merchant_name(env.str("MERCHANT_NAME", default=""), sandbox=REVCENT_SANDBOX)
+
 # Phone numbers typed without a country code are read as this region's (ISO 3166 alpha-2),
 # unless the form's Country says otherwise.
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US").upper()
@@ -320,7 +343,10 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default=DEMO_PASSWORD_DEFAULT)
 AUTHENTICATION_BACKENDS = [
     # axes first: it refuses a locked-out sign-in before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, but only for those allowed a password (PASSWORD_SIGN_IN below).
+    "customers.team.sso.backend.PasswordBackend",
+    # Sessions started through the identity provider (customers/team/sso/); no password.
+    "customers.team.sso.backend.SsoBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -331,6 +357,54 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in through the company's identity provider (OpenID Connect, customers/team/sso/) --
+# Off unless OIDC_ISSUER is set; then the sign-in page offers "Sign in with <provider>".
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").strip().rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your company account")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+# Provider groups (names or IDs, as the groups claim carries them) that give each role.
+OIDC_AGENT_GROUPS = env.list("OIDC_AGENT_GROUPS", default=[])
+OIDC_AUDITOR_GROUPS = env.list("OIDC_AUDITOR_GROUPS", default=[])
+OIDC_ADMIN_GROUPS = env.list("OIDC_ADMIN_GROUPS", default=[])
+# Empty: any e-mail the provider vouches for.
+OIDC_ALLOWED_EMAIL_DOMAINS = env.list("OIDC_ALLOWED_EMAIL_DOMAINS", default=[])
+# `acr` values that mean the provider checked a second factor (an `amr` with mfa, otp or
+# hwk always does).
+OIDC_MFA_ACR_VALUES = env.list("OIDC_MFA_ACR_VALUES", default=[])
+# A session started through the provider ends this many hours after sign-in; the next one
+# must be a fresh sign-in there (max_age is sent with the request).
+OIDC_SESSION_HOURS = env_int("OIDC_SESSION_HOURS", 12, minimum=1)
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+# Off: only the break-glass admins named in PASSWORD_SIGN_IN_ADMINS may use a password.
+PASSWORD_SIGN_IN = env_bool("PASSWORD_SIGN_IN", True)
+PASSWORD_SIGN_IN_ADMINS = env.list("PASSWORD_SIGN_IN_ADMINS", default=[])
+
+
+def oidc_problem() -> str:
+    """What is wrong with the provider settings, or "" (they stop the app at start-up)."""
+    if not OIDC_ISSUER:
+        return "" if PASSWORD_SIGN_IN else "PASSWORD_SIGN_IN=false needs OIDC_ISSUER set."
+    if not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+        return "OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set too."
+    if not (OIDC_AGENT_GROUPS or OIDC_AUDITOR_GROUPS or OIDC_ADMIN_GROUPS):
+        return "OIDC_ISSUER is set: map at least one provider group to a role (OIDC_*_GROUPS)."
+    loopback = re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?(/|$)", OIDC_ISSUER)
+    if not OIDC_ISSUER.startswith("https://") and not (DEBUG and loopback):
+        return "OIDC_ISSUER must be an https:// URL (http only for a loopback one with DEBUG on)."
+    return ""
+
+
+def oidc_origin(issuer: str) -> str:
+    scheme, _, rest = issuer.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+if _oidc_problem := oidc_problem():
+    raise ImproperlyConfigured(_oidc_problem)
 
 # Ten failed sign-ins within 15 minutes lock that username from that address for 15 minutes.
 AXES_FAILURE_LIMIT = 10
@@ -376,6 +450,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+if OIDC_ISSUER:
+    # Sign-out posts to this app, which sends the browser on to the provider's sign-out; a
+    # browser holds a form's redirects to form-action too.
+    SECURE_CSP["form-action"] = [CSP.SELF, oidc_origin(OIDC_ISSUER)]
 X_FRAME_OPTIONS = "DENY"
 # Django's own body limit, the same as RequestLimitsMiddleware's (customers/web/limits.py):
 # its default, 2.5 MB, is forty times what the largest of the app's forms sends.
@@ -452,6 +530,8 @@ LOGGING = {
         # e-mail or phone in the query string. Customer PII stays out of the logs.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # The same for httpx2, which Authlib (provider sign-in) and the MCP SDK use.
+        "httpx2": {"level": "WARNING"},
         # Sign-ins are in the audit trail; axes' own INFO lines would only repeat them.
         "axes": {"level": "WARNING"},
         # The MCP SDK says INFO twice per assistant call (a session manager started and

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from customers.assistant.endpoint import protected_resource_metadata
 from customers.team import mfa
+from customers.team.sso.forms import SignInForm
 from customers.web import views
 
 urlpatterns = [
@@ -22,6 +24,9 @@ urlpatterns = [
         "admin/login/",
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
     ),
+    path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
+    # Sign-in through the company's identity provider (404 unless OIDC_ISSUER is set).
+    path("accounts/sso/", include("customers.team.sso.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     # The simulated card provider's page (sandbox mode only; 404 otherwise).

@@ -6,6 +6,7 @@ from __future__ import annotations
 JANE = "SbxCustJaneDoe000001"  # jane@example.com, 555-555-5555, 123 Main St, Miami FL 33101
 JANE_TWO = "SbxCustJaneDoeTwo007"  # another Jane Doe: jdoe@example.org, 305-555-0100
 JOHN = "SbxCustJohnSmith0002"  # john.smith@example.com, +1 212 555 0147
+MARIA = "SbxCustMariaGarcia03"  # María García, +34 912 345 678, Madrid (ESP)
 
 DEFAULT_CAMPAIGN = "SbxCampaignDefault01"
 

@@ -103,8 +103,45 @@ def test_talking_to_revcent_needs_a_separate_audit_chain_key(extra, message):
 
 
 def test_a_good_audit_chain_key_starts():
-    result = run_manage("check", **PRODUCTION, REVCENT_API_KEY="k", AUDIT_CHAIN_KEY=CHAIN_KEY)
+    result = run_manage(
+        "check", **PRODUCTION, REVCENT_API_KEY="k", AUDIT_CHAIN_KEY=CHAIN_KEY, MERCHANT_NAME="Acme"
+    )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "",
+            "MERCHANT_NAME must be set when talking to RevCent (REVCENT_API_KEY is set): "
+            "card-link e-mails name the merchant, so that customers know who asks for their "
+            'card. Example: MERCHANT_NAME="Acme Outdoor Supply"',
+        ),
+        ("   ", "MERCHANT_NAME must be set when talking to RevCent"),
+        ("Acme\nBcc: x@example.com", "MERCHANT_NAME must be one line of at most 100 characters."),
+        ("A" * 101, "MERCHANT_NAME must be one line of at most 100 characters."),
+    ],
+)
+@pytest.mark.parametrize("debug", ["false", "true"])
+def test_talking_to_revcent_needs_the_merchants_name(name, message, debug):
+    result = run_manage(
+        "check",
+        **{**PRODUCTION, "DEBUG": debug},
+        REVCENT_API_KEY="live-key",
+        AUDIT_CHAIN_KEY=CHAIN_KEY,
+        MERCHANT_NAME=name,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_merchants_name_has_a_sandbox_default_and_is_kept_as_typed():
+    from supportdesk.settings import merchant_name
+
+    assert merchant_name("", sandbox=True) == "Support Desk sandbox merchant"
+    assert merchant_name("  Acme Outdoor Supply ", sandbox=False) == "Acme Outdoor Supply"
+    assert merchant_name("Café Ñandú", sandbox=True) == "Café Ñandú"
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ from customers.revcent import (
     CustomerGroup,
     RevCentClient,
     RevCentError,
+    advice,
     get_client,
 )
 from customers.team.roles import CREATE, SEE_CUSTOMERS
@@ -55,6 +56,14 @@ class CustomerUnavailable(Exception):
     def __init__(self, error: RevCentError, attempt: CreateAttempt | None) -> None:
         super().__init__(error.message)
         self.error, self.attempt = error, attempt
+
+    @property
+    def message(self) -> str:
+        """What went wrong, for the page. For a customer this app created, the failed read
+        does not say "Nothing was changed": the create did go through."""
+        if self.attempt is None:
+            return self.error.message
+        return advice.read_after_a_change(self.error.message)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -42,10 +42,10 @@ MCP_PATH = "/assistant/mcp"
 _checker: ArgumentChecker | None = None
 
 
-async def _arguments_checker() -> ArgumentChecker:
+def _arguments_checker() -> ArgumentChecker:
     global _checker
     if _checker is None:  # the tools' schemas never change while the process runs
-        listed = await server.list_tools()
+        listed = async_to_sync(server.list_tools)()
         _checker = ArgumentChecker({tool.name: tool.input_schema for tool in listed})
     return _checker
 
@@ -91,18 +91,24 @@ def _tool_error(request: HttpRequest, call: Call, text: str) -> JsonResponse:
 @csrf_exempt  # bearer tokens only: no cookie is ever read here, so there is nothing to forge
 @login_not_required  # the token is the sign-in: 401, not a redirect to the login page
 @guards_own_body  # the card guard runs below, per argument, answering as MCP expects
-async def mcp_endpoint(request: HttpRequest) -> HttpResponse:
+def mcp_endpoint(request: HttpRequest) -> HttpResponse:
+    """A plain (sync) view: the checks before the SDK and the audit row after it run on the
+    request's own thread, and only the SDK's exchange runs in an event loop (one
+    async_to_sync; the tools come back to this thread for the ORM). An async view would
+    cost two more trips between threads per call, for nothing the SDK needs."""
     if not _origin_allowed(request):
         error = {"code": -32600, "message": "Origin not allowed"}
         return JsonResponse({"jsonrpc": "2.0", "id": None, "error": error}, status=403)
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "POST"})
-    # Every check before the SDK in one trip to the request's thread (each trip costs one).
-    admitted = await sync_to_async(_admit)(request, await _arguments_checker())
+    admitted = _admit(request, _arguments_checker())
     if isinstance(admitted, HttpResponse):
         return admitted
     caller, call = admitted
-    return await _serve(request, caller, call)
+    collected = async_to_sync(_serve)(request, caller)
+    if call is not None and call.method == "tools/call":
+        calls.tool_answered(caller, call, bytes(collected.body))
+    return collected.response()
 
 
 def _admit(
@@ -209,7 +215,7 @@ def _asgi_scope(request: HttpRequest, user: AuthenticatedUser) -> dict[str, Any]
     }
 
 
-async def _serve(request: HttpRequest, caller: Caller, call: Call | None) -> HttpResponse:
+async def _serve(request: HttpRequest, caller: Caller) -> _Collected:
     body = request.body
     sent = False
 
@@ -249,10 +255,7 @@ async def _serve(request: HttpRequest, caller: Caller, call: Call | None) -> Htt
     finally:
         CALLER.reset(who)
         auth_context_var.reset(auth)
-    response = collected.response()
-    if call is not None and call.method == "tools/call":
-        await sync_to_async(calls.tool_answered)(caller, call, bytes(collected.body))
-    return response
+    return collected
 
 
 @login_not_required

@@ -42,13 +42,19 @@ def assistant_token_create(
     return token, raw
 
 
-def assistant_token_revoke(*, actor: Actor, prefix: str) -> AssistantToken:
-    """Revoke a token by its prefix: its owner, or an admin (or a command)."""
+def token_to_revoke(*, actor: Actor, prefix: str) -> AssistantToken:
+    """The token this actor may revoke by its prefix: its owner, or an admin (or a command)."""
     token = AssistantToken.objects.select_related("user").filter(prefix=prefix).first()
     if token is None:
         raise NotFound("No assistant token has that prefix.")
     if actor.user is not None and not may_revoke(actor.user, token):
         raise NotFound("No assistant token has that prefix.")  # not even that it exists
+    return token
+
+
+def assistant_token_revoke(*, actor: Actor, prefix: str) -> AssistantToken:
+    """Revoke a token by its prefix: its owner, or an admin (or a command)."""
+    token = token_to_revoke(actor=actor, prefix=prefix)
     by = actor.user or token.user
     if token_revoke(token=token, by=by):
         audit.agent_action(

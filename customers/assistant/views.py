@@ -8,12 +8,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from customers.actions import ActionRefused, NotFound, NotPermitted
 from customers.assistant.services import (
     assistant_token_create,
     assistant_token_revoke,
+    token_to_revoke,
     tokens_of,
 )
 from customers.assistant.tokens import scopes_for
@@ -50,11 +51,17 @@ def assistant_tokens(request: AppRequest) -> HttpResponse:
     return render(request, TEMPLATE, context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assistant_token_revoke_view(request: AppRequest, prefix: str) -> HttpResponse:
+    """GET asks first (which token, whose, what stops working); POST revokes."""
     try:
+        if request.method == "GET":
+            token = token_to_revoke(actor=Actor.from_request(request), prefix=prefix)
+            return render(request, "assistant/token_revoke.html", {"token": token})
         token = assistant_token_revoke(actor=Actor.from_request(request), prefix=prefix)
     except (NotFound, NotPermitted) as exc:
         raise Http404(exc.message) from exc
     messages.success(request, f"Token {token.prefix} no longer works.")
+    if token.user_id != request.user.pk:  # an admin, revoking someone else's
+        return redirect("admin:customers_assistanttoken_changelist")
     return redirect("assistant-tokens")

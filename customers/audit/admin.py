@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
@@ -30,6 +28,7 @@ from django.utils.timezone import localtime
 from customers.audit.csv import export_response
 from customers.audit.filters import (
     CallerCheckFilter,
+    ErrorCodeFilter,
     OverrideReasonFilter,
     RefusedFieldFilter,
     ResultFilter,
@@ -65,48 +64,14 @@ class CappedCountPaginator(_AuditEntryPaginator):
         # COUNT(*) over a LIMITed subquery: bounded work, however big the table.
         return self.object_list[: COUNT_CAP + 1].count()
 
-
-class ErrorCodeFilter(admin.SimpleListFilter):
-    """RevCent's error codes seen so far, for filtering the trail by one.
-
-    The codes are read with a "loose index scan": one index look-up per distinct code in the
-    partial index of error rows, never a DISTINCT over the trail (a million rows).
-    """
-
-    title = "RevCent error code"
-    parameter_name = "error_code"
-    MAX_CODES = 50
-    CACHE_KEY, CACHE_SECONDS = "audit:error-codes:v1", 60
-
-    def lookups(
-        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
-    ) -> list[tuple[str, str]]:
-        # Every audit page lists them; a code first seen in the last minute may be missing.
-        codes: list[str] = cache.get_or_set(self.CACHE_KEY, self._codes, self.CACHE_SECONDS) or []
-        return [(code, code) for code in codes]
-
-    def _codes(self) -> list[str]:
-        table = connection.ops.quote_name(AuditEntry._meta.db_table)
-        sql = f"""
-            WITH RECURSIVE codes(code) AS (
-                SELECT MIN(error_code) FROM {table} WHERE error_code <> ''
-                UNION ALL
-                SELECT (SELECT MIN(error_code) FROM {table}
-                        WHERE error_code <> '' AND error_code > codes.code)
-                FROM codes WHERE codes.code IS NOT NULL
-            )
-            SELECT code FROM codes WHERE code IS NOT NULL LIMIT {self.MAX_CODES}
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            return [code for (code,) in cursor.fetchall()]
-
-    def queryset(
-        self, request: HttpRequest, queryset: QuerySet[AuditEntry]
-    ) -> QuerySet[AuditEntry]:
-        if self.value():
-            return queryset.filter(error_code=self.value())
-        return queryset
+    @property
+    def count_label(self) -> str:
+        """The list's size under it: "256 audit rows" (Django's own line would read "256
+        audit trail", the model's plural being the trail's name), "more than 10,000" past
+        the cap (templates/admin/customers/auditentry/pagination.html)."""
+        if self.count > COUNT_CAP:
+            return f"More than {COUNT_CAP:,} audit rows"
+        return f"{self.count:,} audit row{'' if self.count == 1 else 's'}"
 
 
 class AuditEntryAdmin(_AuditEntryModelAdmin):
@@ -222,6 +187,9 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
 
     form = AuditEntryForm
 
+    class Media:
+        js = ["js/copy.js"]  # the API call ID's copy button
+
     # Every field, shown read-only, through the labels and display methods of labels.py.
     fields = readonly_fields = entry_page_fields()
 
@@ -230,6 +198,17 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
             return "—"
         when = datetime.fromtimestamp(entry.api_call_unix, tz=UTC)
         return f"{_to_the_second(when)} (Unix {entry.api_call_unix})"
+
+    def api_call_id_copy(self, entry: AuditEntry) -> str:
+        if not entry.api_call_id:
+            return "—"
+        # static/js/copy.js (in this page's media) shows the button and copies the ID.
+        return format_html(
+            '<span id="api-call-id" data-testid="api-call-id">{}</span> <button type="button" '
+            'class="button copy-button" data-copy="#api-call-id" data-testid="copy-api-call-id" '
+            'hidden>Copy<span class="visually-hidden"> API call ID</span></button>',
+            entry.api_call_id,
+        )
 
     def user_account(self, entry: AuditEntry) -> str:
         # Not Django's link to the account's page: auditors may not open accounts (a 403).

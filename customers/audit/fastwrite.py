@@ -63,6 +63,27 @@ def _open_in_two_round_trips(entries: list[AuditEntry]) -> None:
     and time), then the signing UPDATE and COMMIT. Measured on loopback (a busy two-core
     machine, 300 steps of one row): 1.4 ms a step against 3.4 through the ORM's transaction,
     0.9 for the unsigned INSERT alone before rows were signed."""
+    insert, params = _insert(entries)
+    connection.ensure_connection()
+    raw = connection.connection
+    assert isinstance(raw, psycopg.Connection)
+    try:
+        # Django's own cursor binds client-side unless told not to (checked by the caller), so
+        # it takes several statements in one message, and the statements show in its logs.
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN; " + insert, params)
+            cursor.nextset()  # past BEGIN's result, to the INSERT's
+            _inserted(entries, cursor.fetchall())
+            sign, sign_params = _signing(entries)
+            cursor.execute(sign + "; COMMIT", sign_params)
+    except BaseException:
+        if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            raw.execute("ROLLBACK")
+        raise
+
+
+def _insert(entries: list[AuditEntry]) -> tuple[str, list[Any]]:
+    """One INSERT of open rows, RETURNING what the database gives them (id, its time)."""
     fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
     # The database fills in what it computes (created_at: its time); a plain default such as
     # channel's "" (there for rows written by an older release mid-deploy) is sent as set.
@@ -71,32 +92,72 @@ def _open_in_two_round_trips(entries: list[AuditEntry]) -> None:
     table = quote(AuditEntry._meta.db_table)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     insert = (
-        f"BEGIN; INSERT INTO {table} ({', '.join(quote(f.column or f.name) for f in fields)}) "
+        f"INSERT INTO {table} ({', '.join(quote(f.column or f.name) for f in fields)}) "
         f"VALUES {', '.join([row] * len(entries))} RETURNING {quote('id')}, {quote('created_at')}"
     )
     params = [
         f.get_db_prep_save(f.pre_save(e, add=True), connection) for e in entries for f in fields
     ]
+    return insert, params
+
+
+def _inserted(entries: list[AuditEntry], returned: list[Any]) -> None:
+    # Ids come from one sequence in the order of the VALUES, whatever order RETURNING uses.
+    for entry, (pk, created_at) in zip(entries, sorted(returned), strict=True):
+        entry.pk, entry.created_at = pk, created_at
+        entry._state.adding, entry._state.db = False, connection.alias
+
+
+def _signing(entries: list[AuditEntry]) -> tuple[str, list[Any]]:
+    """The UPDATE that signs new open rows (only rows still unsigned)."""
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    macs = _signed(entries)
+    pairs = ", ".join(["(%s::bigint, %s)"] * len(macs))
+    return (
+        f"UPDATE {table} AS t SET open_key_id = %s, open_mac = v.mac FROM (VALUES {pairs}) "
+        "AS v(id, mac) WHERE t.id = v.id AND t.open_mac = ''",
+        [settings.AUDIT_CHAIN_KEY_ID, *(x for pair in macs.items() for x in pair)],
+    )
+
+
+def record(entry: AuditEntry, fields: dict[str, Any]) -> bool | None:
+    """A row that is complete when it is written (an agent action): opened, signed, completed
+    and chained in one transaction of two messages, instead of insert_open's two and
+    complete_and_chain's two. BEGIN, the INSERT and the head's lock first (the row's
+    signature and link need its id, its time and the head); then the signing UPDATE, the
+    completion, the head's move, the check, COMMIT. The head stays locked for one round trip,
+    as in complete_and_chain. Completed at its own time (created_at, the database's). None if
+    the chain head row is missing (the caller then takes the ORM path)."""
+    insert, params = _insert([entry])
     connection.ensure_connection()
     raw = connection.connection
     assert isinstance(raw, psycopg.Connection)
+    heads = connection.ops.quote_name(AuditChainHead._meta.db_table)
     try:
-        # Django's own cursor binds client-side unless told not to (checked by the caller), so
-        # it takes several statements in one message, and the statements show in its logs.
-        with connection.cursor() as cursor:
-            cursor.execute(insert, params)
-            cursor.nextset()  # past BEGIN's result, to the INSERT's
-            # Ids come from one sequence in the order of the VALUES, whatever order RETURNING uses.
-            for entry, (pk, created_at) in zip(entries, sorted(cursor.fetchall()), strict=True):
-                entry.pk, entry.created_at = pk, created_at
-                entry._state.adding, entry._state.db = False, connection.alias
-            macs = _signed(entries)
-            pairs = ", ".join(["(%s::bigint, %s)"] * len(macs))
+        with psycopg.ClientCursor(raw) as cursor:
             cursor.execute(
-                f"UPDATE {table} AS t SET open_key_id = %s, open_mac = v.mac FROM (VALUES {pairs}) "
-                "AS v(id, mac) WHERE t.id = v.id AND t.open_mac = ''; COMMIT",
-                [settings.AUDIT_CHAIN_KEY_ID, *(x for pair in macs.items() for x in pair)],
+                f"BEGIN; {insert}; SELECT seq, hash FROM {heads} WHERE id = 1 FOR UPDATE", params
             )
+            cursor.nextset()  # past BEGIN's result, to the INSERT's
+            _inserted([entry], cursor.fetchall())
+            cursor.nextset()
+            found = cursor.fetchone()
+            if found is None:
+                cursor.execute("ROLLBACK")
+                # As it was before: the INSERT is undone, so its id and time are not the row's.
+                entry.pk, entry._state.adding = None, True
+                entry.created_at = AuditEntry._meta.get_field("created_at").get_default()
+                return None
+            fields = {"completed_at": entry.created_at, **fields}
+            sign, sign_params = _signing([entry])
+            head = AuditChainHead(pk=1, seq=found[0], hash=found[1])
+            statements, chain_params = _chaining([(entry, fields)], head)
+            try:
+                cursor.execute("; ".join([sign, *statements]), [*sign_params, *chain_params])
+            except psycopg.errors.DivisionByZero:
+                raw.execute("ROLLBACK")
+                return False
+            return True
     except BaseException:
         if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             raw.execute("ROLLBACK")
@@ -128,9 +189,7 @@ def _together(items: list[Completion]) -> bool | None:
     connection.ensure_connection()
     raw = connection.connection
     assert isinstance(raw, psycopg.Connection)
-    quote = connection.ops.quote_name
-    entries, heads = quote(AuditEntry._meta.db_table), quote(AuditChainHead._meta.db_table)
-    column = {f.name: f.column or f.name for f in AuditEntry._meta.concrete_fields}
+    heads = connection.ops.quote_name(AuditChainHead._meta.db_table)
     try:
         # Client-side binding: several statements in one message, which a server-side
         # (prepared) statement cannot hold, whatever the connection's default cursor is.
@@ -142,33 +201,7 @@ def _together(items: list[Completion]) -> bool | None:
                 cursor.execute("ROLLBACK")
                 return None
             head = AuditChainHead(pk=1, seq=found[0], hash=found[1])
-            statements: list[str] = []
-            params: list[Any] = []
-            for entry, fields in items:
-                for name, value in fields.items():
-                    setattr(entry, name, value)
-                values = {**fields, **chain.link_for(entry, head)}
-                columns = ", ".join(f"{quote(column[name])} = %s" for name in values)
-                statements.append(
-                    f"UPDATE {entries} SET {columns} WHERE id = %s AND completed_at IS NULL"
-                )
-                params += [*values.values(), entry.pk]
-                # Moves only if the row above was written; the guard's trigger then checks
-                # the row is there with this hash.
-                statements.append(
-                    f"UPDATE {heads} SET seq = %s, hash = %s WHERE id = 1 AND EXISTS ("
-                    f"SELECT 1 FROM {entries} WHERE id = %s AND chain_seq = %s AND row_hash = %s)"
-                )
-                params += [entry.chain_seq, entry.row_hash, entry.pk, entry.chain_seq]
-                params.append(entry.row_hash)
-                head = AuditChainHead(pk=1, seq=entry.chain_seq or 0, hash=entry.row_hash)
-            # All written, or nothing: a head short of the last row divides by zero, which
-            # aborts the transaction before its COMMIT.
-            statements.append(
-                f"SELECT 1 / (SELECT COUNT(*) FROM {heads} WHERE id = 1 AND seq = %s AND hash = %s)"
-            )
-            params += [head.seq, head.hash]
-            statements.append("COMMIT")
+            statements, params = _chaining(items, head)
             try:
                 cursor.execute("; ".join(statements), params)
             except psycopg.errors.DivisionByZero:
@@ -184,3 +217,36 @@ def _together(items: list[Completion]) -> bool | None:
         if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             raw.execute("ROLLBACK")
         raise
+
+
+def _chaining(items: list[Completion], head: AuditChainHead) -> tuple[list[str], list[Any]]:
+    """Each row completed with its fields as the link after `head`, the head moved onto it,
+    then the check that the head ended on the last row, and COMMIT."""
+    quote = connection.ops.quote_name
+    entries, heads = quote(AuditEntry._meta.db_table), quote(AuditChainHead._meta.db_table)
+    column = {f.name: f.column or f.name for f in AuditEntry._meta.concrete_fields}
+    statements: list[str] = []
+    params: list[Any] = []
+    for entry, fields in items:
+        for name, value in fields.items():
+            setattr(entry, name, value)
+        values = {**fields, **chain.link_for(entry, head)}
+        columns = ", ".join(f"{quote(column[name])} = %s" for name in values)
+        statements.append(f"UPDATE {entries} SET {columns} WHERE id = %s AND completed_at IS NULL")
+        params += [*values.values(), entry.pk]
+        # Moves only if the row above was written; the guard's trigger then checks the row is
+        # there with this hash.
+        statements.append(
+            f"UPDATE {heads} SET seq = %s, hash = %s WHERE id = 1 AND EXISTS ("
+            f"SELECT 1 FROM {entries} WHERE id = %s AND chain_seq = %s AND row_hash = %s)"
+        )
+        params += [entry.chain_seq, entry.row_hash, entry.pk, entry.chain_seq, entry.row_hash]
+        head = AuditChainHead(pk=1, seq=entry.chain_seq or 0, hash=entry.row_hash)
+    # All written, or nothing: a head short of the last row divides by zero, which aborts the
+    # transaction before its COMMIT.
+    statements.append(
+        f"SELECT 1 / (SELECT COUNT(*) FROM {heads} WHERE id = 1 AND seq = %s AND hash = %s)"
+    )
+    params += [head.seq, head.hash]
+    statements.append("COMMIT")
+    return statements, params

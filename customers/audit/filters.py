@@ -1,5 +1,5 @@
-"""The audit list's filters for what the team overview counts, and the readings of an audit
-row's message they rely on.
+"""The audit list's own filters (RevCent's error codes, and those for what the team
+overview counts) and the readings of an audit row's message they rely on.
 
 Each filter selects exactly the rows one kind of figure on the overview counts
 (customers/audit/figures.py uses the same functions), so a number and the list it opens
@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
@@ -37,6 +38,10 @@ CALLER_LOCKED_MARK = "was not checked"
 # The refused inputs' names in a CardNumberRefused message: "…refused in first_name,
 # last_name on /customers/new/…", "…refused in email (assistant)…", "…in a.b of tool…".
 _REFUSED_IN = re.compile(r"refused in (.+?)(?: \(| on | of |; |$)")
+# A DuplicateOverride row's message (duplicates.override_message): "Chose to create anyway
+# despite …, reason: “<reason>”. Result: …"; rows from before it: "Created anyway despite
+# N strong match(es) (…): <reason>" or "…although the duplicate search failed: <reason>".
+_REASON_OPEN, _REASON_CLOSE = ", reason: “", "”. Result:"
 _OVERRIDE_DESPITE = re.compile(r"^Created anyway despite [^(]*\(.*?\): ", re.DOTALL)
 _OVERRIDE_FAILED = "Created anyway although the duplicate search failed: "
 
@@ -48,8 +53,11 @@ def refused_fields(message: str) -> list[str]:
 
 
 def override_reason(message: str) -> str:
-    """The reason an agent gave for creating despite the duplicate gate (a DuplicateOverride
-    row's message ends with it, duplicates.duplicate_override_record)."""
+    """The reason an agent gave for creating despite the duplicate gate, as its
+    DuplicateOverride row's message quotes it ("" if it quotes none)."""
+    if message.startswith("Chose to create anyway"):
+        start, end = message.find(_REASON_OPEN), message.rfind(_REASON_CLOSE)
+        return message[start + len(_REASON_OPEN) : end] if 0 <= start < end else ""
     if message.startswith(_OVERRIDE_FAILED):
         return message[len(_OVERRIDE_FAILED) :]
     found = _OVERRIDE_DESPITE.match(message)
@@ -154,3 +162,46 @@ class OverrideReasonFilter(_MessagePartFilter):
     def part_of(self, message: str) -> list[str]:
         reason = override_reason(message)
         return [reason] if reason else []
+
+
+class ErrorCodeFilter(admin.SimpleListFilter):
+    """RevCent's error codes seen so far, for filtering the trail by one.
+
+    The codes are read with a "loose index scan": one index look-up per distinct code in the
+    partial index of error rows, never a DISTINCT over the trail (a million rows).
+    """
+
+    title = "RevCent error code"
+    parameter_name = "error_code"
+    MAX_CODES = 50
+    CACHE_KEY, CACHE_SECONDS = "audit:error-codes:v1", 60
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        # Every audit page lists them; a code first seen in the last minute may be missing.
+        codes: list[str] = cache.get_or_set(self.CACHE_KEY, self._codes, self.CACHE_SECONDS) or []
+        return [(code, code) for code in codes]
+
+    def _codes(self) -> list[str]:
+        table = connection.ops.quote_name(AuditEntry._meta.db_table)
+        sql = f"""
+            WITH RECURSIVE codes(code) AS (
+                SELECT MIN(error_code) FROM {table} WHERE error_code <> ''
+                UNION ALL
+                SELECT (SELECT MIN(error_code) FROM {table}
+                        WHERE error_code <> '' AND error_code > codes.code)
+                FROM codes WHERE codes.code IS NOT NULL
+            )
+            SELECT code FROM codes WHERE code IS NOT NULL LIMIT {self.MAX_CODES}
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return [code for (code,) in cursor.fetchall()]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[AuditEntry]
+    ) -> QuerySet[AuditEntry]:
+        if self.value():
+            return queryset.filter(error_code=self.value())
+        return queryset

@@ -16,6 +16,8 @@ from customers.models import AuditEntry
 # How the trail shows a moment (Django's date format): to the second, since dozens of rows
 # can share a minute. The list, the entry page and a customer's timeline all use it.
 TO_THE_SECOND = "j M Y, H:i:s"
+# Folded views on a customer's timeline say when to the minute (customers/audit/timeline.py).
+TO_THE_MINUTE = "j M Y, H:i"
 
 if TYPE_CHECKING:  # ModelForm is generic in the stubs only, not at run time
     _AuditEntryModelForm = forms.ModelForm[AuditEntry]
@@ -37,6 +39,7 @@ LABELS: dict[str, str] = {
     "revcent_code": "RevCent code",
     "error_code": "RevCent error code",
     "api_call_id": "API call ID",
+    "api_call_id_copy": "API call ID",
     "revcent_time": "RevCent's time",
     "message": "Message",
     "customer_id": "Customer",
@@ -70,6 +73,7 @@ HELP: dict[str, str] = {
     "revcent_code": "The code in RevCent's reply: 1 for success, 0 for an error.",
     "error_code": "RevCent's machine-readable reason for an error.",
     "api_call_id": "RevCent's ID for this call, as in RevCent's own API-call log.",
+    "api_call_id_copy": "RevCent's ID for this call, as in RevCent's own API-call log.",
     "revcent_time": "When RevCent says it handled the call (RevCent's clock, shown in this "
     "app's time zone), with RevCent's Unix time.",
     "message": "RevCent's message, or what the person did and why.",
@@ -94,8 +98,9 @@ HELP: dict[str, str] = {
 
 # The entry page's fields, in reading order. Some are shown through the admin's display
 # methods: times to the second, RevCent's Unix time as a date, the user as a link auditors
-# may follow.
+# may follow, the API call ID with a button that copies it.
 SHOWN_INSTEAD = {
+    "api_call_id": "api_call_id_copy",
     "created_at": "started",
     "completed_at": "completed",
     "api_call_unix": "revcent_time",

@@ -1,11 +1,13 @@
 """A customer's timeline as the customer page shows it: one line per call or action, except
-that a run of reads of the customer (every page view is a GetCustomer) folds into one line,
-"Viewed 20 times between 14:02:11 and 15:40:09 by agent, ana". Every call keeps its own
-audit row; the admin's trail still lists them one by one. Plain functions over rows.
+that a run of reads of the customer (every page view is a GetCustomer) folds into one line
+per person, "Viewed 20 times, 14:02–15:40" beside who viewed (the line's Who), to the
+minute. Every call keeps its own audit row; the admin's trail still lists them one by one.
+Plain functions over rows.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +15,7 @@ from datetime import datetime
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from customers.audit.labels import TO_THE_SECOND
+from customers.audit.labels import TO_THE_MINUTE
 from customers.audit.writer import customer_timeline
 from customers.models import AuditEntry, Channel
 
@@ -46,7 +48,27 @@ class TimelineLine:
 
 def customer_timeline_lines(customer_id: str, *, limit: int = 50) -> list[TimelineLine]:
     """The customer page's timeline: the newest rows about the customer, reads folded."""
-    return timeline_fold(customer_timeline(customer_id, limit=ROWS_READ))[:limit]
+    rows = customer_timeline(customer_id, limit=ROWS_READ)
+    return timeline_fold([as_seen_by(customer_id, row) for row in rows])[:limit]
+
+
+def as_seen_by(customer_id: str, entry: AuditEntry) -> AuditEntry:
+    """A row as customer `customer_id`'s timeline tells it. A "Create anyway" that matched
+    this customer is a note that an agent chose a separate customer, never a create of this
+    one (the row itself, unchanged, keeps the decision's own words for the trail)."""
+    if not (
+        entry.operation == Op.DUPLICATE_OVERRIDE
+        and entry.target_customer_id == customer_id
+        and entry.customer_id != customer_id
+    ):
+        return entry
+    new = f", {entry.customer_id}," if entry.customer_id else ""
+    told = copy.copy(entry)  # for the page only: a row is never saved twice
+    told.message = (
+        f"An agent chose to create a separate customer{new} despite a strong match with this "
+        "one. This customer was not changed."
+    )
+    return told
 
 
 def _folds(entry: AuditEntry) -> bool:
@@ -54,8 +76,8 @@ def _folds(entry: AuditEntry) -> bool:
     return entry.operation in READS and entry.outcome == AuditEntry.Outcome.OK
 
 
-def _time(moment: datetime, *, with_day: bool) -> str:
-    return date_format(localtime(moment), TO_THE_SECOND if with_day else "H:i:s")
+def _minute(moment: datetime, *, with_day: bool) -> str:
+    return date_format(localtime(moment), TO_THE_MINUTE if with_day else "H:i")
 
 
 def actor_label(entry: AuditEntry) -> str:
@@ -66,11 +88,6 @@ def actor_label(entry: AuditEntry) -> str:
     if entry.channel == Channel.COMMAND:
         return f"{who} (command)"
     return who
-
-
-def _names(entries: Sequence[AuditEntry]) -> str:
-    names = dict.fromkeys(actor_label(entry) for entry in reversed(entries))
-    return ", ".join(names)
 
 
 def entry_line(entry: AuditEntry) -> TimelineLine:
@@ -90,38 +107,38 @@ def entry_line(entry: AuditEntry) -> TimelineLine:
 
 
 def reads_line(run: Sequence[AuditEntry]) -> TimelineLine:
-    """One line for a run of successful reads, newest first as the timeline is."""
-    newest, oldest = run[0].created_at, run[-1].created_at
-    same_day = localtime(newest).date() == localtime(oldest).date()
-    what = (
-        f"Viewed {len(run)} times between {_time(oldest, with_day=not same_day)} and "
-        f"{_time(newest, with_day=not same_day)} by {_names(run)}."
-    )
+    """One line for one person's successful reads, newest first as the timeline is: how
+    many, and when to the minute ("07:08", or "07:08–07:15" when they span minutes). Who
+    viewed is the line's own Who, so the sentence does not name them again."""
+    newest, oldest = localtime(run[0].created_at), localtime(run[-1].created_at)
+    with_day = newest.date() != oldest.date()
+    first, last = _minute(oldest, with_day=with_day), _minute(newest, with_day=with_day)
+    when = first if first == last else f"{first}{' – ' if with_day else '–'}{last}"
     return TimelineLine(
-        when=newest,
-        who=_names(run),
-        what=what,
+        when=run[0].created_at,
+        who=actor_label(run[0]),
+        what=f"Viewed {len(run)} times, {when}.",
         outcome=run[0].get_outcome_display(),
         count=len(run),
     )
 
 
 def timeline_fold(entries: Sequence[AuditEntry]) -> list[TimelineLine]:
-    """Lines for rows given newest first: each run of two or more successful reads with
-    nothing else between them becomes one line; every other row is a line of its own."""
+    """Lines for rows given newest first. A run of successful reads with nothing else
+    between them becomes one line per person who read (in the order of their newest read),
+    so two agents' views of one customer do not interleave; a person's single read keeps
+    its own line, as does every other row."""
     lines: list[TimelineLine] = []
-    run: list[AuditEntry] = []
+    run: dict[str, list[AuditEntry]] = {}
 
     def close_run() -> None:
-        if len(run) == 1:
-            lines.append(entry_line(run[0]))
-        elif run:
-            lines.append(reads_line(run))
+        for reads in run.values():
+            lines.append(entry_line(reads[0]) if len(reads) == 1 else reads_line(reads))
         run.clear()
 
     for entry in entries:
         if _folds(entry):
-            run.append(entry)
+            run.setdefault(actor_label(entry), []).append(entry)
             continue
         close_run()
         lines.append(entry_line(entry))

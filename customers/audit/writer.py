@@ -198,6 +198,7 @@ def _complete_and_chain(items: list[fastwrite.Completion]) -> list[bool]:
 DENIALS = frozenset(
     {
         AuditEntry.Operation.SIGN_IN_FAILED,
+        AuditEntry.Operation.SIGN_IN_REFUSED,
         AuditEntry.Operation.MFA_FAILED,
         AuditEntry.Operation.LOCKED_OUT,
         AuditEntry.Operation.CALLER_VERIFICATION_FAILED,
@@ -229,11 +230,7 @@ def agent_action(
         token_prefix=_kept(actor.token_prefix, 16),
         sandbox=False,
     )
-    # Opened and signed like an API call, then completed and linked: the database accepts
-    # only open rows as new rows, and the id and the database's time are part of the hash.
-    fastwrite.insert_open([entry])
     outcome: dict[str, object] = {
-        "completed_at": entry.created_at,
         "outcome": (
             AuditEntry.Outcome.DENIED
             if (action in DENIALS if denied is None else denied)
@@ -242,7 +239,14 @@ def agent_action(
         "message": _kept(message, 500),
         "customer_id": _kept(customer_id, 20),
     }
-    if not _complete_and_chain([(entry, outcome)])[0]:  # nobody else knows this row yet
+    # Opened and signed like an API call, then completed and linked: the database accepts
+    # only open rows as new rows, and the id and the database's time are part of the hash.
+    # On PostgreSQL in autocommit all of it is one transaction in two messages.
+    written = fastwrite.record(entry, outcome) if fastwrite.usable() else None
+    if written is None:
+        fastwrite.insert_open([entry])
+        written = _complete_and_chain([(entry, {"completed_at": entry.created_at, **outcome})])[0]
+    if not written:  # nobody else knows this row yet
         raise AuditTrailIsAppendOnly(f"Audit entry {entry.pk} was completed by someone else.")
     return entry
 

@@ -107,9 +107,10 @@ def customer_create_submit(
     if owned:
         attempt = attempt_follow_up(attempt=attempt, client=client, actor=actor)
         if override_reason:
-            # After the create, so the override sits on the new customer's own timeline.
+            # After the create: the decision is recorded with what came of it, and sits on
+            # the new customer's own timeline.
             duplicate_override_record(
-                actor=actor, reason=override_reason, report=report, customer_id=attempt.customer_id
+                actor=actor, reason=override_reason, report=report, attempt=attempt
             )
     return Submission(attempt=attempt)
 

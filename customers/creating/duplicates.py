@@ -234,20 +234,64 @@ def duplicate_match_used_record(*, actor: Actor, customer_id: str) -> None:
     )
 
 
+# How many strong matches the decision names (each with its reasons); the rest are counted.
+OVERRIDE_MATCHES_NAMED = 3
+_MESSAGE_MAX = 500  # AuditEntry.message
+
+
 def duplicate_override_record(
-    *, actor: Actor, reason: str, report: DuplicateReport, customer_id: str = ""
+    *, actor: Actor, reason: str, report: DuplicateReport, attempt: CreateAttempt
 ) -> None:
-    """Audit "created anyway", in a sentence: what the agent was warned of, and why they
-    went ahead. On the new customer's timeline, and on the first match's."""
-    strong = report.strong
-    if strong:
-        message = f"Created anyway despite {_strong_named(strong)}: {reason}"
-    else:
-        message = f"Created anyway although the duplicate search failed: {reason}"
+    """Audit the agent's "Create anyway" once the create has an outcome: the decision in a
+    sentence (what they were warned of, their reason) and what came of it.
+
+    On the new customer's timeline when one was made (`customer_id`). The first match is the
+    customer asked about (`target_customer_id`): its timeline shows this row as a note that
+    a separate customer was chosen (customers/audit/timeline.py), never as a create.
+    """
     audit.agent_action(
         action=AuditEntry.Operation.DUPLICATE_OVERRIDE,
         actor=actor,
-        message=message,
-        customer_id=customer_id,
-        target_customer_id=next((m.candidate.customer_id for m in strong), ""),
+        message=override_message(reason=reason, report=report, attempt=attempt),
+        customer_id=attempt.customer_id,
+        target_customer_id=next((m.candidate.customer_id for m in report.strong), ""),
+    )
+
+
+def override_message(*, reason: str, report: DuplicateReport, attempt: CreateAttempt) -> str:
+    """ "Chose to create anyway despite a strong match with <ID> (Email matches), reason:
+    “…”. Result: …", the reason shortened if need be so that the result always fits."""
+    strong = report.strong
+    if strong:
+        unnamed = "a create here with no RevCent ID yet"
+        named = [
+            f"{m.candidate.customer_id or unnamed} ({', '.join(m.reasons)})"
+            for m in strong[:OVERRIDE_MATCHES_NAMED]
+        ]
+        if len(strong) > len(named):
+            named.append(f"{len(strong) - len(named)} more")
+        which = "a strong match with" if len(strong) == 1 else "strong matches with"
+        head = f"Chose to create anyway despite {which} {'; '.join(named)}"
+    else:
+        head = "Chose to create anyway although the duplicate search failed"
+    result = override_result(attempt)
+    room = _MESSAGE_MAX - len(f"{head}, reason: “”. {result}")
+    if len(reason) > room:
+        reason = reason[: max(0, room - 1)].rstrip() + "…"
+    return f"{head}, reason: “{reason}”. {result}"
+
+
+def override_result(attempt: CreateAttempt) -> str:
+    """What the create chosen at the gate came to, with RevCent's ID of the call (which the
+    audit trail's search finds)."""
+    call = (
+        f" (CreateCustomer call {attempt.create_api_call_id})" if attempt.create_api_call_id else ""
+    )
+    if attempt.customer_id:
+        return f"Result: customer {attempt.customer_id} was created{call}."
+    if attempt.state == CreateAttempt.State.FAILED:
+        return f"Result: the create failed, so no customer was made{call}."
+    return (
+        "Result: not known yet: RevCent did not answer the create, and Support Desk checks "
+        f"RevCent for the customer before anything else{call}."
     )

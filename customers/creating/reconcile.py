@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from customers.audit import Actor
+from customers.creating.api_call_log import log_customers_made, log_gaps
 from customers.creating.claims import Clock, claim_ttl
 from customers.creating.notes import attempt_note
 from customers.creating.recovery import attempt_mark_if_abandoned
@@ -29,7 +30,6 @@ from customers.matching import normalize_email
 from customers.models import CreateAttempt
 from customers.revcent import (
     PAGE_LIMIT_MAX,
-    REVCENT_ID,
     ApiCallRecord,
     RevCentClient,
     RevCentError,
@@ -238,19 +238,10 @@ def _read_api_call_log(
             if len(batch) < PAGE_LIMIT_MAX:
                 complete = True
                 break
-        creates = [r for r in records if r.is_create_customer()]
-        made = [r.customer_id for r in creates if r.code == 1 and REVCENT_ID.match(r.customer_id)]
-        # A create the log does not name a customer for, though it may have made one.
-        unnamed = [
-            r for r in creates if r.code in (1, None) and not REVCENT_ID.match(r.customer_id)
-        ]
-        # Entries that do not say which operation they were could be creates (their shape is
-        # ASSUMED in contract.py): "none arrived" cannot be read from them.
-        unreadable = [r for r in records if not r.operation and not r.path]
         # The log does not say whose create each was (other agents create too): read the
         # customers it made in the window and keep the one with this attempt's e-mail.
         taken = _customers_of_other_attempts(attempt)
-        candidates = [c for c in dict.fromkeys(made) if c not in taken]
+        candidates = [c for c in log_customers_made(records) if c not in taken]
         ours = []
         for customer_id in candidates[:API_LOG_MAX_CANDIDATES]:
             detail = client.get_customer(customer_id, actor=actor)
@@ -270,12 +261,9 @@ def _read_api_call_log(
             gap=f"the window its create could arrive in is not over until {end:%H:%M:%S %Z}",
             settles_after=end,
         )
-    if unreadable:
-        return _LogReading(gap="its API-call log's entries do not say which operation they were")
-    if unnamed:
-        return _LogReading(
-            gap=f"its API-call log shows {len(unnamed)} creates without the customer they made"
-        )
+    gaps = log_gaps(records)
+    if gaps:
+        return _LogReading(gap=gaps[0])
     if len(candidates) > API_LOG_MAX_CANDIDATES:
         return _LogReading(
             gap=f"its API-call log shows {len(candidates)} creates, more than were read back"

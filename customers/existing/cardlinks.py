@@ -7,7 +7,7 @@ token is a signed, expiring reference to a CardLink row. Plain functions, no req
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from django.conf import settings
@@ -111,18 +111,26 @@ def card_link_create(*, customer_id: str, user: User, channel: str, actor: Actor
 
 def card_link_send(*, link: CardLink, url: str, email: str, customer_name: str) -> None:
     """E-mail the link to the address RevCent holds for the customer (never a typed one)."""
-    hours = settings.CARD_LINK_HOURS
-    send_mail(
-        "Add your payment card securely",
-        (
-            f"Hello {customer_name},\n\n"
-            "You asked us to add a payment card to your account. Please enter it on our "
-            f"secure card page (this link works for {hours} hours):\n\n{url}\n\n"
-            "We will never ask for your card number by phone or e-mail.\n"
-        ),
-        None,
-        [email],
+    subject, body = card_link_email(link=link, url=url, customer_name=customer_name)
+    send_mail(subject, body, None, [email])
+
+
+def card_link_email(*, link: CardLink, url: str, customer_name: str) -> tuple[str, str]:
+    """The card-link e-mail's subject and body: who asks (MERCHANT_NAME), what the link is
+    for, until when it works, and that nobody will ask for the card any other way."""
+    merchant = str(settings.MERCHANT_NAME)
+    expires = link.expires_at.astimezone(UTC)
+    body = (
+        f"Hello{f' {customer_name}' if customer_name else ''},\n\n"
+        f"{merchant} asks you to add a payment card to your account. This secure link opens "
+        "a page where you enter the card yourself; it works for one card and expires on "
+        f"{expires:%d %B %Y at %H:%M} UTC ({settings.CARD_LINK_HOURS} hours after it was "
+        f"sent):\n\n{url}\n\n"
+        f"Nobody from {merchant} will ask for your card number by phone or e-mail. If you did "
+        f"not expect this e-mail, do not use the link: contact {merchant} the way you usually "
+        "do.\n"
     )
+    return f"{merchant} asks you to add a payment card", body
 
 
 def card_link_expire(*, link: CardLink, user: User, actor: Actor) -> None:

@@ -8,13 +8,19 @@ export (RevCent: search is not for reporting).
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import secrets
+import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 
 from customers import ratelimit
 from customers.audit import Actor
-from customers.contact import normalize_phone
+from customers.cardguard.guard import any_card_number, redact_card_numbers
+from customers.contact import Contact, normalize_phone
 from customers.creating.duplicates import hit_candidates, search_terms
 from customers.existing.masking import mask_email
 from customers.matching import Candidate, Identifiers, match_candidate
@@ -25,6 +31,9 @@ from customers.team.roles import SEE_CUSTOMERS
 
 QUERY_MAX = 254
 RECENT_MAX = 10
+# How long a search's results stay for its page (Back, a refresh): a call's worth of time.
+KEPT_SECONDS = 15 * 60
+_KEPT_KEY = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,76 @@ def customer_lookup(query: str, *, user: User, client: RevCentClient, actor: Act
         # internal ID of that shape is found by the search above).
         result.customer_id = query
     return result
+
+
+# --- Results kept for their page: POST, then redirect, then GET ------------------------------
+# The find box answers a POST (the e-mail or phone searched for never goes in a URL); its
+# results are kept in the shared cache under a random key, and the browser is sent to
+# ?r=<key>. Back and refresh then load that GET again: no "Confirm Form Resubmission", no
+# second RevCent call, nothing counted again against the agent's search limit, and the
+# list is the one the agent chose from. Their age is read from the time they were kept and
+# the clock, not from the cache's expiry (which only tidies up), so a test can move the
+# clock whatever the cache.
+def lookup_keep(result: LookupResult, *, user_id: int) -> str:
+    """Keep a search's results for this user for KEPT_SECONDS; return their opaque key."""
+    key = secrets.token_urlsafe(16)  # 22 characters, 128 random bits
+    value = (user_id, time.time(), results_as_kept(result))
+    cache.set(_kept_cache_key(key), value, timeout=KEPT_SECONDS + 60)
+    return key
+
+
+def lookup_kept(key: str, *, user_id: int) -> LookupResult | None:
+    """The results kept under key, if they are still there and this user's; else None."""
+    if not _KEPT_KEY.fullmatch(key):
+        return None
+    kept = cache.get(_kept_cache_key(key))
+    if not isinstance(kept, tuple) or len(kept) != 3 or kept[0] != user_id:
+        return None  # unknown, or another user's key: they get a fresh search
+    if time.time() - kept[1] > KEPT_SECONDS:
+        return None
+    result: LookupResult = kept[2]
+    return result
+
+
+def results_as_kept(result: LookupResult) -> LookupResult:
+    """The results as the page shows them, and no more: each hit's name, city, created date,
+    masked e-mail and the phone's last four digits (what Found.hint reads). Never a card
+    number: the query was refused before any search if it held one, and one in what RevCent
+    holds is replaced by a marker."""
+    kept = dataclasses.replace(result, found=[_found_as_kept(found) for found in result.found])
+    return _redacted(kept) if any_card_number(kept) else kept
+
+
+def _found_as_kept(found: Found) -> Found:
+    contact = found.hit.contact
+    digits = "".join(ch for ch in contact.phone if ch.isdigit())
+    shown = Contact(
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        email=mask_email(contact.email),
+        phone=digits[-4:] if len(digits) >= 4 else "",
+        city=contact.city,
+    )
+    hit = SearchHit(id=found.hit.id, contact=shown, created=found.hit.created)
+    return dataclasses.replace(found, hit=hit)
+
+
+def _redacted[T](value: T) -> T:
+    """value with every card number in its strings replaced (dataclasses, lists, tuples)."""
+    if isinstance(value, str):
+        return redact_card_numbers(value)  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _redacted(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, list | tuple):
+        return type(value)(_redacted(item) for item in value)
+    return value
+
+
+def _kept_cache_key(key: str) -> str:
+    # The version changes whenever LookupResult, Found or SearchHit does: no server reads an
+    # old pickle (results then read as expired, and the agent searches again).
+    return f"lookup-results:v1:{key}"
 
 
 def _found(ids: Identifiers, hit: SearchHit, candidate: Candidate) -> Found:

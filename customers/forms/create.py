@@ -24,6 +24,7 @@ from customers.forms.parts import (
 )
 from customers.matching import MATCH_FIELDS, Identifiers
 from customers.models import Campaign
+from customers.revcent.advice import CAMPAIGN_NAMED
 from customers.revcent.contract import CreateCustomerBody
 
 _FIELD_IN_MESSAGE = re.compile(r"\b(customer|bill_to)\.(\w+)")
@@ -74,6 +75,10 @@ class CustomerCreateForm:
         self.bill_to = ContactForm(data, prefix="bill_to", **guard)
         self.metadata = MetadataFormSet(data, prefix="metadata", form_kwargs=guard)
         self._refused_by_request = tuple(refused_card_fields)
+        if data is None:
+            # A new form: the agent starts at First name. (A bound one shows the error
+            # summary or the duplicate gate, which take the focus instead.)
+            self.customer.fields["first_name"].widget.attrs["autofocus"] = True
         if data is not None and not self.billing_differs:
             # Hidden and not sent: its errors would greet the agent who turns the switch on.
             _quiet(self.bill_to)
@@ -210,10 +215,12 @@ class CustomerCreateForm:
             if found.group(2) in form.fields:
                 form.add_error(found.group(2), ValidationError(message, code="revcent"))
                 return True
-        for name in ("campaign", "internal_customer_id"):
-            if re.search(rf"\b{name}\b", message):
-                self.options.add_error(name, ValidationError(message, code="revcent"))
-                return True
+        # "Campaign 'x' does not exist.": RevCent's words, capitals and all.
+        named = CAMPAIGN_NAMED.search(message) or re.search(r"\binternal_customer_id\b", message)
+        if named:
+            name = "campaign" if named.group(0).casefold() == "campaign" else "internal_customer_id"
+            self.options.add_error(name, ValidationError(message, code="revcent"))
+            return True
         return False
 
 

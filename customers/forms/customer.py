@@ -38,17 +38,13 @@ class LookupForm(CardGuardForm):
         ),
     }
 
+    # The label says what to type: the heading above the box already says "Find a customer"
+    # (the home page's card, the search page), and a placeholder would only repeat it.
     q = forms.CharField(
-        label="Find a customer",
+        label="Email, phone, name, internal ID or RevCent ID",
         max_length=254,
         strip=True,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "placeholder": "Email, phone, name, internal ID or RevCent ID",
-                "type": "search",
-            }
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}),
         error_messages={"required": "Type an e-mail, phone, name or ID to search for."},
     )
 

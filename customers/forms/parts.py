@@ -251,6 +251,10 @@ class CreateOptionsForm(CardGuardForm):
         label="Campaign",
         queryset=Campaign.objects.filter(active=True),
         empty_label=None,
+        error_messages={
+            "invalid_choice": "This campaign is no longer offered (an admin changed the list "
+            "since the page was opened): choose one of those shown.",
+        },
     )
     billing_differs = forms.BooleanField(label="Billing details differ", required=False)
     internal_customer_id = text_field(

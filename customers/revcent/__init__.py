@@ -1,6 +1,7 @@
 """The RevCent boundary: the only package in Support Desk that speaks HTTP to RevCent.
 
-- contract.py: paths, shapes and ID rules, each CONFIRMED or ASSUMED (the one place).
+- contract.py: paths, shapes and ID rules, each CONFIRMED or ASSUMED (the one place);
+  conformance.py: how a response differs from it (a broken contract, or an assumption).
 - errors.py, types.py: what callers catch and what they get back.
 - exchange.py: one audited HTTP exchange, and the pure classification of its answer.
 - client.py: the operations; factory.py: the configured client (RevCent or the sandbox).
@@ -12,6 +13,12 @@ from __future__ import annotations
 
 from customers.contact import Contact
 from customers.revcent.client import RevCentClient
+from customers.revcent.conformance import (
+    Difference,
+    contract_differences,
+    contract_mismatches,
+    error_mismatches,
+)
 from customers.revcent.contract import (
     CREATE_KEYS,
     CUSTOMER_KEYS,
@@ -19,8 +26,6 @@ from customers.revcent.contract import (
     REVCENT_ID,
     SANDBOX_BASE_URL,
     SEARCH_MAX_HITS,
-    contract_mismatches,
-    error_mismatches,
 )
 from customers.revcent.errors import (
     RevCentApiError,
@@ -55,6 +60,7 @@ __all__ = [
     "Created",
     "CustomerDetail",
     "CustomerGroup",
+    "Difference",
     "Note",
     "RevCentApiError",
     "RevCentClient",
@@ -65,6 +71,7 @@ __all__ = [
     "RevCentUnavailable",
     "SearchHit",
     "SearchResult",
+    "contract_differences",
     "contract_mismatches",
     "error_mismatches",
     "get_client",

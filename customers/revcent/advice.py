@@ -34,14 +34,22 @@ _MAYBE_DONE = {
     ),
 }
 RETRY_LATER = "Wait a minute and try again; if it keeps happening, tell an admin."
+# What a failed read or a refused change left behind.
+NOTHING_CHANGED = "Nothing was changed."
 # RevCent's words are quoted up to this length: the whole text fits CreateAttempt.message.
 SAID_MAX = 250
 _FIELD = re.compile(r"\b(customer|bill_to)\.(\w+)")
+# RevCent's words about the campaign (its wording is not documented; the sandbox says
+# "Campaign 'x' does not exist."): the create form marks its campaign field then.
+CAMPAIGN_NAMED = re.compile(r"\bcampaign\b", re.IGNORECASE)
+CAMPAIGN_STEP = (
+    "Choose another campaign, and tell an admin to check this one's RevCent ID under Campaigns."
+)
 
 
 def not_done(op: contract.OperationSpec) -> str:
     """Whether a call RevCent turned down left anything behind: it did not."""
-    return _NOT_DONE.get(op.name, "Nothing was changed.")
+    return _NOT_DONE.get(op.name, NOTHING_CHANGED)
 
 
 def refused(
@@ -65,7 +73,12 @@ def refused(
     elif status >= 400:
         field = _field_named(said)
         head = f"RevCent did not accept {field or 'the request'}"
-        if field:
+        if not field and op is contract.CREATE_CUSTOMER and CAMPAIGN_NAMED.search(said):
+            # The campaign comes from the admin's list: the agent can pick another, and only
+            # an admin can correct this one (customers/forms/campaign_admin.py).
+            head = "RevCent did not accept the campaign"
+            step = CAMPAIGN_STEP
+        elif field:
             step = "Correct it and submit again."
         elif op is contract.CREATE_CUSTOMER:
             step = "Correct what it names and try again; if it is not on the form, tell an admin."
@@ -88,15 +101,22 @@ def no_answer(op: contract.OperationSpec, what: str) -> str:
             op.name, "so the change may or may not have been made. Check RevCent first."
         )
         return f"RevCent {what}, {maybe}"
-    return f"RevCent {what}. Nothing was changed. {RETRY_LATER}"
+    return f"RevCent {what}. {NOTHING_CHANGED} {RETRY_LATER}"
 
 
 def not_revcent(status: int) -> str:
     """A read answered by something other than RevCent's API (a proxy's error page)."""
     return (
         f"RevCent's address answered with something that is not RevCent's API (HTTP {status}), "
-        f"probably a proxy in between. Nothing was changed. {RETRY_LATER}"
+        f"probably a proxy in between. {NOTHING_CHANGED} {RETRY_LATER}"
     )
+
+
+def read_after_a_change(message: str) -> str:
+    """A failed read's message where a change is known to have happened, such as the page of
+    a customer this app created: without "Nothing was changed.", which beside "the create
+    went through" reads as if it had not."""
+    return message.replace(f" {NOTHING_CHANGED}", "")
 
 
 def no_valid_id(thing: str) -> str:

@@ -41,12 +41,45 @@ def assumed(reason: str) -> Evidence:
 # IDs are 20 characters (CONFIRMED: the envelope's api_call_id and every *_id in the
 # operation schemas); the alphabet, letters and digits, is ASSUMED from the docs' examples.
 REVCENT_ID = re.compile(r"^[A-Za-z0-9]{20}$")
+# CreateCustomer's `campaign`: "an existing campaign's ID or its name", CONFIRMED
+# (CreateCustomer.json). Campaign IDs are 20 characters, CONFIRMED (GetCustomers.json's
+# campaign_filter); letters and digits, ASSUMED as for every ID (REVCENT_ID). A name is matched
+# exactly, ASSUMED (the docs say "its name"). No operation lists or reads campaigns (none found),
+# so Support Desk checks a campaign's shape when it is saved, and RevCent the rest at create.
+CAMPAIGN_REFERENCE = confirmed("CreateCustomer.json: an existing campaign's ID or its name")
+CAMPAIGN_ID_SHAPE = assumed("20 characters CONFIRMED (GetCustomers.json); letters and digits")
+CAMPAIGN_ID = REVCENT_ID
+# CONFIRMED: a customer hit carries id, created_date_unix, first_name, last_name, the address
+# lines and city (kb.revcent.com api-search, its field table). The find box shows city and
+# created date to tell two people of one name apart. Other hit fields (email, phone, zip…)
+# are ASSUMED.
 SEARCH_MAX_HITS = 10  # CONFIRMED: at most 10 hits, no paging (kb.revcent.com api-search)
 PAGE_LIMIT_MAX = 25  # CONFIRMED: list operations take limit 1-25 (GetCustomerGroups.json)
 API_CALLS_MAX_WINDOW_SECONDS = 2 * 86400  # CONFIRMED: GetAPICalls spans at most 2 days
 NOTE_TEXT_MAX = 255  # CONFIRMED: CreateNote text is 1-255 characters (CreateNote.json)
 METADATA_NAME_MAX = 100  # CONFIRMED: the CreateCustomer guide
 METADATA_VALUE_MAX = 255  # CONFIRMED: the CreateCustomer guide
+
+# A customer's page in RevCent's own web app (its dashboard), linked from the customer page.
+# ASSUMED: RevCent's knowledge base gives the web app's customer pages under
+# https://revcent.com/user/ ("go to https://revcent.com/user/customers" for all customers,
+# https://revcent.com/user/new-customer to create one: kb.revcent.com/customer) but not the
+# address of one customer's details page (reached there by search or from the list); this
+# follows the same pattern. Confirm by opening a customer in the web app and reading the
+# address bar.
+DASHBOARD_CUSTOMER_URL = "https://revcent.com/user/customer/{customer_id}"
+DASHBOARD_CUSTOMER_URL_EVIDENCE = assumed(
+    "kb.revcent.com/customer names /user/customers and /user/new-customer, not a customer's page"
+)
+
+
+def dashboard_customer_url(customer_id: str) -> str:
+    """The customer's page in RevCent's dashboard, or "" if `customer_id` is no RevCent ID
+    (nothing else is ever put into the address)."""
+    if not REVCENT_ID.fullmatch(customer_id or ""):
+        return ""
+    return DASHBOARD_CUSTOMER_URL.format(customer_id=customer_id)
+
 
 # The contact fields of `customer` and `bill_to` (CONFIRMED: the CreateCustomer guide),
 # defined once in customers/contact.py.
@@ -79,7 +112,7 @@ class MetadataPair(TypedDict):
 class CreateCustomerBody(TypedDict):
     """CreateCustomer's input. `payment` exists too, and Support Desk never sends it."""
 
-    campaign: str  # the campaign's RevCent ID
+    campaign: str  # the campaign's RevCent ID, or its exact name (CAMPAIGN_REFERENCE)
     customer: ContactBody
     bill_to: NotRequired[ContactBody]  # only when billing differs
     internal_customer_id: NotRequired[str]
@@ -102,16 +135,20 @@ CARD_ARRAY_KEYS = ("customer_card", "customer_cards", "cards")
 # ASSUMED: a card item's creation time, named as on RevCent's other objects. It tells a card
 # added through a card link from one the customer had before; without it no link closes.
 CARD_CREATED_KEY = "created_date_unix"
-# ASSUMED: the item shape of GetAPICalls' results is not in the stored schema. These are the
-# plausible names for each thing the reconciliation needs, tried in order. "Not created" is
-# read from the log only when every entry names its operation (or path) and every create
-# its customer (customers/creating/reconcile.py): a server using other names settles nothing as "not
-# created", and `revcent_check --create` shows which names it used.
+# ASSUMED: the item shape of GetAPICalls' results is not in the stored schema (GetAPICalls.json
+# documents the request only). The one list of the names accepted for each thing the
+# reconciliation reads (customers/creating/reconcile.py), tried in order: the first is the
+# working guess, the others equally plausible (RevCent names times `created_date_unix`
+# elsewhere, say). "Not created" is read from the log only when every entry names its
+# operation (or method and path) and every create its customer: `revcent_check --create`
+# reports the names a server used and whether reconciliation can use them.
 API_CALL_ITEM_KEYS = {
     "id": ("api_call_id", "id"),
+    "time": ("api_call_unix", "created_date_unix", "unix", "timestamp"),
     "operation": ("operation", "api_operation", "name"),
     "method": ("method", "request_method", "http_method"),
-    "path": ("path", "endpoint", "url", "request_path"),
+    "path": ("path", "endpoint", "request_endpoint", "url", "request_path"),
+    "code": ("code",),  # RevCent's 1 or 0; an HTTP status under another name is not it
     "customer_id": ("customer_id", "item_id"),
 }
 
@@ -129,6 +166,8 @@ class OperationSpec:
     keys: tuple[str, ...] = ENVELOPE_KEYS
     list_key: str = ""
     item_keys: tuple[str, ...] = ()
+    # For an ASSUMED item key: every name accepted for it, the key itself first.
+    item_alternatives: tuple[tuple[str, ...], ...] = ()
     # Changes data in RevCent: never retried, and "no answer" means "outcome unknown".
     changes: bool = False
     id_key: str = ""  # the new thing's ID in a create's answer
@@ -204,7 +243,8 @@ GET_API_CALLS = OperationSpec(
     assumed("the `results` key and its items' fields (see API_CALL_ITEM_KEYS)"),
     keys=(*ENVELOPE_KEYS, "results"),
     list_key="results",
-    item_keys=("api_call_unix",),
+    item_keys=tuple(names[0] for names in API_CALL_ITEM_KEYS.values()),
+    item_alternatives=tuple(API_CALL_ITEM_KEYS.values()),
 )
 # Every operation by name; the audit trail records each as the AuditEntry.Operation of the
 # same name (tests/revcent/test_operation_names.py).
@@ -234,44 +274,3 @@ def customer_body(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
     if isinstance(nested, dict) and not any(key in body for key in ("id", "email")):
         return nested, "nested under 'customer'"
     return body, "top level"
-
-
-def contract_mismatches(operation: str, body: dict[str, Any]) -> list[str]:
-    """How a successful response differs from the contract, field by field."""
-    spec = OPERATIONS[operation]
-    if spec is GET_CUSTOMER:
-        customer, _ = customer_body(body)
-        body = {**{key: body.get(key) for key in ENVELOPE_KEYS if key in body}, **customer}
-    problems = [f"missing key {key!r}" for key in spec.keys if key not in body]
-    problems += _envelope_problems(body, success=True)
-    if spec.id_key and spec.id_key in body and not REVCENT_ID.match(str(body[spec.id_key])):
-        problems.append(f"{spec.id_key} is not 20 letters and digits: {body[spec.id_key]!r}")
-    if spec.list_key and spec.list_key in body:
-        items = body[spec.list_key]
-        if not isinstance(items, list):
-            return [*problems, f"{spec.list_key!r} is not a list"]
-        for index, item in enumerate(items):
-            where = f"{spec.list_key}[{index}]"
-            if not isinstance(item, dict):
-                problems.append(f"{where} is not an object")
-                continue
-            problems += [f"{where} is missing key {k!r}" for k in spec.item_keys if k not in item]
-    return problems
-
-
-def error_mismatches(body: dict[str, Any]) -> list[str]:
-    """How an error response differs from RevCent's documented error body."""
-    problems = [f"missing key {key!r}" for key in ERROR_KEYS if key not in body]
-    return problems + _envelope_problems(body, success=False)
-
-
-def _envelope_problems(body: dict[str, Any], *, success: bool) -> list[str]:
-    problems = []
-    if "api_call_id" in body and not REVCENT_ID.match(str(body["api_call_id"])):
-        problems.append(f"api_call_id is not 20 letters and digits: {body['api_call_id']!r}")
-    if "api_call_unix" in body and not isinstance(body["api_call_unix"], int):
-        problems.append("api_call_unix is not an integer")
-    expected = 1 if success else 0
-    if body.get("code") != expected:
-        problems.append(f"code is {body.get('code')!r}, expected {expected}")
-    return problems

@@ -221,7 +221,8 @@ def parse_api_calls(body: dict[str, Any]) -> list[ApiCallRecord]:
     keys = contract.API_CALL_ITEM_KEYS
     records = []
     for item in _objects(body.get("results")):
-        unix, code = item.get("api_call_unix"), item.get("code")
+        unix = item.get(contract.first_key(item, keys["time"]))
+        code = item.get(contract.first_key(item, keys["code"]))
         response = item["response"] if isinstance(item.get("response"), dict) else {}
         records.append(
             ApiCallRecord(

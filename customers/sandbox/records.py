@@ -52,7 +52,23 @@ def create_note(request: httpx.Request, body: Json) -> Json:
     return {"note_id": note.id, "result": "Note created."}
 
 
-def api_calls(request: httpx.Request, body: Json) -> Json:
+# GetAPICalls items under other, equally plausible names (its item shape is ASSUMED:
+# contract.API_CALL_ITEM_KEYS), served with `sandbox_serve --api-call-naming other`; a key
+# mapped to "" is left out. Shows that reconciliation and revcent_check cope.
+API_CALL_NAMINGS: dict[str, dict[str, str]] = {
+    "ours": {},
+    "other": {
+        "api_call_id": "id",
+        "api_call_unix": "created_date_unix",
+        "operation": "",
+        "method": "request_method",
+        "path": "request_endpoint",
+        "customer_id": "item_id",
+    },
+}
+
+
+def api_calls(request: httpx.Request, body: Json, *, naming: str = "ours") -> Json:
     page, limit = paging(request)
     try:
         start, end = (int(request.url.params[key]) for key in ("date_start", "date_end"))
@@ -74,6 +90,11 @@ def api_calls(request: httpx.Request, body: Json) -> Json:
             "customer_id": call.customer_id,
         }
         for call in calls
+    ]
+    renamed = API_CALL_NAMINGS[naming]
+    results = [
+        {renamed.get(key, key): value for key, value in item.items() if renamed.get(key) != ""}
+        for item in results
     ]
     return listing(results, page)
 

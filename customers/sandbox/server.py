@@ -60,6 +60,7 @@ def start(
     latency_ms: int | None = None,
     *,
     nested_customer: bool = False,
+    api_call_naming: str = "ours",
 ) -> tuple[ThreadingHTTPServer, list[dict[str, str]]]:
     """Serve in a background thread; returns the server and the list of request headers."""
     seen: list[dict[str, str]] = []
@@ -67,7 +68,9 @@ def start(
         "SandboxHandler",
         (_Handler,),
         {
-            "transport": SandboxTransport(latency_ms, nested_customer=nested_customer),
+            "transport": SandboxTransport(
+                latency_ms, nested_customer=nested_customer, api_call_naming=api_call_naming
+            ),
             "seen_headers": seen,
         },
     )

@@ -12,6 +12,7 @@ network does.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -49,11 +50,18 @@ _RESULTS = {404: "Not Found"}
 
 
 class SandboxTransport(httpx.BaseTransport):
-    def __init__(self, latency_ms: int | None = None, *, nested_customer: bool = False) -> None:
+    def __init__(
+        self,
+        latency_ms: int | None = None,
+        *,
+        nested_customer: bool = False,
+        api_call_naming: str = "ours",
+    ) -> None:
         self.latency_ms = latency_ms
         # Serve GetCustomer in this project's first guess (fields under "customer") instead
         # of the documented top level: shows that the client and revcent_check cope.
         self.nested_customer = nested_customer
+        self.api_call_naming = api_call_naming  # a key of records.API_CALL_NAMINGS
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         latency = (
@@ -94,7 +102,7 @@ class SandboxTransport(httpx.BaseTransport):
             contract.ADD_CUSTOMER_TO_GROUP.name: self._add_to_groups,
             contract.GET_CUSTOMER.name: self._get,
             contract.CREATE_NOTE.name: create_note,
-            contract.GET_API_CALLS.name: api_calls,
+            contract.GET_API_CALLS.name: functools.partial(api_calls, naming=self.api_call_naming),
         }
         # Fixed paths before templated ones: /customers/search is not a customer ID.
         operations = sorted(contract.OPERATIONS.values(), key=lambda op: "{" in op.path)

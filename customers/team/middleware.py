@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_otp import user_has_device
 
 from customers.team.mfa import mfa_required, user_is_verified
+from customers.team.sso.config import SESSION_MAX_AGE, SESSION_PROVIDER_MFA
 from customers.web.requests import MiddlewareRequest
 
 _View = Callable[..., HttpResponseBase]
@@ -70,12 +71,15 @@ class SessionLifetimeMiddleware(MiddlewareMixin):
             # As if the session had expired: the login middleware sends them to sign in.
             logout(request)
             return None
-        if now - started <= settings.SESSION_MAX_AGE_SECONDS:
+        # A session from the identity provider carries its own limit (OIDC_SESSION_HOURS).
+        max_age = request.session.get(SESSION_MAX_AGE, settings.SESSION_MAX_AGE_SECONDS)
+        if now - started <= max_age:
             if idle_from is None or now - idle_from >= settings.SESSION_IDLE_REFRESH_SECONDS:
                 request.session["idle_from"] = now
             return None
         logout(request)
-        messages.info(request, "You were signed out after 12 hours. Please sign in again.")
+        hours = round(max_age / 3600)
+        messages.info(request, f"You were signed out after {hours} hours. Please sign in again.")
         if request.htmx:
             return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
         return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
@@ -97,6 +101,8 @@ class MfaRequiredMiddleware(MiddlewareMixin):
     ) -> HttpResponse | None:
         user = request.user
         if not user.is_authenticated or user_is_verified(user) or not mfa_required(user):
+            return None
+        if request.session.get(SESSION_PROVIDER_MFA):  # the ID token said it did (sso/rules.py)
             return None
         if not getattr(view_func, "login_required", True):
             return None

@@ -7,6 +7,8 @@ from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import pre_save
@@ -18,6 +20,7 @@ from customers.audit import Actor
 from customers.cardguard.guard import redact_card_numbers
 from customers.existing import callers
 from customers.models import AuditEntry
+from customers.team.sso.backend import SSO_BACKEND
 
 
 def _request_id(request: HttpRequest | None) -> str:
@@ -28,8 +31,12 @@ def _request_id(request: HttpRequest | None) -> str:
 def audit_sign_in(
     sender: type[User], request: HttpRequest | None, user: User, **kwargs: Any
 ) -> None:
+    session = getattr(request, "session", {})
+    through_provider = session.get(BACKEND_SESSION_KEY) == SSO_BACKEND
     audit.agent_action(
-        action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=user, request_id=_request_id(request))
+        action=AuditEntry.Operation.SIGN_IN,
+        actor=Actor(user=user, request_id=_request_id(request)),
+        message=f"Through {settings.OIDC_PROVIDER_NAME}." if through_provider else "",
     )
 
 

@@ -55,12 +55,13 @@ def _render_create(
     report: DuplicateReport | None = None,
     error: str = "",
 ) -> HttpResponse:
+    panel: dict[str, Any] = {}
     if report is not None:
         typed, _ = identifiers_from_form_data(request.POST)
-        report = report_as_shown(report, typed)
+        panel = duplicate_panel_context(report, typed)
     context = {
+        **panel,
         "form": form,
-        "report": report,
         "error": error,
         "error_summary": form.error_summary(),
         "source_metadata": SOURCE_METADATA,
@@ -178,21 +179,39 @@ def customer_duplicates(request: AppRequest) -> HttpResponse:
         report = actions.duplicates_find(actor=Actor.from_request(request), ids=ids)
     except OverLimit:
         return render(request, template, {**context, "rate_limited": True})
-    labels = _term_labels(ids)
-    context.update(
-        report=report_as_shown(report, ids),
-        searched=[labels[term] for term in report.searched],
-        capped=[labels[term] for term in report.capped],
-        failed=[labels[term] for term in report.failed],
-    )
+    context.update(duplicate_panel_context(report, ids))
     return render(request, template, context)
 
 
+def duplicate_panel_context(report: DuplicateReport, ids: Identifiers) -> dict[str, Any]:
+    """What the panel says about a report, on its own (htmx) and inside the create page's
+    gate alike: the matches as shown, and by name which searches were answered, capped or
+    failed ("No matches in RevCent for the email typed" only names answered searches)."""
+    labels = _term_labels(ids)
+
+    def named(terms: list[str]) -> str:
+        """ "email", "email and phone", "email, phone and name"."""
+        words = [labels.get(term, "search term") for term in terms]
+        return " and ".join(filter(None, [", ".join(words[:-1]), *words[-1:]]))
+
+    answered = [term for term in report.searched if term not in report.failed]
+    return {
+        "report": report_as_shown(report, ids),
+        "searched": named(answered),
+        "capped": named(report.capped),
+        "failed": named(report.failed),
+    }
+
+
 def _term_labels(ids: Identifiers) -> dict[str, str]:
-    labels = {ids.email: "email", ids.phone: "phone", ids.internal_id: "internal ID"}
-    if ids.first_name:
-        labels[f"{ids.first_name} {ids.last_name}"] = "name"
-    return {term: label for term, label in labels.items() if term}
+    """Each search term (as Identifiers.search_terms writes it) by what it is."""
+    labels = {
+        ids.email.strip(): "email",
+        ids.phone.strip(): "phone",
+        ids.internal_id.strip(): "internal ID",
+        f"{ids.first_name.strip()} {ids.last_name.strip()}": "name",
+    }
+    return {term: label for term, label in labels.items() if term.strip()}
 
 
 # --- An attempt whose outcome is not a customer page (yet) ---------------------------------------

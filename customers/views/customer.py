@@ -22,6 +22,7 @@ from customers.actions import ActionRefused, CustomerGroupsOffer, CustomerUnavai
 from customers.audit import Actor
 from customers.existing.cardlinks import card_form_template
 from customers.forms.customer import CallerCheckForm, CardLinkForm, CustomerGroupsForm
+from customers.models import CardLink
 from customers.revcent import RevCentApiError, RevCentError
 from customers.views.refusals import refused_back_to
 from customers.web.requests import AppRequest
@@ -38,7 +39,7 @@ def _unavailable_page(
     request: AppRequest, exc: CustomerUnavailable, customer_id: str
 ) -> HttpResponse:
     context: dict[str, Any] = {"customer_id": customer_id, "attempt": exc.attempt}
-    status, context["error"] = 503, exc.error.message
+    status, context["error"] = 503, exc.message
     if isinstance(exc.error, RevCentApiError):
         status = 404 if exc.error.http_status == 404 else 502
         if status == 404:
@@ -70,6 +71,8 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
 # The caller check's answers are shown beside its form, not in the page's banner: a refusal
 # ("too many wrong answers; try again at 16:56") must be read where the next try would be.
 CALLER_TAG = "caller-check"
+# A link just made to copy: the customer page gives its Copy button the focus.
+NEW_LINK_TAG = "card-link-new"
 
 
 @require_POST
@@ -92,16 +95,21 @@ def caller_verify(request: AppRequest, customer_id: str) -> HttpResponse:
 def card_link_create(request: AppRequest, customer_id: str) -> HttpResponse:
     form = CardLinkForm(request.POST)
     back = reverse("customer-detail", args=[customer_id])
+    channel = form.cleaned_data["channel"] if form.is_valid() else ""
     try:
         ok, text = actions.card_link_send(
             actor=Actor.from_request(request),
             customer_id=customer_id,
-            channel=form.cleaned_data["channel"] if form.is_valid() else "",
+            channel=channel,
             card_form_template=_card_form_template(request),
         )
     except ActionRefused as exc:
         return refused_back_to(request, exc, back)
-    (messages.success if ok else messages.error)(request, text)
+    if not ok:
+        messages.error(request, text)
+    else:
+        tags = NEW_LINK_TAG if channel == CardLink.Channel.COPY else ""
+        messages.success(request, text, extra_tags=tags)
     return redirect(back)
 
 

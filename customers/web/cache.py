@@ -37,3 +37,16 @@ class SharedRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+    def count_up(self, key: str, *, timeout: int) -> int:
+        """Add one to a counter, creating it (with its timeout) when missing, in one round
+        trip and atomically: SET NX with the expiry, then INCR, in one MULTI. Django's own
+        incr() costs two (EXISTS, then INCRBY) and add() a third for a new counter; every
+        search and every assistant call counts against a limit. The counter is stored as
+        Django stores an int, so cache.get() reads it."""
+        key = self.make_and_validate_key(key)
+        client = self._cache.get_client(key, write=True)
+        with client.pipeline(transaction=True) as pipe:
+            pipe.set(key, 0, ex=timeout, nx=True)
+            pipe.incr(key)
+            return int(pipe.execute()[1])

@@ -11,6 +11,9 @@ def product(request: HttpRequest) -> dict[str, object]:
     return {
         "sandbox_mode": settings.REVCENT_SANDBOX,
         "mfa_demo_skip": settings.MFA_DEMO_SKIP,
+        # The sign-in page: "Sign in with <provider>", and whether passwords are for everyone.
+        "sso_provider_name": settings.OIDC_PROVIDER_NAME if settings.OIDC_ISSUER else "",
+        "password_sign_in": settings.PASSWORD_SIGN_IN,
         # Lazy: only pages that show the header pay for the group query.
         "user_role": SimpleLazyObject(lambda: role_label(request.user)),
         # The header's Admin link follows the admin site's own rule (roles, not Staff alone).

@@ -7,10 +7,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from customers.team.sso.config import SESSION_ID_TOKEN
+from customers.team.sso.views import sso_sign_out_url
 
 
 @login_not_required
@@ -43,7 +52,10 @@ class SignOutView(LogoutView):
     """Django's logout (POST only), then a word that it worked on the login page."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        id_token = request.session.get(SESSION_ID_TOKEN, "")
         response = super().post(request, *args, **kwargs)
         # After logout(): the old session, and any message in it, is already gone.
         messages.info(request, "You have signed out.")
-        return response
+        # Signed in through the identity provider: sign out there too, where it can.
+        at_provider = sso_sign_out_url(request, id_token)
+        return HttpResponseRedirect(at_provider) if at_provider else response

@@ -21,84 +21,57 @@ document.addEventListener("submit", (event) => {
   }, 0);
 });
 
-// --- Find a customer ------------------------------------------------------------------------
-// "/" jumps to the header's search box, unless the agent is typing somewhere already.
+// --- Keyboard shortcuts -----------------------------------------------------------------------
+// "/" finds a customer, "n" opens New customer, "?" lists the shortcuts; never while the agent
+// is typing in a field, nor with Ctrl, Alt or Cmd (the browser's own shortcuts).
+const typingIn = (target) => target instanceof HTMLElement && (target.isContentEditable ||
+  ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+const shortcutsDialog = document.querySelector("[data-shortcuts-dialog]");
+let shortcutsOpener = null;
+const openShortcuts = () => {
+  if (!shortcutsDialog || shortcutsDialog.open) return;
+  shortcutsOpener = document.activeElement;
+  shortcutsDialog.showModal();
+  shortcutsDialog.querySelector("[data-dialog-close]").focus();
+};
+shortcutsDialog?.addEventListener("close", () => {
+  if (shortcutsOpener instanceof HTMLElement && shortcutsOpener.isConnected) shortcutsOpener.focus();
+  shortcutsOpener = null;
+});
+document.addEventListener("click", (event) => {
+  if (event.target.closest?.("[data-shortcuts-open]")) openShortcuts();
+});
 document.addEventListener("keydown", (event) => {
-  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
-  const target = event.target;
-  if (target instanceof HTMLElement && (target.isContentEditable ||
-      ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
-  const box = document.getElementById("header-q");
-  if (!box) return;
-  event.preventDefault();
-  box.focus();
+  if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+  if (typingIn(event.target) || document.querySelector("dialog[open]")) return;
+  if (event.key === "/") {
+    const box = document.getElementById("header-q");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+  } else if (event.key === "n") {
+    const link = document.querySelector("a[data-shortcut='n']");
+    // On New customer already: a reload would throw away what was typed.
+    if (!link || link.pathname === window.location.pathname) return;
+    event.preventDefault();
+    link.click();
+  } else if (event.key === "?") {
+    if (!shortcutsDialog) return;
+    event.preventDefault();
+    openShortcuts();
+  }
 });
 
-// --- Copy buttons (verify-page branch) --------------------------------------------------
-// A button with data-copy="#id" copies that element's text (an input's value) and says
-// "Copied" for a moment. Without the Clipboard API (an older browser, a page not served over
-// https) it selects the text and tries the old copy command; if that fails too, the text
-// stays selected for the agent to copy. The buttons are hidden until this script runs.
-(() => {
-  const SHOWN_MS = 2000;
-  const labels = new WeakMap();
-  const timers = new WeakMap();
-
-  const textOf = (element) =>
-    element instanceof HTMLInputElement ? element.value : element.textContent.trim();
-
-  const select = (element) => {
-    if (element instanceof HTMLInputElement) {
-      element.focus();
-      element.select();
-      return;
-    }
-    const range = document.createRange();
-    range.selectNodeContents(element);
-    const selection = window.getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
-  };
-
-  const say = (button, text) => {
-    if (!labels.has(button)) labels.set(button, button.textContent);
-    clearTimeout(timers.get(button));
-    button.textContent = text;
-    button.classList.add("copied");
-    timers.set(button, setTimeout(() => {
-      button.textContent = labels.get(button);
-      button.classList.remove("copied");
-    }, SHOWN_MS));
-  };
-
-  const fallback = (button, element) => {
-    select(element);
-    let copied = false;
-    try {
-      copied = document.execCommand("copy");
-    } catch {
-      copied = false;
-    }
-    say(button, copied ? "Copied" : "Selected: copy it now");
-  };
-
-  for (const button of document.querySelectorAll("button[data-copy]")) button.hidden = false;
-
-  document.addEventListener("click", (event) => {
-    const button = event.target instanceof Element && event.target.closest("button[data-copy]");
-    if (!button) return;
-    const element = document.querySelector(button.dataset.copy);
-    if (!element) return;
-    if (!navigator.clipboard || !window.isSecureContext) {
-      fallback(button, element);
-      return;
-    }
-    navigator.clipboard.writeText(textOf(element)).then(
-      () => say(button, "Copied"),
-      () => fallback(button, element),
-    );
-  });
-})();
+// --- Where the next action is ------------------------------------------------------------------
+// The server marks it with `autofocus`: First name on a new form, the duplicate gate, the
+// caller check's answer after a wrong one, a new card link's Copy button (shown by copy.js,
+// so the browser's own autofocus may have found it hidden). Once the page has loaded, this
+// gives it the focus if nothing has it yet.
+window.addEventListener("load", () => {
+  const wanted = document.querySelector("[autofocus]");
+  const free = !document.activeElement || document.activeElement === document.body;
+  if (wanted instanceof HTMLElement && free) wanted.focus();
+});
 
 // Adding or removing a metadata row swaps the rows (htmx), and the button pressed goes with
 // them: focus goes to the new row's name, or after a removal to the name of the row that
@@ -194,6 +167,24 @@ document.addEventListener("htmx:afterSettle", (event) => {
   if (!panelFocus || event.detail.target?.id !== "duplicate-results") return;
   sameControl(event.detail.target, panelFocus.tagName, panelFocus)?.focus();
   panelFocus = null;
+});
+
+// The duplicate panel ([data-latest-only]) queues a search asked for while one is on its way
+// (hx-sync "queue last") rather than aborting it. An answer that a newer search will replace
+// is not shown: each trigger counts, and each request remembers the count it was sent at.
+const asked = new WeakMap();
+const sentAt = new WeakMap();
+document.addEventListener("htmx:confirm", (event) => {
+  const panel = event.detail.elt?.closest?.("[data-latest-only]");
+  if (panel) asked.set(panel, (asked.get(panel) || 0) + 1);
+});
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const panel = event.detail.elt?.closest?.("[data-latest-only]");
+  if (panel) sentAt.set(event.detail.xhr, asked.get(panel) || 0);
+});
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const panel = event.detail.elt?.closest?.("[data-latest-only]");
+  if (panel && sentAt.get(event.detail.xhr) < (asked.get(panel) || 0)) event.detail.shouldSwap = false;
 });
 
 // Back to this page from the back/forward cache (after "Use this customer", say): the form is

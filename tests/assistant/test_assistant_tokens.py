@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.assistant.models import AssistantToken, Scope
-from customers.assistant.tokens import check_token, token_allows
+from customers.assistant.tokens import check_token, token_allows, token_mint
 from customers.team.roles import AGENTS
 from tests.audit_helpers import Operation, audit_rows
 
@@ -146,3 +146,35 @@ def test_the_command_prints_the_token_alone_on_its_last_line(agent):
         Operation.ASSISTANT_TOKEN_REVOKED,
     ]
     assert all(row.username == "manage.py assistant_token" for row in rows)
+
+
+def test_revoking_asks_first_and_names_the_token(agent_client):
+    make_token(agent_client)
+    token = AssistantToken.objects.get()
+    page = agent_client.get(reverse("assistant-tokens")).content.decode()
+    revoke = reverse("assistant-token-revoke", args=[token.prefix])
+    assert f'href="{revoke}"' in page  # a link to the question, not a button that acts
+    question = agent_client.get(revoke)
+    assert question.status_code == 200
+    text = question.content.decode()
+    assert f'Revoke token <span class="mono">{token.prefix}…</span>?' in text
+    assert "refused from its next call" in text and "Keep it" in text
+    assert AssistantToken.objects.get().revoked_at is None  # asking changed nothing
+    response = agent_client.post(revoke)
+    assert response.status_code == 302 and response["Location"] == reverse("assistant-tokens")
+    assert AssistantToken.objects.get().revoked_at is not None
+    again = agent_client.get(revoke).content.decode()
+    assert "it no longer works" in again and "Revoke token</button>" not in again
+
+
+def test_an_admin_revokes_from_the_tokens_own_admin_page(agent, admin_client_verified, admin_user):
+    token, _ = token_mint(user=agent, name="laptop", scopes=[Scope.READ], days=7)
+    page = admin_client_verified.get(
+        reverse("admin:customers_assistanttoken_change", args=[token.pk])
+    ).content.decode()
+    revoke = reverse("assistant-token-revoke", args=[token.prefix])
+    assert f'href="{revoke}"' in page and "Revoke this token…" in page
+    response = admin_client_verified.post(revoke)
+    assert response["Location"] == reverse("admin:customers_assistanttoken_changelist")
+    token.refresh_from_db()
+    assert token.revoked_by == admin_user

@@ -151,3 +151,40 @@ def test_rows_opened_in_two_round_trips_are_the_rows_the_orm_opens(agent):
         assert (row["created_at"], row["open_mac"]) == (made_fast.created_at, made_fast.open_mac)
         assert open_problem(row) == open_problem(twin) == ""
     assert verify_trail().problems == []
+
+
+def test_an_agent_action_is_opened_signed_completed_and_chained_in_two_messages(agent, monkeypatch):
+    import psycopg
+
+    sent: list[str] = []
+    execute = psycopg.ClientCursor.execute
+
+    def counted(self, query, *args, **kwargs):
+        sent.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
+    call = _open(agent)
+    _complete(call, "CALL0000000000000001")
+    monkeypatch.setattr(psycopg.ClientCursor, "execute", counted)
+    entry = audit.agent_action(
+        action=AuditEntry.Operation.ASSISTANT_TOOL_CALL,
+        actor=Actor(user=agent),
+        message="search_customers: ok; arguments: query.",
+    )
+    assert len(sent) == 2
+    assert sent[0].startswith("BEGIN; INSERT") and sent[1].rstrip().endswith("COMMIT")
+    row = AuditEntry.objects.get(pk=entry.pk)
+    assert row.completed_at == row.created_at
+    assert (row.outcome, row.message) == ("ok", "search_customers: ok; arguments: query.")
+    assert row.chain_seq == 2 and open_problem(AuditEntry.objects.values().get(pk=row.pk)) == ""
+    result = verify_trail()
+    assert result.ok and result.checked == 2
+
+
+def test_an_agent_action_makes_the_chain_head_when_it_is_missing(agent):
+    AuditChainHead.objects.all().delete()  # as after a test database is flushed
+    first = audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=agent))
+    second = audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=agent))
+    assert [first.chain_seq, second.chain_seq] == [1, 2]
+    assert AuditEntry.objects.count() == 2
+    assert verify_trail().ok

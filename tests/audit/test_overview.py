@@ -27,8 +27,8 @@ Out = AuditEntry.Outcome
 NOW = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)  # 10:00 in New York
 NEW_YORK = ZoneInfo("America/New_York")
 OVERRIDE = (
-    "Created anyway despite 1 strong match (cus_1: same e-mail): "
-    "Customer asked for a second account"
+    "Chose to create anyway despite a strong match with cus_1 (Email matches), reason: "
+    "“Customer asked for a second account”. Result: customer cus_2 was created."
 )
 
 
@@ -297,6 +297,11 @@ def test_the_audit_list_shows_the_way_in_and_the_override_reason(team, client, a
 def test_message_readings():
     assert override_reason(OVERRIDE) == "Customer asked for a second account"
     assert override_reason("Created anyway although the duplicate search failed: why") == "why"
+    before = "Created anyway despite 2 strong matches (a: Email matches; b: x): It's her, “Jo”"
+    assert override_reason(before) == "It's her, “Jo”"
+    assert override_reason("Chose to create anyway, reason: “a”. Result: “b”. Result: c") == (
+        "a”. Result: “b"
+    )  # the reason quoted may hold anything; the result is the last part
     assert refused_fields("…refused in a, b of propose_customer (assistant); …") == ["a", "b"]
     assert urlsplit(seven_days().list_url()).path == reverse(
         "admin:customers_auditentry_changelist"

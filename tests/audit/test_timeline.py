@@ -31,15 +31,44 @@ def row(op: str, at: datetime, *, user: str = "agent", outcome: str = "ok", **ex
 
 
 class TestFold:
-    def test_a_run_of_views_is_one_line_naming_the_span_and_the_people(self):
+    def test_a_run_of_views_is_one_line_per_person_naming_the_span_to_the_minute(self):
         views = [
             row("GetCustomer", T0 + timedelta(minutes=m), user=("ana" if m % 3 else "agent"))
             for m in range(19, -1, -1)
         ]
         views[0].created_at = datetime(2026, 11, 28, 15, 40, 9, tzinfo=UTC)
-        [line] = timeline_fold(views)
-        assert line.what == "Viewed 20 times between 14:02:11 and 15:40:09 by agent, ana."
-        assert line.count == 20 and line.when == views[0].created_at
+        ana, agent = timeline_fold(views)
+        # ana viewed last (15:40), so her line comes first; neither line names its person
+        # again: the Who column does.
+        assert (ana.who, ana.what, ana.count) == ("ana", "Viewed 13 times, 14:03–15:40.", 13)
+        assert (agent.who, agent.what, agent.count) == ("agent", "Viewed 7 times, 14:02–14:20.", 7)
+        assert ana.when == views[0].created_at and agent.when == T0 + timedelta(minutes=18)
+
+    def test_views_within_one_minute_say_that_minute_once(self):
+        rows = [row("GetCustomer", T0 + timedelta(seconds=s)) for s in (40, 8, 0)]
+        [line] = timeline_fold(rows)
+        assert line.what == "Viewed 3 times, 14:02."
+        assert line.who == "agent" and "agent" not in line.what
+
+    def test_two_peoples_interleaved_views_are_one_line_each(self):
+        rows = [
+            row("GetCustomer", T0 + timedelta(seconds=s), user=user)
+            for s, user in ((40, "maria.r"), (30, "agent"), (20, "maria.r"), (10, "agent"))
+        ]
+        assert [(line.who, line.what) for line in timeline_fold(rows)] == [
+            ("maria.r", "Viewed 2 times, 14:02."),
+            ("agent", "Viewed 2 times, 14:02."),
+        ]
+
+    def test_the_assistants_views_are_folded_apart_from_the_web_pages(self):
+        web = row("GetCustomer", T0 + timedelta(seconds=2))
+        assistant = row(
+            "GetCustomer", T0 + timedelta(seconds=1), channel="assistant", token_prefix="sd_ab12"
+        )
+        lines = timeline_fold([web, assistant, row("GetCustomer", T0)])
+        assert [line.who for line in lines] == ["agent", "agent via assistant (token …ab12)"]
+        assert lines[0].what == "Viewed 2 times, 14:02."
+        assert lines[1].what == VIEWED  # one view keeps its own sentence
 
     def test_other_entries_split_the_runs_and_keep_their_own_lines(self):
         rows = [
@@ -56,7 +85,7 @@ class TestFold:
         ]
         lines = timeline_fold(rows)
         assert [line.what for line in lines] == [
-            "Viewed 2 times between 14:06:11 and 14:07:11 by agent.",
+            "Viewed 2 times, 14:06–14:07.",
             "The caller's ZIP code matched RevCent's record.",
             VIEWED,  # a single view is not folded
             VIEWED,  # a failed read stands alone: an auditor looks for it
@@ -68,9 +97,7 @@ class TestFold:
     def test_views_over_several_days_say_the_days(self):
         rows = [row("GetCustomer", T0 + timedelta(days=1)), row("GetCustomer", T0)]
         [line] = timeline_fold(rows)
-        assert line.what == (
-            "Viewed 2 times between 28 Nov 2026, 14:02:11 and 29 Nov 2026, 14:02:11 by agent."
-        )
+        assert line.what == "Viewed 2 times, 28 Nov 2026, 14:02 – 29 Nov 2026, 14:02."
 
     def test_nothing_is_no_lines(self):
         assert timeline_fold([]) == []
@@ -109,7 +136,7 @@ class TestOnTheCustomersOwnTimeline:
         assert {Operation.CALLER_VERIFIED, Operation.CALLER_VERIFICATION_FAILED} <= janes
 
         page = agent_client.get(reverse("customer-detail", args=[new_id])).content.decode()
-        assert "Created anyway despite 1 strong match" in page
+        assert "Chose to create anyway despite a strong match with" in page
         assert "A card link was created to copy; it works until" in page
         assert "was expired early." in page
         assert "A note was added in RevCent (CreateNote)." in page
@@ -128,7 +155,10 @@ class TestOnTheCustomersOwnTimeline:
         ).context["cl"]
         reads = AuditEntry.objects.filter(operation="GetCustomer", target_customer_id=JANE)
         # The rows' times are the database's (signed when opened), which no test clock moves.
-        first, last = (f"{localtime(row.created_at):%H:%M:%S}" for row in reads.order_by("id")[::4])
-        assert f"Viewed 5 times between {first} and {last} by alice, audrey." in page
+        alice = [localtime(row.created_at) for row in reads.filter(username="alice")]
+        first, last = (f"{moment:%H:%M}" for moment in (min(alice), max(alice)))
+        span = first if first == last else f"{first}–{last}"
+        assert f'<td data-label="What">Viewed 4 times, {span}.</td>' in page
+        assert f'<td data-label="Who">audrey</td><td data-label="What">{VIEWED}</td>' in page
         assert reads.count() == 5
         assert len(trail.result_list) == 5  # the admin's trail: one row per call

@@ -30,6 +30,13 @@ TWO_SERVERS_SECONDS = 15
 RATE_LIMIT = 10  # DUPLICATE_SEARCHES_PER_MINUTE on the two servers: small enough to reach
 CHAIN_WRITERS, CHAIN_SECONDS = 16, 5
 PROFILE_SAMPLES = 10
+# Capacity (issue 26): levels of agents at a customer a minute each, from CAPACITY_START up by
+# CAPACITY_STEP (tests/bench/capacity.py), at most CAPACITY_MAX (agents made and signed in).
+CAPACITY_START, CAPACITY_STEP, CAPACITY_MAX = 100, 100, 800
+CAPACITY_SECONDS = int(os.environ.get("BENCH_CAPACITY_SECONDS", "180"))
+AFTER_CAPACITY_SECONDS = 170  # the steps after the capacity step take about this: left to them
+CAPACITY_RAMP_S = 8.0
+CAPACITY_WINDOW_S = float(os.environ.get("BENCH_CAPACITY_WINDOW_SECONDS", "15"))
 
 
 def _environment() -> str:
@@ -264,6 +271,32 @@ def main() -> int:
                 )
 
         step("two app servers", TWO_SERVERS_SECONDS + 120, two_servers)
+
+        def capacity() -> None:
+            from tests.bench import capacity as cap
+
+            names = db.make_many_agents(CAPACITY_MAX, password)
+            log(f"capacity: {len(names)} agents made")
+            srv = server("capacity", spread)
+            first = signed_in(srv, names[0])
+            keys = db.clone_sessions(first.http.cookies["sessionid"], names)
+            log(f"capacity: {len(keys)} agents signed in (the first through the login form)")
+            identities = [cap.Identity(key) for key in keys]
+            cap.measure(
+                srv.url,
+                identities,
+                figures,
+                standin=spread,
+                app_roots=serving_roots([srv]),
+                start=CAPACITY_START,
+                step=CAPACITY_STEP,
+                deadline=time.monotonic() + min(CAPACITY_SECONDS, left() - AFTER_CAPACITY_SECONDS),
+                ramp_s=CAPACITY_RAMP_S,
+                window_s=CAPACITY_WINDOW_S,
+            )
+            srv.stop()
+
+        step("capacity", AFTER_CAPACITY_SECONDS + 60, capacity)
         step(
             "audit chain ceiling",
             CHAIN_SECONDS + 30,
@@ -441,6 +474,11 @@ def main() -> int:
             "rate_limit": RATE_LIMIT,
             "chain_writers": CHAIN_WRITERS,
             "chain_s": CHAIN_SECONDS,
+            "cap_start": CAPACITY_START,
+            "cap_step": CAPACITY_STEP,
+            "cap_half": CAPACITY_STEP // 2,
+            "cap_ramp": f"{CAPACITY_RAMP_S:g}",
+            "cap_window": f"{CAPACITY_WINDOW_S:g}",
         },
     )
     print("wrote docs/performance.md")

@@ -43,6 +43,70 @@ def make_agents(count: int, password: str) -> list[str]:
     return names
 
 
+def make_many_agents(count: int, password: str, prefix: str = "cap-agent") -> list[str]:
+    """Support agents for the capacity step, in a few bulk statements (hundreds of them)."""
+    user_model = get_user_model()
+    hashed = make_password(password)
+    group = Group.objects.get(name=AGENTS)
+    names = [f"{prefix}-{index:03d}" for index in range(1, count + 1)]
+    user_model.objects.bulk_create(
+        [user_model(username=name, password=hashed, is_active=True) for name in names],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    ids = user_model.objects.filter(username__in=names).values_list("pk", flat=True)
+    through = user_model.groups.through
+    through.objects.bulk_create(
+        [through(user_id=pk, group_id=group.pk) for pk in ids], ignore_conflicts=True
+    )
+    return names
+
+
+def clone_sessions(session_key: str, usernames: list[str]) -> list[str]:
+    """A signed-in session for each user, copied from one made by a real sign-in with only
+    the user swapped: what each would have after signing in, without hundreds of password
+    hashes (each hundreds of ms of CPU) before the clock starts. Written to the database in
+    bulk; the cached_db engine caches each on its first request, as after a sign-in that
+    was evicted from the cache. The keys, in order."""
+    from importlib import import_module
+
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+    from django.utils.crypto import get_random_string
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    template = store(session_key=session_key).load()
+    if SESSION_KEY not in template:
+        raise RuntimeError("the session to copy is not signed in")
+    model = store.get_model_class()
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
+    expires = store().get_expiry_date()
+    rows = []
+    for name in usernames:
+        data = {
+            **template,
+            SESSION_KEY: str(users[name].pk),
+            HASH_SESSION_KEY: users[name].get_session_auth_hash(),
+        }
+        key = get_random_string(32, VALID_KEY_CHARS)
+        rows.append(model(session_key=key, session_data=store().encode(data), expire_date=expires))
+    model.objects.bulk_create(rows, batch_size=500)
+    return [row.session_key for row in rows]
+
+
+def calls_by_request(after_id: int) -> dict[str, str]:
+    """api_call_id → request_id of the API-call audit rows after the given row id."""
+    rows = AuditEntry.objects.filter(id__gt=after_id, kind=AuditEntry.Kind.API_CALL).exclude(
+        api_call_id=""
+    )
+    return dict(rows.values_list("api_call_id", "request_id"))
+
+
+def last_audit_id() -> int:
+    last: int = AuditEntry.objects.aggregate(last=models.Max("id"))["last"] or 0
+    return last
+
+
 def second_factor(username: str) -> str:
     """If the app asks staff for a TOTP code, give `username` a known authenticator."""
     if not apps.is_installed("django_otp.plugins.otp_totp"):

@@ -374,6 +374,12 @@ class StandIn:
         data = httpx.get(f"http://{HOST}:{self.port}/__bench/handled", timeout=5).json()
         return int(data["rounds"])
 
+    def calls(self) -> list[tuple[str, float, float]]:
+        """Every call held since the last time this was asked, and forgets them: its
+        api_call_id, when it arrived and when it left (the stand-in's clock, seconds)."""
+        data = httpx.get(f"http://{HOST}:{self.port}/__bench/calls", timeout=30).json()
+        return [(str(call_id), float(came), float(left)) for call_id, came, left in data["calls"]]
+
     def roots(self) -> list[int]:
         """This process and its own PostgreSQL server (run.sh's BENCH_STANDIN_PGDATA), whose
         CPU is RevCent's work, not the app's."""
@@ -383,7 +389,11 @@ class StandIn:
 
     def server_env(self) -> dict[str, str]:
         """What makes an app server talk to this stand-in as to RevCent."""
-        return {"REVCENT_API_KEY": "bench-stand-in", "REVCENT_BASE_URL": self.base_url}
+        return {
+            "REVCENT_API_KEY": "bench-stand-in",
+            "REVCENT_BASE_URL": self.base_url,
+            "MERCHANT_NAME": "Bench merchant",  # required with an API key
+        }
 
     def stop(self) -> None:
         process, self.process = self.process, None

@@ -10,6 +10,11 @@ Each answer leaves exactly LATENCY ms after its request arrived (the sandbox's o
 inside that time, as RevCent's is inside its latency), so "minus N × latency" is exact. At
 latency 0 the sandbox's work is measured instead: `GET /__bench/handled` answers the number
 of calls served and the milliseconds spent serving them, for the bench to subtract.
+
+`GET /__bench/calls` answers, and forgets, every call held since the last time it was asked:
+its api_call_id and when it arrived and left (this process's clock, seconds). The capacity
+step joins them to the app's audit rows (api_call_id → request_id) to know how long RevCent
+held each of the app's requests, however many agents are working at once.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -41,6 +47,8 @@ THREADS = 64  # ~300 calls/s at 200 ms: more than the load test asks
 _lock = threading.Lock()
 _handled = {"count": 0, "ms": 0.0}
 _waits = WaitCounter()  # the upstream waits served one after another (tests/bench/waits.py)
+_calls: list[tuple[str, float, float]] = []  # (api_call_id, arrived, left), under _lock
+_CALL_ID = re.compile(rb'"api_call_id":\s*"([^"]+)"')
 
 
 class PaddedTransport(SandboxTransport):
@@ -65,14 +73,22 @@ class PaddedTransport(SandboxTransport):
                 time.sleep(target - spent)
         finally:
             _waits.leave()
+        found = _CALL_ID.search(response.content)
+        if found is not None:
+            with _lock:
+                _calls.append((found.group(1).decode(), start, time.perf_counter()))
         return response
 
 
 class Handler(server._Handler):
     def _serve(self) -> None:
-        if self.path == "/__bench/handled":
+        if self.path in ("/__bench/handled", "/__bench/calls"):
             with _lock:
-                body = json.dumps({**_handled, "rounds": _waits.rounds}).encode()
+                if self.path == "/__bench/calls":
+                    body = json.dumps({"calls": _calls}).encode()
+                    _calls.clear()
+                else:
+                    body = json.dumps({**_handled, "rounds": _waits.rounds}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

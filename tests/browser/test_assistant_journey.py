@@ -96,3 +96,17 @@ def test_a_customer_the_assistant_created_says_so_on_its_timeline(
     customer_id = created.structured_content["customer_id"]
     page.goto(f"/customers/{customer_id}/")
     expect(page.get_by_test_id("timeline")).to_contain_text("via assistant")
+
+
+def test_an_agent_revokes_a_token_with_the_keyboard_after_being_asked(
+    page: Page, sign_in, agent, live_server
+):
+    sign_in("alice")
+    make_token_in_the_browser(page, scopes=["customers:read"])
+    page.get_by_role("link", name=re.compile("^Revoke")).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Revoke token sdk_")
+    expect(page.get_by_role("button", name="Revoke token")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(re.compile(r"Token sdk_[0-9a-f]{8} no longer works"))).to_be_visible()
+    expect(page.get_by_test_id("token-status")).to_contain_text("Revoked")

@@ -29,7 +29,8 @@ def override(user, reason: str, days_ago: int) -> None:
         user=user,
         username=user.username,
         channel="web",
-        message=f"Created anyway despite 1 strong match (cus_1: Email matches): {reason}",
+        message=f"Chose to create anyway despite a strong match with cus_1 (Email matches), "
+        f"reason: “{reason}”. Result: customer cus_9 was created.",
     )
 
 

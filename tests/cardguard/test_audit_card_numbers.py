@@ -14,7 +14,7 @@ from django.urls import reverse
 from customers import audit
 from customers.audit import Actor, OpenCall
 from customers.creating.duplicates import DuplicateReport, duplicate_override_record
-from customers.models import AuditEntry
+from customers.models import AuditEntry, CreateAttempt
 from tests.cardguard.test_card_number_sweep import _holds
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_an_override_reason_with_a_card_number_is_kept_without_it(agent):
         actor=Actor(user=agent),
         reason=f"Caller read out {SPACED} as her reference",
         report=DuplicateReport(failed=["ana@example.com"]),
-        customer_id="CustAbcdefghijk01234",
+        attempt=CreateAttempt(customer_id="CustAbcdefghijk01234", state="created"),
     )
     [entry] = AuditEntry.objects.filter(operation=AuditEntry.Operation.DUPLICATE_OVERRIDE)
     assert "Caller read out [card number removed] as her reference" in entry.message

@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from customers.matching import MATCH_FIELDS
-from customers.models import AuditEntry
+from customers.models import AuditEntry, CreateAttempt
 from customers.sandbox.transport import SandboxTransport
+from tests.helpers import CUSTOMER, create_post
 from tests.seeded import JANE, JANE_TWO
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
@@ -54,6 +55,30 @@ def test_a_name_with_the_same_city_is_a_possible_match(agent_client):
     assert html.count('data-testid="match"') == 2  # both seeded Jane Does live in Miami
     assert "Same name and city" in html
     assert "likely the same" not in html.split("</p>")[0]
+
+
+def test_a_name_in_another_city_is_shown_as_maybe_moved_and_does_not_gate(agent_client):
+    html = panel(agent_client, first_name="Jane", last_name="Doe", city="Tampa")
+    matches = html.split('data-testid="match"')[1:]
+    assert len(matches) == 2  # both Jane Does of Miami, not hidden
+    assert all("<li>Same name, different city (moved?)</li>" in match for match in matches)
+    assert "likely the same" not in html and 'class="match strong"' not in html
+
+
+def test_a_name_in_another_city_never_stops_the_create(agent_client, campaign):
+    person = {**CUSTOMER, "first_name": "Jane", "last_name": "Doe", "city": "Tampa"}
+    person["zip"] = "33602"
+    response = agent_client.post(reverse("customer-create"), create_post(campaign, customer=person))
+    assert response.status_code == 302  # created: no duplicate gate for a possible match
+    assert CreateAttempt.objects.get().customer_id
+
+
+def test_a_phone_typed_with_00_before_a_country_is_picked_is_searched_and_matched(agent_client):
+    html = panel(agent_client, phone="0034 912 345 678")
+    assert "María García" in html
+    assert "Phone matches" in html and "likely the same customer" in html
+    row = AuditEntry.objects.get(operation="SearchCustomers")
+    assert row.search_term == "+34912345678"
 
 
 def test_a_name_alone_shows_both_jane_does(agent_client):
@@ -183,6 +208,30 @@ def test_a_failed_search_is_reported(agent_client):
     assert "did not answer the email search" in html
 
 
+def test_a_failed_search_alone_says_nothing_could_be_checked_not_no_matches(agent_client):
+    html = panel(agent_client, email="sandbox-server-error@example.com")
+    assert "RevCent did not answer the email search, so nothing could be checked yet." in html
+    assert "No matches" not in html
+
+
+def test_a_failed_search_beside_an_answered_one_names_only_the_answered(agent_client):
+    html = panel(
+        agent_client, email="sandbox-server-error@example.com", first_name="Zed", last_name="Quux"
+    )
+    assert "No matches in RevCent for the name typed." in html
+    assert "RevCent did not answer the email search; these results may be incomplete." in html
+
+
+def test_the_gate_after_a_failed_search_never_shows_an_empty_term(agent_client, campaign):
+    person = {**CUSTOMER, "email": "sandbox-server-error@example.com"}
+    response = agent_client.post(reverse("customer-create"), create_post(campaign, customer=person))
+    html = response.content.decode()
+    assert "The duplicate check could not finish" in html
+    assert "the  typed" not in html and "the typed" not in html
+    assert "RevCent did not answer the email search" in html
+    assert "No matches in RevCent for the phone and name typed." in html
+
+
 def test_the_panel_is_post_only_and_for_agents(agent_client, auditor_client):
     assert agent_client.get(URL).status_code == 405
     assert auditor_client.post(URL, {"customer-email": "jane@example.com"}).status_code == 403
@@ -200,7 +249,8 @@ def test_an_expired_session_sends_the_page_to_login(client):
 def test_the_create_page_wires_the_panel_without_pii_in_urls(agent_client, campaign):
     html = agent_client.get(reverse("customer-create")).content.decode()
     assert f'hx-post="{URL}"' in html
-    assert 'hx-sync="this:replace"' in html
+    # A search on its way is let finish (an aborted one is a console error), the newest queued.
+    assert 'hx-sync="this:queue last"' in html and "data-latest-only" in html
     assert "delay:400ms" in html
     assert 'aria-live="polite"' in html
     assert "hx-get" not in html

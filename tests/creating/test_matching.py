@@ -69,6 +69,13 @@ def test_email_without_tag_drops_the_plus_tag_only(raw, expected):
         ("020 7946 0958", "GBR", "+442079460958"),
         ("912 345 678", "ESP", "+34912345678"),
         ("+34 912 345 678", "USA", "+34912345678"),  # an explicit country code wins
+        # "00" for "+", as typed before a country is picked (or with another country's).
+        ("0034 912 345 678", "", "+34912345678"),
+        ("00 34 912 345 678", "", "+34912345678"),
+        ("(0034) 912-345-678", "", "+34912345678"),
+        ("0034912345678", "USA", "+34912345678"),
+        ("0034 912 345 678", "ESP", "+34912345678"),
+        ("0044 20 7946 0958", "", "+442079460958"),
     ],
 )
 def test_phone_key_is_e164_when_the_number_can_be_read(raw, country, expected):
@@ -127,6 +134,14 @@ def test_it_matches_a_phone_written_another_way(typed, theirs, country):
     assert match.reasons == ("Phone matches",)
 
 
+@pytest.mark.parametrize("typed", ["0034 912 345 678", "+34 912 345 678", "0034-912-345-678"])
+@pytest.mark.parametrize(("theirs", "country"), [("+34 912 345 678", ""), ("912 345 678", "ESP")])
+def test_a_phone_typed_in_international_form_before_a_country_matches(typed, theirs, country):
+    candidate = Candidate(customer_id="C1", phone=theirs, country=country)
+    assert reasons(Identifiers(phone=typed), candidate) == ("Phone matches",)
+    assert reasons(Identifiers(phone=typed), JANE) == ()
+
+
 def test_a_phone_read_without_its_country_matches_by_national_number():
     # The agent typed a Spanish number with no country chosen; RevCent knows it is Spain.
     candidate = Candidate(customer_id="C1", phone="+34 912 345 678", country="ESP")
@@ -167,17 +182,32 @@ def test_same_name_and_city_ignores_accents_and_case():
 
 
 @pytest.mark.parametrize(
-    "place",
+    ("place", "reason"),
     [
-        {"zip": "10004", "city": "New York"},
-        {"zip": "10004"},  # a ZIP that differs, no city typed
-        {"city": "New York"},  # a city that differs, no ZIP typed
+        ({"zip": "10004", "city": "New York"}, "Same name, different city (moved?)"),
+        ({"city": "New York"}, "Same name, different city (moved?)"),  # no ZIP typed
+        ({"zip": "10004"}, "Same name, different ZIP (moved?)"),  # no city typed
+        ({"zip": "10004", "city": "Sevilla"}, "Same name, different city (moved?)"),
     ],
 )
-def test_a_same_name_elsewhere_is_no_match(place):
-    # A ZIP or city on both sides that differs says: someone else of the same name.
-    ids = Identifiers(first_name="Jane", last_name="Doe", **place)
-    assert match_candidate(ids, JANE) is None
+def test_a_same_name_elsewhere_is_a_possible_match_that_may_have_moved(place, reason):
+    # Someone else of the same name, or the same person at a new address: shown, weakly.
+    match = match_candidate(Identifiers(first_name="Jane", last_name="Doe", **place), JANE)
+    assert match is not None and match.strength == POSSIBLE and not match.strong
+    assert match.reasons == (reason,)
+
+
+def test_a_strong_match_that_moved_says_so_and_stays_strong():
+    ids = Identifiers(first_name="Jane", last_name="Doe", phone="555 555 5555", city="Tampa")
+    match = match_candidate(ids, JANE)
+    assert match is not None and match.strong
+    assert match.reasons == ("Phone matches", "Same name, different city (moved?)")
+
+
+def test_another_name_in_another_city_is_no_match():
+    assert (
+        match_candidate(Identifiers(first_name="Jan", last_name="Doe", city="Tampa"), JANE) is None
+    )
 
 
 def test_a_name_alone_is_a_possible_match():
@@ -312,6 +342,20 @@ def test_rank_puts_a_name_alone_after_other_possible_matches():
     strong = Match(Candidate(customer_id="EMAIL"), STRONG, ("Email matches",))
     ranked = rank([name_only, tagged, strong])
     assert [m.candidate.customer_id for m in ranked] == ["EMAIL", "TAG", "NAME"]
+
+
+def test_rank_puts_a_name_in_another_place_after_a_name_alone():
+    moved = Match(
+        Candidate(customer_id="MOVED", created=NOW),
+        POSSIBLE,
+        ("Same name, different city (moved?)",),
+    )
+    name_only = Match(
+        Candidate(customer_id="NAME", created=NOW - timedelta(days=9)), POSSIBLE, ("Same name",)
+    )
+    same_city = Match(Candidate(customer_id="CITY"), POSSIBLE, ("Same name and city",))
+    ranked = rank([moved, name_only, same_city])
+    assert [m.candidate.customer_id for m in ranked] == ["CITY", "NAME", "MOVED"]
 
 
 def test_rank_of_nothing_is_nothing():

@@ -67,7 +67,7 @@ def test_a_contact_keeps_names_and_places_and_hides_the_rest():
     )
     masked = contact_masked(contact)
     assert masked.name == "Jane Doe"
-    assert masked.address == "1•••, Miami FL 3•••, USA"
+    assert masked.address == "1•••, Miami FL 3•••, United States"
     assert (masked.email, masked.phone_formatted) == ("j•••@example.com", "+1 •••-•••-••23")
     assert mask_text("") == ""
 

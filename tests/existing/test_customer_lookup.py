@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from customers.models import CustomerVisit
+from customers.sandbox.models import SandboxCustomer
 from tests.audit_helpers import Operation, assert_audited
 from tests.helpers import create_post
-from tests.seeded import JANE, JANE_TWO, JOHN
+from tests.seeded import JANE, JANE_TWO, JOHN, MARIA
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sandbox")]
 URL = reverse("customer-search")
@@ -29,12 +34,28 @@ def test_a_phone_in_any_format_finds_the_customer(agent_client, typed):
     assert response["Location"] == reverse("customer-detail", args=[JOHN])
 
 
+def search(client, query: str) -> str:
+    """Search as the page does: POST, then the redirect's GET of the results."""
+    response = client.post(URL, {"q": query}, follow=True)
+    assert response.status_code == 200
+    html: str = response.content.decode()
+    return html
+
+
 def test_a_name_lists_every_match_with_why_and_opens_none(agent_client):
-    html = agent_client.post(URL, {"q": "jane doe"}).content.decode()
+    html = search(agent_client, "jane doe")
     assert html.count('class="result-name"') == 2
     assert reverse("customer-detail", args=[JANE]) in html
     assert reverse("customer-detail", args=[JANE_TWO]) in html
     assert html.count("Same name") == 2
+
+
+@pytest.mark.parametrize("typed", ["0034 912 345 678", "+34 912 345 678", "0034912345678"])
+def test_a_phone_in_international_form_finds_the_customer(agent_client, typed):
+    # Read as Spain's +34 though no country was given and the default region is the US.
+    response = agent_client.post(URL, {"q": typed})
+    assert response["Location"] == reverse("customer-detail", args=[MARIA])
+    assert_audited(Operation.SEARCH_CUSTOMERS, search_term="+34912345678")
 
 
 def test_an_internal_id_and_a_revcent_id_find_the_customer(agent_client):
@@ -45,7 +66,7 @@ def test_an_internal_id_and_a_revcent_id_find_the_customer(agent_client):
 
 
 def test_nothing_found_says_so(agent_client):
-    html = agent_client.post(URL, {"q": "nobody-here@example.com"}).content.decode()
+    html = search(agent_client, "nobody-here@example.com")
     assert "No customer in RevCent matches" in html
 
 
@@ -59,7 +80,7 @@ def test_auditors_may_look_up_and_anonymous_may_not(auditor_client, client):
 def test_the_agents_search_limit_applies(agent_client, settings):
     settings.DUPLICATE_SEARCHES_PER_MINUTE = 1
     agent_client.post(URL, {"q": "jane doe"})
-    html = agent_client.post(URL, {"q": "john smith"}).content.decode()
+    html = search(agent_client, "john smith")
     assert "searching faster than anyone types" in html
 
 
@@ -79,7 +100,7 @@ def test_home_has_the_search_box_and_the_agents_recent_customers(agent_client, a
 
 
 def test_results_tell_people_of_one_name_apart_without_their_details(agent_client):
-    html = agent_client.post(URL, {"q": "jane doe"}).content.decode()
+    html = search(agent_client, "jane doe")
     assert "j•••@example.com · phone ending 5555" in html
     assert "j•••@example.org · phone ending 0100" in html
     assert "jane@example.com" not in html
@@ -107,9 +128,18 @@ def test_a_customer_just_created_is_found_at_once(agent_client, campaign):
     """The panel's searches while typing are cached for a minute; a create drops them, so the
     find box does not answer "no customer" about the one just made."""
     email = "fresh.find@example.com"
-    typed = agent_client.post(reverse("customer-search"), {"q": email}).content.decode()
+    typed = search(agent_client, email)
     assert "No customer in RevCent matches" in typed  # the search is now cached
     person = {"first_name": "Fresh", "last_name": "Find", "email": email}
     agent_client.post(reverse("customer-create"), create_post(campaign, customer=person))
     found = agent_client.post(reverse("customer-search"), {"q": email})
     assert found.status_code == 302 and "/customers/" in found["Location"]
+
+
+def test_each_result_shows_its_city_and_when_it_was_created(agent_client):
+    """Two Jane Does in Miami: the created date (and the masked hint) tells them apart."""
+    html = search(agent_client, "jane doe")
+    for customer_id in (JANE, JANE_TWO):
+        created = SandboxCustomer.objects.get(pk=customer_id).created_unix
+        day = date_format(localtime(datetime.fromtimestamp(created, tz=UTC)), "j M Y")
+        assert f'<span class="where">Miami · created {day}</span>' in html

@@ -11,9 +11,11 @@ from customers.audit import Actor
 from customers.models import AuditEntry
 from customers.revcent import (
     SANDBOX_BASE_URL,
+    Difference,
     RevCentApiError,
     RevCentClient,
     contract,
+    contract_differences,
     contract_mismatches,
     error_mismatches,
     get_client,
@@ -116,27 +118,53 @@ def test_search_hits_need_no_email_and_keep_score_and_highlights():
     assert result.hits[0].contact.email == ""
     assert result.hits[0].score == 7.5
     assert result.hits[0].highlights == ("<em>Jane</em>",)
-    assert contract_mismatches("SearchCustomers", body) == ["results[1] is missing key 'id'"]
+    # A hit's `id` is ASSUMED (the search's shape is not documented): an assumption differs.
+    assert contract_differences("SearchCustomers", body) == [
+        Difference("expected 'id', found none in 1 of 2 items", confirmed=False, item=True)
+    ]
 
 
-def test_api_call_items_are_read_under_any_of_the_assumed_names():
-    body = {
-        **ENVELOPE,
-        "results": [
-            {
-                "id": "CallIdKlmnopqrst4567",
-                "api_call_unix": 1_800_000_000,
-                "request_method": "POST",
-                "endpoint": "/v2/customers",
-                "code": 1,
-                "response": {"customer_id": JANE},
-            }
-        ],
-    }
-    [record] = parse_api_calls(body)
+@pytest.mark.parametrize(
+    "item",
+    [
+        {
+            "id": "CallIdKlmnopqrst4567",
+            "api_call_unix": 1_800_000_000,
+            "request_method": "POST",
+            "endpoint": "/v2/customers",
+            "code": 1,
+            "response": {"customer_id": JANE},
+        },
+        {
+            "id": "CallIdKlmnopqrst4567",
+            "created_date_unix": 1_800_000_000,
+            "request_method": "POST",
+            "request_endpoint": "/v2/customers",
+            "code": 1,
+            "item_id": JANE,
+        },
+    ],
+)
+def test_api_call_items_are_read_under_any_of_the_assumed_names(item):
+    [record] = parse_api_calls({**ENVELOPE, "results": [item]})
     assert record.api_call_id == "CallIdKlmnopqrst4567"
+    assert record.api_call_unix == 1_800_000_000
     assert record.is_create_customer()
-    assert record.customer_id == JANE
+    assert (record.code, record.customer_id) == (1, JANE)
+    # Every name read is in the one ASSUMED list: a reading of another name is a new entry.
+    accepted = {name for names in contract.API_CALL_ITEM_KEYS.values() for name in names}
+    assert set(item) - {"response"} <= accepted
+
+
+def test_an_api_call_item_that_names_a_path_but_no_method_could_be_a_create():
+    """GET /v2/customers lists customers, POST creates one: the path alone says neither."""
+    from customers.creating.api_call_log import log_gaps
+
+    base = {"api_call_id": CALL_ID, "api_call_unix": 1_800_000_000, "code": 1}
+    unsure = parse_api_calls({**ENVELOPE, "results": [{**base, "path": "/v2/customers"}]})
+    assert log_gaps(unsure) == ["its API-call log's entries do not say which operation they were"]
+    plain = {**base, "method": "GET", "path": "/v2/customers/search"}
+    assert log_gaps(parse_api_calls({**ENVELOPE, "results": [plain]})) == []
 
 
 # --- Through the client: the audit row keeps error_code -----------------------------------------

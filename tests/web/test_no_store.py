@@ -24,7 +24,9 @@ def test_agent_pages_with_customer_data_are_not_stored(agent_client, campaign):
         "customer page": agent_client.get(reverse("customer-detail", args=[JANE])),
         "unknown customer": agent_client.get(reverse("customer-detail", args=["X" * 20])),
         "groups": agent_client.get(reverse("customer-groups", args=[JANE])),
-        "lookup results": agent_client.post(reverse("customer-search"), {"q": "Jane Doe"}),
+        "lookup results": agent_client.post(
+            reverse("customer-search"), {"q": "Jane Doe"}, follow=True
+        ),
         "duplicate panel": agent_client.post(
             reverse("customer-duplicates"), {"customer-email": "jane@example.com"}, headers=HTMX
         ),

@@ -8,12 +8,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from customers.audit import Actor
+from customers.creating.api_call_log import log_customers_made, log_gaps
 from customers.revcent import (
+    ApiCallRecord,
+    Difference,
     RevCentApiError,
     RevCentClient,
     RevCentError,
     contract,
-    contract_mismatches,
+    contract_differences,
     error_mismatches,
     get_client,
 )
@@ -28,8 +31,9 @@ class Command(BaseCommand):
         "the contract in customers/revcent/contract.py: search and RevCent's error body; with "
         "--create also CreateCustomer, GetCustomer, CreateNote and GetAPICalls on a clearly "
         "labelled test customer; with --groups also GetCustomerGroups and AddCustomerToGroup. "
-        "Prints each operation as CONFIRMED or ASSUMED and what differed; exits non-zero on a "
-        "mismatch."
+        "Prints each operation as CONFIRMED or ASSUMED and what differed. A difference from a "
+        "CONFIRMED shape breaks the contract and exits non-zero; one from an ASSUMED shape is "
+        "reported as 'assumption differs' and exits non-zero only with --strict."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,6 +58,12 @@ class Command(BaseCommand):
             default="Default Campaign",
             help="RevCent campaign ID or name for the test customer (default: %(default)s).",
         )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Also exit non-zero when an ASSUMED shape is answered otherwise (once every "
+            "assumption is settled in contract.py, say).",
+        )
 
     def handle(
         self,
@@ -62,12 +72,14 @@ class Command(BaseCommand):
         groups: bool,
         campaign: str,
         search_term: str,
+        strict: bool,
         **options: Any,
     ) -> None:
         target = "the built-in sandbox" if settings.REVCENT_SANDBOX else settings.REVCENT_BASE_URL
         self.stdout.write(f"Checking RevCent at {target}")
         self.bodies: list[tuple[str, dict[str, Any]]] = []
-        self.problems: list[str] = []
+        self.problems: list[str] = []  # a CONFIRMED shape or behaviour broken
+        self.assumptions: list[str] = []  # an ASSUMED shape answered otherwise
         client = get_client(on_response=lambda op, body: self.bodies.append((op, body)))
         actor = Actor(name="revcent_check")
         try:
@@ -80,11 +92,7 @@ class Command(BaseCommand):
             raise CommandError(f"{exc.message} (api_call_id: {exc.api_call_id or 'none'})") from exc
         finally:
             client.close()
-        if self.problems:
-            raise CommandError(
-                "Responses differ from the contract:\n  " + "\n  ".join(self.problems)
-            )
-        self.stdout.write(self.style.SUCCESS("All responses match the contract."))
+        self._conclude(strict)
 
     # Steps ------------------------------------------------------------------------------------
     def _check_reads(self, client: RevCentClient, actor: Actor, term: str) -> None:
@@ -94,7 +102,7 @@ class Command(BaseCommand):
             client.get_customer(MISSING_ID, actor=actor)
         except RevCentApiError as exc:
             body = self._last("GetCustomer")
-            problems = error_mismatches(body)
+            problems = [Difference(text, True) for text in error_mismatches(body)]
             self._line(
                 "Error body",
                 "CONFIRMED (documented `default` response)",
@@ -102,7 +110,6 @@ class Command(BaseCommand):
                 problems,
                 [f"error_code {exc.error_code!r}, HTTP {exc.http_status}"],
             )
-            self.problems += [f"Error body: {problem}" for problem in problems]
         else:
             self.problems.append(f"GetCustomer {MISSING_ID}: expected an error, got a customer")
 
@@ -143,15 +150,35 @@ class Command(BaseCommand):
         calls = client.get_api_calls(
             date_start=started - 600, date_end=int(time.time()) + 60, actor=actor
         )
-        record = next((c for c in calls if c.api_call_id == created.api_call_id), None)
         shape = self._last("GetAPICalls").get("results") or [{}]
         keys = sorted(shape[0]) if isinstance(shape[0], dict) else []
         self._report("GetAPICalls", "", [f"item keys: {', '.join(keys) or 'none'}"])
-        if record is None:
-            self.problems.append("GetAPICalls: the CreateCustomer call is not in the log")
-        elif record.customer_id and record.customer_id != created.customer_id:
-            self.problems.append("GetAPICalls: the logged create names another customer")
+        self._check_api_call_log(calls, created.customer_id)
         return created.customer_id
+
+    def _check_api_call_log(self, calls: list[ApiCallRecord], customer_id: str) -> None:
+        """Whether reconciliation (customers/creating/) can use the log's items as served."""
+        cannot = []
+        if customer_id not in log_customers_made(calls):
+            cannot.append(
+                "settle 'created': no entry reads as a successful CreateCustomer that made "
+                f"the test customer {customer_id}"
+            )
+        cannot += [f"settle 'never arrived': {gap}" for gap in log_gaps(calls)]
+        if not cannot:
+            self.stdout.write(
+                "      reconciliation can use these items: the test create reads as a "
+                f"CreateCustomer that made {customer_id}, and every entry says which operation "
+                "it was, so an unanswered create is settled both ways (created, or never arrived)"
+            )
+            return
+        for reason in cannot:
+            self.stdout.write(f"      reconciliation cannot {reason}")
+        self.stdout.write(
+            "      (an unanswered create is then settled by the e-mail search alone, never as "
+            "'not created'; add the names this server used to API_CALL_ITEM_KEYS)"
+        )
+        self.assumptions += [f"GetAPICalls: reconciliation cannot {r}" for r in cannot]
 
     def _check_groups(self, client: RevCentClient, actor: Actor, customer_id: str) -> None:
         enabled = [g for g in client.get_customer_groups(actor=actor) if g.enabled]
@@ -176,25 +203,55 @@ class Command(BaseCommand):
         """Report one call; record how its response differs from the contract."""
         spec = contract.OPERATIONS[operation]
         body = self._last(operation)
-        problems = contract_mismatches(operation, body)
+        differences = contract_differences(operation, body)
         evidence = f"path {spec.path_evidence}; shape {spec.shape_evidence}"
-        self._line(operation, evidence, api_call_id or str(body.get("api_call_id", "")), problems)
-        for line in found or []:
-            self.stdout.write(f"      found: {line}")
-        self.problems += [f"{operation}: {problem}" for problem in problems]
+        call_id = api_call_id or str(body.get("api_call_id", ""))
+        self._line(operation, evidence, call_id, differences, found, operation=operation)
 
     def _line(
         self,
         name: str,
         evidence: str,
         api_call_id: str,
-        problems: list[str],
+        differences: list[Difference],
         found: list[str] | None = None,
+        *,
+        operation: str = "",
     ) -> None:
-        verdict = "OK" if not problems else f"{len(problems)} mismatch(es)"
+        """Print one call and its differences; record them as breaks or assumptions."""
+        breaks = [d.describe(operation or name) for d in differences if d.confirmed]
+        assumptions = [d.describe(operation or name) for d in differences if not d.confirmed]
+        verdicts = []
+        if breaks:
+            verdicts.append(f"{len(breaks)} contract break(s)")
+        if assumptions:
+            verdicts.append(f"{len(assumptions)} assumption(s) differ")
+        verdict = ", ".join(verdicts) or "OK"
         self.stdout.write(f"  {name}: {verdict} (api_call_id {api_call_id or 'none'})")
         self.stdout.write(f"      {evidence}")
         for line in found or []:
             self.stdout.write(f"      found: {line}")
-        for problem in problems:
-            self.stdout.write(f"      differs: {problem}")
+        for difference in differences:
+            if difference.confirmed:
+                where = "item: " if difference.item else ""
+                self.stdout.write(f"      differs: {where}{difference.text}")
+            else:
+                self.stdout.write(f"      {difference.describe(operation or name)}")
+        self.problems += breaks
+        self.assumptions += assumptions
+
+    def _conclude(self, strict: bool) -> None:
+        """Exit non-zero on a broken contract, or on any difference with --strict."""
+        failing = self.problems + (self.assumptions if strict else [])
+        if failing:
+            what = "differ from the contract" if self.problems else "differ from assumptions"
+            raise CommandError(f"Responses {what}:\n  " + "\n  ".join(failing))
+        if self.assumptions:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Every CONFIRMED shape holds; {len(self.assumptions)} assumption(s) differ "
+                    "(above). They fail the check only with --strict."
+                )
+            )
+            return
+        self.stdout.write(self.style.SUCCESS("All responses match the contract."))
