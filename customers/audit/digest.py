@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from customers import audit
-from customers.audit.figures import all_figures
 from customers.audit.overview import Scope, Table
+from customers.audit.settled import overview_figures
 from customers.models import AuditEntry, Channel
 from customers.team.roles import AUDITORS
 from customers.team.timezones import time_zone_of
@@ -67,7 +67,7 @@ def overview_digest_send(*, days: int, site_url: str, now: datetime) -> int:
         url = f"{site_url.rstrip('/')}{reverse('team-overview')}?{query}"
         send_mail(
             subject=f"Support Desk: the team's last {days} days",
-            message=digest_text(scope, all_figures(scope, now=now), url),
+            message=digest_text(scope, overview_figures(scope, now=now), url),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[user.email for user in users],
         )

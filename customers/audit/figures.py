@@ -186,6 +186,12 @@ def safety(scope: Scope, *, now: datetime) -> Table:
     sent = scope.rows().filter(operation=Op.CARD_LINK_CREATED).count()
     sent_url = scope.list_url(operation__exact=Op.CARD_LINK_CREATED.value)
     table.rows.append(("Card links sent", [Cell(sent, sent_url)]))
+    table.rows.extend(card_link_rows(scope, now=now))
+    return table
+
+
+def card_link_rows(scope: Scope, *, now: datetime) -> list[tuple[str, list[Cell]]]:
+    """Card links used and expired unused: read from the links, whose state changes later."""
     links = CardLink.objects.filter(created_at__gte=scope.start, created_at__lt=scope.end)
     if scope.user_id is not None:
         links = links.filter(created_by_id=scope.user_id)
@@ -193,9 +199,16 @@ def safety(scope: Scope, *, now: datetime) -> Table:
     unused = links.filter(card_received_at=None).filter(
         Q(expired_at__isnull=False) | Q(expires_at__lte=now)
     )
-    table.rows.append(("Card links used", [Cell(used)]))
-    table.rows.append(("Card links expired unused", [Cell(unused.count())]))
-    return table
+    return [
+        ("Card links used", [Cell(used)]),
+        ("Card links expired unused", [Cell(unused.count())]),
+    ]
+
+
+def agent_medians(scope: Scope) -> dict[str, str]:
+    """Each agent's median submit → verified time, by username."""
+    medians = _median_seconds(scope)
+    return {name: medians[uid] for uid, name in _usernames(medians).items()}
 
 
 def _median_seconds(scope: Scope) -> dict[int, str]:
@@ -234,17 +247,20 @@ def per_agent(scope: Scope) -> Table:
         "read-back, over the creates verified (read from the creates, not the trail).",
     )
     _by_agent(scope, table, columns)
-    medians = _median_seconds(scope)
-    names = _usernames(medians)
-    listed = {label for label, _ in table.rows}
-    for name in names.values():
-        if name not in listed:  # verified creates, but no trail rows in scope
-            table.rows.append((name, [Cell(0)] * 4))
-    by_name = {name: medians[uid] for uid, name in names.items()}
-    table.rows[:] = [
-        (label, [*cells, Cell(by_name.get(label, "—"))]) for label, cells in table.rows
-    ]
+    with_medians(table, agent_medians(scope))
+    table.rows.sort(key=lambda row: row[0].casefold())
     return table
+
+
+def with_medians(table: Table, medians: dict[str, str]) -> None:
+    """The per-agent table's last column, its agents with verified creates added."""
+    listed = {label for label, _ in table.rows}
+    for name in sorted(set(medians) - listed, key=str.casefold):
+        table.rows.append((name, [Cell(0)] * (len(table.columns) - 2)))  # no trail rows
+    width = len(table.columns) - 2
+    table.rows[:] = [
+        (label, [*cells[:width], Cell(medians.get(label, "—"))]) for label, cells in table.rows
+    ]
 
 
 FIGURES: dict[str, Callable[[Scope, datetime], Table]] = {

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET
 
 from customers.audit.charts import charts_for
 from customers.audit.csv import csv_row
-from customers.audit.figures import FIGURES, all_figures
+from customers.audit.figures import FIGURES
 from customers.audit.overview import Scope
+from customers.audit.settled import overview_figures
 from customers.forms.overview import OverviewForm
 from customers.team.roles import READ_TRAIL
 from customers.web.requests import AppRequest
@@ -27,7 +28,7 @@ def _asked(request: AppRequest) -> tuple[OverviewForm, Scope]:
 @permission_required(READ_TRAIL, raise_exception=True)
 def team_overview(request: AppRequest) -> HttpResponse:
     form, scope = _asked(request)
-    tables = all_figures(scope, now=timezone.now())
+    tables = overview_figures(scope, now=timezone.now())
     charts = charts_for(tables)
     context = {
         "form": form,
@@ -44,7 +45,7 @@ def team_overview_csv(request: AppRequest, slug: str) -> HttpResponse:
     if slug not in FIGURES:
         raise Http404("No such figure.")
     _, scope = _asked(request)
-    rows = FIGURES[slug](scope, timezone.now()).as_csv_rows()
+    rows = overview_figures(scope, now=timezone.now())[slug].as_csv_rows()
     response = HttpResponse("".join(map(csv_row, rows)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="overview-{slug}.csv"'
     return response

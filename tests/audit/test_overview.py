@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers.audit.figures import all_figures
@@ -38,6 +40,7 @@ def at(day: int, hour: int) -> datetime:
 
 def row(user, when, operation, outcome=Out.OK, channel="web", **fields) -> AuditEntry:
     kind = "agent_action" if operation not in {o.value for o in list(Op)[:7]} else "api_call"
+    fields.setdefault("completed_at", when)
     return AuditEntry.objects.create(
         created_at=when,
         kind=kind,
@@ -330,3 +333,49 @@ def test_dates_no_trail_can_hold_are_refused_beside_the_field(team, client, audi
     response = client.get(reverse("team-overview"), {"agent": "99999999999", "channel": "x"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        {"period": "7d"},
+        {"period": "30d"},
+        {"period": "today"},
+        {"period": "range", "start": date(2026, 12, 1), "end": date(2026, 12, 4)},
+        {"period": "7d", "channel": "assistant"},
+        {"period": "30d", "user": "bob"},
+    ],
+)
+@pytest.mark.parametrize("zone", [NEW_YORK, UTC, ZoneInfo("Asia/Kathmandu")])
+def test_the_settled_days_from_the_cache_give_the_same_figures(team, asked, zone):
+    from customers.audit.settled import overview_figures
+
+    asked = dict(asked)
+    user = asked.pop("user", None)
+    scope = scope_for(
+        today=date(2026, 12, 6), zone=zone, user_id=team[user].pk if user else None, **asked
+    )
+    with time_machine.travel(NOW, tick=False):
+        plain = all_figures(scope, now=NOW)
+        assert overview_figures(scope, now=NOW) == plain  # cache cold
+        assert overview_figures(scope, now=NOW) == plain  # and warm
+
+
+def _queries(call) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+def test_settled_days_are_read_once_unless_a_row_is_still_open(team):
+    from customers.audit.settled import overview_figures
+
+    def page():
+        return overview_figures(seven_days(), now=NOW)
+
+    with time_machine.travel(NOW, tick=False):
+        cold, warm = _queries(page), _queries(page)
+        assert warm <= cold - 15  # the settled days: one cache read instead of their queries
+        cache.clear()
+        row(team["bob"], at(3, 12), Op.GET_CUSTOMER, Out.UNKNOWN, completed_at=None)
+        assert _queries(page) == _queries(page)  # an open row may still change: not kept
