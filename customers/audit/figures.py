@@ -1,8 +1,9 @@
 """The team overview's figures: plain functions of a Scope, each returning a Table whose
 numbers link to the audit list of exactly the rows they count (overview.py).
 
-Counts are ORM aggregates over the trail (one query per table); durations' percentiles and
-the median submit → verified time are taken in Python from the period's values.
+Counts are ORM aggregates over the trail (one query per table); the durations' percentiles
+are in durations.py, and the median submit → verified time is taken in Python from the
+period's creates. settled.py serves the days that are over from the cache.
 """
 
 from __future__ import annotations

@@ -243,7 +243,9 @@ ceiling; then the latency figures; then the page weight; then the 1,000,000 audi
    **overview_30d_in_bare_views**: on the same rows, as the auditor, `GET
    /team/overview/?period=30d` (every figure, chart and table of the team overview for the
    last 30 days, about a third of the rows) against the bare view on the same server and
-   session, interleaved, up to 10 of each within 25 s after a warm-up; median over median.
+   session, interleaved, up to 10 of each within 25 s after a warm-up (which puts the
+   settled days' figures in the cache, as any first reader of the day does); median over
+   median.
 5. **load_***: {agents} agent sessions (separate users, each signed in once before the clock
    starts), each looping `GET /customers/new/` → `POST` create (unique e-mail and name, nothing
    ticked) → `GET` the customer page, for {load_s} s (at most {max_wf} workflows per agent;
