@@ -14,13 +14,13 @@ from customers.assistant.models import AssistantToken as AssistantToken
 from customers.assistant.models import Proposal as Proposal
 from customers.contact import Contact
 
-# The identity claims that serialize creates for one person live with their lock code; the
-# import registers the model with this app.
+# Models kept beside their code (the claims with their lock): imported here to register them.
 from customers.creating.claims import IdentityClaim as IdentityClaim
 from customers.existing.cardlink_model import CardLink as CardLink
 from customers.existing.visits import CustomerVisit as CustomerVisit
 from customers.existing.visits import VerifiedCaller as VerifiedCaller
 from customers.team.sso.identity import SsoIdentity as SsoIdentity
+from customers.team.timezones import TimeZonePreference as TimeZonePreference
 
 if TYPE_CHECKING:  # annotations only: the revcent package imports this module
     from customers.revcent.contract import CreateCustomerBody
@@ -76,13 +76,14 @@ class AuditEntry(models.Model):
         ADD_CUSTOMER_TO_GROUP = "AddCustomerToGroup", "AddCustomerToGroup"
         CREATE_NOTE = "CreateNote", "CreateNote"
         GET_API_CALLS = "GetAPICalls", "GetAPICalls"
-        # Agent actions.
-        SIGN_IN = "SignIn", "Signed in"
+        SIGN_IN = "SignIn", "Signed in"  # agent actions from here on
         SIGN_IN_FAILED = "SignInFailed", "Sign-in failed"
         MFA_ENROLLED = "MfaEnrolled", "Two-factor sign-in set up"
         MFA_FAILED = "MfaFailed", "Two-factor code refused"
         LOCKED_OUT = "LockedOut", "Locked out"
         DUPLICATE_OVERRIDE = "DuplicateOverride", "Duplicate override"
+        DUPLICATE_GATE_STOPPED = "DuplicateGateStopped", "Stopped at the duplicate gate"
+        DUPLICATE_MATCH_USED = "DuplicateMatchUsed", "Went to the existing customer"
         CARD_NUMBER_REFUSED = "CardNumberRefused", "Card number refused"
         CARD_LINK_CREATED = "CardLinkCreated", "Card link created"
         CARD_LINK_EXPIRED = "CardLinkExpired", "Card link expired"
@@ -92,6 +93,7 @@ class AuditEntry(models.Model):
         ASSISTANT_TOKEN_REVOKED = "AssistantTokenRevoked", "Assistant token revoked"
         ASSISTANT_TOKEN_REFUSED = "AssistantTokenRefused", "Assistant token refused"
         ASSISTANT_TOOL_CALL = "AssistantToolCall", "Assistant tool call"
+        OVERVIEW_DIGEST_SENT = "OverviewDigestSent", "Overview digest sent"
         SIGN_IN_REFUSED = "SignInRefused", "Sign-in refused"
         ROLE_CHANGED = "RoleChanged", "Role changed by the identity provider"
 

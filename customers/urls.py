@@ -6,6 +6,9 @@ from customers import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/settings/", views.account_settings, name="account-settings"),
+    path("team/overview/", views.team_overview, name="team-overview"),
+    path("team/overview/<slug:slug>.csv", views.team_overview_csv, name="team-overview-csv"),
     path("customers/new/", views.customer_create, name="customer-create"),
     path("customers/find/", views.customer_search, name="customer-search"),
     path("customers/new/duplicates/", views.customer_duplicates, name="customer-duplicates"),

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The person's own time zone for every time shown (customers/team/timezones.py).
+    "customers.team.timezones.TimeZoneMiddleware",
     # The user's groups and permissions from the shared cache, not three queries a request.
     "customers.team.permcache.PermissionCacheMiddleware",
     # Before any view or form reads the request: card numbers are blanked at the door.

@@ -115,6 +115,11 @@ MATRIX: dict[str, tuple[int, int, int, int]] = {
     # The support app.
     "home": (302, 200, 200, 200),
     "customer-create": (302, 200, 403, 200),
+    # The team overview and its CSVs: auditors and admins only.
+    "team-overview": (302, 403, 200, 200),
+    # Everyone's own settings page (the time zone).
+    "account-settings": (302, 200, 200, 200),
+    "team-overview-csv": (302, 403, 200, 200),
     "customer-search": (302, 200, 200, 200),
     "customer-duplicates": (302, 405, 405, 405),
     "attempt-detail": (302, 200, 403, 200),
@@ -212,6 +217,7 @@ def kwargs_for(name: str, pattern: URLPattern, objects, users) -> dict[str, obje
     model = name.split(":", 1)[-1].rsplit("_", 1)[0]
     values = {
         "customer_id": JANE,
+        "slug": "agents",
         "key": objects["attempt"].submission_key,
         "link_id": objects["link"].pk,
         "token": "not-a-token",

@@ -16,6 +16,7 @@ from customers.actions.creating import (
     attempt_own,
     attempt_status,
     customer_create,
+    duplicate_match_used,
     duplicates_find,
 )
 from customers.actions.existing import (
@@ -64,5 +65,6 @@ __all__ = [
     "customer_groups_offer",
     "customer_page",
     "customer_search",
+    "duplicate_match_used",
     "duplicates_find",
 ]

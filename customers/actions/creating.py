@@ -20,7 +20,11 @@ from customers.actions.rules import (
 from customers.audit import Actor
 from customers.creating import attempts, reconcile, recovery
 from customers.creating.claims import IdentityBusy
-from customers.creating.duplicates import DuplicateReport, duplicate_check
+from customers.creating.duplicates import (
+    DuplicateReport,
+    duplicate_check,
+    duplicate_match_used_record,
+)
 from customers.creating.notes import attempt_note_retry
 from customers.matching import Identifiers
 from customers.models import Campaign, CreateAttempt
@@ -48,6 +52,13 @@ def duplicates_find(
     if ratelimit.count_search_over_limit(actor.user.pk):
         raise OverLimit("Too many searches this minute; the panel pauses.", retry_after=60)
     return duplicate_check(ids, client=client or get_client(), actor=actor, use_cache=True)
+
+
+def duplicate_match_used(*, actor: Actor, customer_id: str) -> None:
+    """The agent took the duplicate gate's Use: went to the existing customer it named.
+    Only someone who may create faces the gate; for anyone else the link records nothing."""
+    if actor.has_perm(CREATE):
+        duplicate_match_used_record(actor=actor, customer_id=customer_id)
 
 
 def customer_create(

@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
@@ -28,6 +26,14 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 
 from customers.audit.csv import export_response
+from customers.audit.filters import (
+    CallerCheckFilter,
+    ErrorCodeFilter,
+    OverrideReasonFilter,
+    RefusedFieldFilter,
+    ResultFilter,
+    override_reason,
+)
 from customers.audit.labels import TO_THE_SECOND, AuditEntryForm, entry_page_fields
 from customers.audit.search import audit_search_filter
 from customers.audit.timeline import actor_label
@@ -68,55 +74,13 @@ class CappedCountPaginator(_AuditEntryPaginator):
         return f"{self.count:,} audit row{'' if self.count == 1 else 's'}"
 
 
-class ErrorCodeFilter(admin.SimpleListFilter):
-    """RevCent's error codes seen so far, for filtering the trail by one.
-
-    The codes are read with a "loose index scan": one index look-up per distinct code in the
-    partial index of error rows, never a DISTINCT over the trail (a million rows).
-    """
-
-    title = "RevCent error code"
-    parameter_name = "error_code"
-    MAX_CODES = 50
-    CACHE_KEY, CACHE_SECONDS = "audit:error-codes:v1", 60
-
-    def lookups(
-        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
-    ) -> list[tuple[str, str]]:
-        # Every audit page lists them; a code first seen in the last minute may be missing.
-        codes: list[str] = cache.get_or_set(self.CACHE_KEY, self._codes, self.CACHE_SECONDS) or []
-        return [(code, code) for code in codes]
-
-    def _codes(self) -> list[str]:
-        table = connection.ops.quote_name(AuditEntry._meta.db_table)
-        sql = f"""
-            WITH RECURSIVE codes(code) AS (
-                SELECT MIN(error_code) FROM {table} WHERE error_code <> ''
-                UNION ALL
-                SELECT (SELECT MIN(error_code) FROM {table}
-                        WHERE error_code <> '' AND error_code > codes.code)
-                FROM codes WHERE codes.code IS NOT NULL
-            )
-            SELECT code FROM codes WHERE code IS NOT NULL LIMIT {self.MAX_CODES}
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            return [code for (code,) in cursor.fetchall()]
-
-    def queryset(
-        self, request: HttpRequest, queryset: QuerySet[AuditEntry]
-    ) -> QuerySet[AuditEntry]:
-        if self.value():
-            return queryset.filter(error_code=self.value())
-        return queryset
-
-
 class AuditEntryAdmin(_AuditEntryModelAdmin):
     """The audit trail, read-only for everyone (superusers included)."""
 
-    # Seven columns, so the list fits a 1440 px screen beside the filters with nothing cut
-    # off: HTTP status and RevCent's error code are read with the outcome, and sandbox rows
-    # are found with their filter (every field is on the entry's own page and in the CSV).
+    # Nine columns, so the list fits a 1440 px screen beside the filters with nothing cut
+    # off (the way in and an override's reason are short, or empty on most rows): HTTP
+    # status and RevCent's error code are read with the outcome, and sandbox rows are found
+    # with their filter (every field is on the entry's own page and in the CSV).
     list_display = [
         "when",
         "operation",
@@ -124,17 +88,24 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
         "api_call_id",
         "customer_link",
         "user_link",
+        "way_in",
         "duration",
+        "reason",
     ]
     list_filter = [
         "kind",
         "operation",
         "outcome",
+        ResultFilter,
         ErrorCodeFilter,
         ("user", UserDropdownFilter),
         "channel",
         "created_at",
         "sandbox",
+        # The team overview's figures open the list through these (customers/audit/filters.py).
+        OverrideReasonFilter,
+        RefusedFieldFilter,
+        CallerCheckFilter,
     ]
     # What the search box looks in (see get_search_results for how: every way is indexed).
     search_fields = ["api_call_id", "customer_id", "target_customer_id", "username", "search_term"]
@@ -174,6 +145,16 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
     @admin.display(description="Duration (ms)", ordering="duration_ms")
     def duration(self, entry: AuditEntry) -> str:
         return "—" if entry.duration_ms is None else str(entry.duration_ms)
+
+    @admin.display(description="Way in", ordering="channel")
+    def way_in(self, entry: AuditEntry) -> str:
+        return entry.channel or "—"
+
+    @admin.display(description="Override reason")
+    def reason(self, entry: AuditEntry) -> str:
+        if entry.operation != AuditEntry.Operation.DUPLICATE_OVERRIDE:
+            return ""
+        return override_reason(entry.message) or "—"
 
     @admin.display(description="Customer", ordering="customer_id")
     def customer_link(self, entry: AuditEntry) -> str:

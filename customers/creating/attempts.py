@@ -25,6 +25,7 @@ from customers.creating.duplicates import (
     DuplicateReport,
     attempts_like,
     duplicate_check,
+    duplicate_gate_record,
     duplicate_override_record,
     duplicate_recheck,
     identifiers_from_payload,
@@ -86,6 +87,7 @@ def customer_create_submit(
             return Submission(attempt=existing)
         if report.strong or not report.complete:
             if not override_reason or unseen_strong(report, seen=searched):
+                duplicate_gate_record(actor=actor, report=report)
                 return Submission(report=report)
         else:
             override_reason = ""

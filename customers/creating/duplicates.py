@@ -191,6 +191,49 @@ def _attempt_candidate(attempt: CreateAttempt) -> Candidate:
     )
 
 
+def _strong_named(strong: list[Match]) -> str:
+    """ "2 strong matches (cus_1: same e-mail; a recent create here: same phone)"."""
+    seen = "; ".join(
+        f"{m.candidate.customer_id or 'a recent create here'}: {', '.join(m.reasons)}"
+        for m in strong
+    )
+    return f"{len(strong)} strong match{'es' if len(strong) != 1 else ''} ({seen})"
+
+
+def duplicate_gate_record(*, actor: Actor, report: DuplicateReport) -> None:
+    """Audit a create stopped at the duplicate gate, naming what stopped it (the team
+    overview counts these per agent)."""
+    strong = report.strong
+    if strong:
+        message = f"Stopped at the duplicate gate by {_strong_named(strong)}."
+    else:
+        message = "Stopped at the duplicate gate: the duplicate search could not finish."
+    audit.agent_action(
+        action=AuditEntry.Operation.DUPLICATE_GATE_STOPPED,
+        actor=actor,
+        message=message,
+        target_customer_id=next((m.candidate.customer_id for m in strong), ""),
+    )
+
+
+# A reload of the customer page the gate's Use opened is not a second decision.
+MATCH_USED_ONCE_SECONDS = 600
+
+
+def duplicate_match_used_record(*, actor: Actor, customer_id: str) -> None:
+    """Audit an agent going from the duplicate gate to the customer it named (Use), once per
+    agent and customer in MATCH_USED_ONCE_SECONDS (per process, with a cache not shared)."""
+    user_key = actor.user.pk if actor.user is not None else actor.username
+    if not cache.add(f"gate-use:{user_key}:{customer_id}", 1, MATCH_USED_ONCE_SECONDS):
+        return
+    audit.agent_action(
+        action=AuditEntry.Operation.DUPLICATE_MATCH_USED,
+        actor=actor,
+        customer_id=customer_id,
+        message="Went from the duplicate gate to this existing customer instead of creating.",
+    )
+
+
 # How many strong matches the decision names (each with its reasons); the rest are counted.
 OVERRIDE_MATCHES_NAMED = 3
 _MESSAGE_MAX = 500  # AuditEntry.message

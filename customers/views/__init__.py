@@ -7,6 +7,7 @@ customers/existing/.
 
 from __future__ import annotations
 
+from customers.views.account import account_settings
 from customers.views.create import (
     attempt_detail,
     attempt_note,
@@ -23,8 +24,10 @@ from customers.views.customer import (
     customer_groups,
 )
 from customers.views.lookup import customer_search
+from customers.views.overview import team_overview, team_overview_csv
 
 __all__ = [
+    "account_settings",
     "attempt_detail",
     "attempt_note",
     "attempt_reconcile",
@@ -37,4 +40,6 @@ __all__ = [
     "customer_groups",
     "customer_search",
     "home",
+    "team_overview",
+    "team_overview_csv",
 ]

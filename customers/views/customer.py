@@ -59,6 +59,8 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
         return _unavailable_page(request, exc, customer_id)
     except ActionRefused as exc:
         return refused_back_to(request, exc, reverse("home"))
+    if request.GET.get("via") == "gate":  # the duplicate gate's Use led here
+        actions.duplicate_match_used(actor=actor, customer_id=customer_id)
     context = {field.name: getattr(page, field.name) for field in fields(page)}
     context.update(
         customer_id=customer_id, caller_form=CallerCheckForm(), card_form_configured=bool(template)

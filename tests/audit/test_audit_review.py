@@ -167,6 +167,18 @@ class TestTimeline:
         assert "xfull" in html or "toplinks" in html  # the hierarchy is shown
         assert not [q for q in queries if "DISTINCT" in q["sql"] and "auditentry" in q["sql"]]
 
+    def test_the_date_hierarchy_bounds_never_depend_on_the_filter(self, auditor_client, agent):
+        # MIN/MAX over the filtered rows let PostgreSQL walk the created_at index and test
+        # every row against the search (issue 27): the bounds are the whole trail's.
+        audit.agent_action(action=AuditEntry.Operation.SIGN_IN, actor=Actor(user=agent))
+        with CaptureQueriesContext(connection) as queries:
+            html = auditor_client.get(CHANGELIST, {"q": "abcdef123", "kind": "api_call"})
+        assert html.status_code == 200
+        bounds = [
+            q["sql"] for q in queries if 'MIN("customers_auditentry"."created_at")' in q["sql"]
+        ]
+        assert bounds and all("WHERE" not in sql for sql in bounds), bounds
+
     def test_the_list_never_counts_the_whole_table(self, auditor_client):
         with CaptureQueriesContext(connection) as queries:
             assert auditor_client.get(CHANGELIST).status_code == 200

@@ -693,6 +693,35 @@ def audit_pages(
     log(f"audit search: {figures.detail['audit_search_p95_ms']}")
 
 
+def overview_overhead(agent: Agent, figures: Figures, *, samples: int = 10, seconds: float = 25):
+    """The team overview for 30 days over the 1,000,000-row trail, against the bare view on
+    the same server and session, interleaved (issue 27); at most `seconds` in all."""
+    url = "/team/overview/?period=30d"
+
+    def page() -> float:
+        ms, response = _timed(lambda: agent.get(url))
+        if response.status_code != 200:
+            raise BenchError(f"GET {url} answered {response.status_code}")
+        return ms
+
+    page()  # warm-up
+    pages: list[float] = []
+    bares: list[float] = []
+    stop_at = time.monotonic() + seconds
+    for index in range(samples):
+        if index >= 3 and time.monotonic() > stop_at:
+            break
+        more_pages, more_bares = _interleaved(page, lambda: _bare_get(agent), 1)
+        pages += more_pages
+        bares += more_bares
+    figures.values["overview_30d_in_bare_views"] = round(median(pages) / median(bares), 1)
+    figures.detail["overview_30d_in_bare_views"] = (
+        f"GET {url} median {median(pages):.0f} ms (max {max(pages):.0f}) vs GET {BARE} "
+        f"median {median(bares):.1f} ms, same session, n={len(pages)} interleaved"
+    )
+    log(f"overview: {figures.detail['overview_30d_in_bare_views']}")
+
+
 # --- Diagnosis: where the time of a panel refresh and of a create goes ------------------------
 def _server_timing(response) -> dict[str, float]:
     spans = {}

@@ -19,6 +19,7 @@ TARGETS = {
     "create_overhead_p95_ms": ("reported", None),
     "audit_changelist_p95_ms": ("≤ 300", lambda v: v <= 300),
     "audit_search_p95_ms": ("≤ 50", lambda v: v <= 50),
+    "overview_30d_in_bare_views": ("≤ 40", lambda v: v <= 40),
     "load_errors": ("= 0", lambda v: v == 0),
     "load_rps": ("no target", None),
     "load_audit_rows_match": ("= true", lambda v: v is True),
@@ -44,6 +45,7 @@ BEFORE = {
     "create_overhead_p95_ms": "93.5–204 (target was ≤ 50)",
     "audit_changelist_p95_ms": "48.6",
     "audit_search_p95_ms": "25.7",
+    "overview_30d_in_bare_views": "no overview before issue 27",
     "load_errors": "0",
     "load_rps": "48.9",
     "load_audit_rows_match": "true",
@@ -238,6 +240,12 @@ ceiling; then the latency figures; then the page weight; then the 1,000,000 audi
    therefore verifies the chain *before* seeding them (after the load and two-server runs,
    over every row written so far) and never after; signing a million synthetic rows would
    only measure the seeding.
+   **overview_30d_in_bare_views**: on the same rows, as the auditor, `GET
+   /team/overview/?period=30d` (every figure, chart and table of the team overview for the
+   last 30 days, about a third of the rows) against the bare view on the same server and
+   session, interleaved, up to 10 of each within 25 s after a warm-up (which puts the
+   settled days' figures in the cache, as any first reader of the day does); median over
+   median.
 5. **load_***: {agents} agent sessions (separate users, each signed in once before the clock
    starts), each looping `GET /customers/new/` → `POST` create (unique e-mail and name, nothing
    ticked) → `GET` the customer page, for {load_s} s (at most {max_wf} workflows per agent;

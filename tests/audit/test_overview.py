@@ -1,0 +1,381 @@
+"""The team overview: every figure from known rows, every link opening the same rows, the
+CSV equal to the table, days cut in the viewer's time zone, and who may see it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from customers.audit.figures import all_figures
+from customers.audit.filters import override_reason, refused_fields
+from customers.audit.overview import scope_for
+from customers.models import AuditEntry, CardLink, CreateAttempt
+from customers.team.roles import AGENTS
+from tests.conftest import login_verified
+from tests.helpers import stored_body
+
+Op = AuditEntry.Operation
+Out = AuditEntry.Outcome
+NOW = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)  # 10:00 in New York
+NEW_YORK = ZoneInfo("America/New_York")
+OVERRIDE = (
+    "Chose to create anyway despite a strong match with cus_1 (Email matches), reason: "
+    "“Customer asked for a second account”. Result: customer cus_2 was created."
+)
+
+
+def at(day: int, hour: int) -> datetime:
+    return datetime(2026, 12, day, hour, tzinfo=UTC)
+
+
+def row(user, when, operation, outcome=Out.OK, channel="web", **fields) -> AuditEntry:
+    kind = "agent_action" if operation not in {o.value for o in list(Op)[:7]} else "api_call"
+    fields.setdefault("completed_at", when)
+    return AuditEntry.objects.create(
+        created_at=when,
+        kind=kind,
+        operation=operation,
+        outcome=outcome,
+        user=user,
+        username=user.username if user else "cron",
+        channel=channel,
+        **fields,
+    )
+
+
+@pytest.fixture
+def team(make_user, campaign, settings):
+    settings.TIME_ZONE = "America/New_York"
+    alice = make_user("alice", group=AGENTS)
+    bob = make_user("bob", group=AGENTS)
+    # Created: Dec 6 (NY) web; Dec 6 03:00 UTC is still Dec 5 in New York; Dec 4; Dec 1.
+    row(alice, at(6, 14), Op.CREATE_CUSTOMER, duration_ms=300)
+    row(alice, at(6, 3), Op.CREATE_CUSTOMER, channel="assistant", duration_ms=500)
+    row(bob, at(4, 12), Op.CREATE_CUSTOMER, duration_ms=400)
+    row(bob, at(1, 12), Op.CREATE_CUSTOMER, channel="command", duration_ms=100)
+    row(bob, datetime(2026, 11, 20, 12, tzinfo=UTC), Op.CREATE_CUSTOMER)  # 30 days only
+    row(None, at(4, 13), Op.CREATE_CUSTOMER, channel="command")  # a command, no user
+    # Failures.
+    row(bob, at(4, 12), Op.CREATE_CUSTOMER, Out.API_ERROR, error_code="invalid_email")
+    row(alice, at(6, 14), Op.SEARCH_CUSTOMERS, Out.TIMEOUT, duration_ms=20000)
+    row(alice, at(6, 14), Op.SEARCH_CUSTOMERS, duration_ms=100)
+    # The gate.
+    row(alice, at(6, 14), Op.DUPLICATE_OVERRIDE, message=OVERRIDE)
+    row(alice, at(6, 13), Op.DUPLICATE_GATE_STOPPED, Out.OK)
+    row(alice, at(5, 13), Op.DUPLICATE_GATE_STOPPED, Out.OK)
+    row(bob, at(5, 13), Op.DUPLICATE_MATCH_USED)
+    # Card numbers and caller checks.
+    refused = "A card number was refused in {} on /customers/new/; the digits were not kept."
+    row(
+        alice,
+        at(6, 14),
+        Op.CARD_NUMBER_REFUSED,
+        Out.DENIED,
+        message=refused.format("first_name, address_1"),
+    )
+    row(
+        bob,
+        at(5, 14),
+        Op.CARD_NUMBER_REFUSED,
+        Out.DENIED,
+        channel="assistant",
+        message="A card number was refused in first_name (assistant); the digits were not kept.",
+    )
+    failed = Op.CALLER_VERIFICATION_FAILED
+    row(alice, at(6, 14), failed, Out.DENIED, message="The caller's ZIP code did not match.")
+    row(alice, at(6, 14), failed, Out.DENIED, message="The caller's ZIP code was not checked: 5")
+    row(alice, at(6, 14), Op.CARD_LINK_CREATED)
+    row(alice, at(5, 14), Op.CARD_LINK_CREATED)
+    CardLink.objects.create(
+        customer_id="c1", created_by=alice, channel="copy", created_at=at(6, 14),
+        expires_at=at(7, 14), card_received_at=at(6, 15),
+    )  # fmt: skip
+    CardLink.objects.create(
+        customer_id="c2", created_by=alice, channel="email", created_at=at(5, 14),
+        expires_at=at(6, 14),
+    )  # fmt: skip
+    for seconds, key in ((4, 1), (6, 2)):
+        CreateAttempt.objects.create(
+            submission_key=f"3e4b1c2d-0000-4000-8000-00000000000{key}",
+            user=alice,
+            campaign=campaign,
+            payload=stored_body(campaign, {"email": f"{key}@example.com"}),
+            email=f"{key}@example.com",
+            created_at=at(6, 14),
+            verified_at=at(6, 14) + timedelta(seconds=seconds),
+            state="verified",
+        )
+    return {"alice": alice, "bob": bob}
+
+
+def seven_days(**kw):
+    return scope_for(period="7d", today=date(2026, 12, 6), zone=NEW_YORK, **kw)
+
+
+def values(table) -> dict[str, list[object]]:
+    return {label: [cell.value for cell in cells] for label, cells in table.rows}
+
+
+@pytest.fixture
+def figures(team):
+    with time_machine.travel(NOW, tick=False):
+        return all_figures(seven_days(), now=NOW)
+
+
+def test_customers_created_per_day_are_cut_in_the_viewers_zone(figures):
+    created = figures["created"]
+    assert created.columns == ["Day", "web", "assistant", "command", "Total"]
+    assert values(created) == {
+        "2026-11-30": [0, 0, 0, 0],
+        "2026-12-01": [0, 0, 1, 1],
+        "2026-12-02": [0, 0, 0, 0],
+        "2026-12-03": [0, 0, 0, 0],
+        "2026-12-04": [1, 0, 1, 2],
+        "2026-12-05": [0, 1, 0, 1],  # 03:00 UTC on the 6th
+        "2026-12-06": [1, 0, 0, 1],
+    }
+
+
+def test_gate_outcomes_calls_and_failures(figures):
+    assert values(figures["gate"]) == {"alice": [2, 0, 1], "bob": [0, 1, 0]}
+    calls = figures["calls"]
+    assert calls.columns[1:] == [
+        "OK", "API error", "Invalid response", "Timeout", "Network error",
+        "Refused before sending", "Unknown",
+    ]  # fmt: skip
+    assert values(calls) == {
+        "CreateCustomer": [5, 1, 0, 0, 0, 0, 0],
+        "SearchCustomers": [1, 0, 0, 1, 0, 0, 0],
+    }
+    assert values(figures["errors"]) == {"invalid_email": [1]}
+    assert values(figures["failures"]) == {
+        "2026-11-30": [0],
+        "2026-12-01": [0],
+        "2026-12-02": [0],
+        "2026-12-03": [0],
+        "2026-12-04": [1],
+        "2026-12-05": [0],
+        "2026-12-06": [1],  # the search that timed out
+    }
+
+
+def test_durations_per_operation_per_day(figures):
+    assert values(figures["durations"]) == {
+        "2026-12-01 CreateCustomer": [1, 100, 100],
+        "2026-12-04 CreateCustomer": [3, 400, 400],  # two without a duration
+        "2026-12-05 CreateCustomer": [1, 500, 500],
+        "2026-12-06 CreateCustomer": [1, 300, 300],
+        "2026-12-06 SearchCustomers": [2, 100, 20000],
+    }
+
+
+def test_card_numbers_caller_checks_and_card_links(figures):
+    assert values(figures["safety"]) == {
+        "Card numbers refused": [2],
+        "Card number refused in address_1": [1],
+        "Card number refused in first_name": [2],
+        "Caller check failed: wrong answer": [1],
+        "Caller check failed: locked": [1],
+        "Card links sent": [2],
+        "Card links used": [1],
+        "Card links expired unused": [1],
+    }
+
+
+def test_the_per_agent_table(figures):
+    agents = figures["agents"]
+    assert agents.columns == [
+        "Agent", "Creates", "Overrides", "Failures", "Refusals", "Median submit → verified",
+    ]  # fmt: skip
+    assert values(agents) == {"alice": [2, 1, 1, 1, "5.0 s"], "bob": [2, 0, 1, 1, "—"]}
+
+
+def test_an_agent_and_a_way_in_narrow_every_figure(team):
+    with time_machine.travel(NOW, tick=False):
+        only = all_figures(seven_days(user_id=team["bob"].pk, channel="assistant"), now=NOW)
+    assert values(only["agents"]) == {"bob": [0, 0, 0, 1, "—"]}
+    assert values(only["created"])["2026-12-04"] == [0, 0, 0, 0]
+    assert values(only["safety"])["Card number refused in first_name"] == [1]
+
+
+def test_thirty_days_and_a_range(team):
+    thirty = scope_for(period="30d", today=date(2026, 12, 6), zone=NEW_YORK)
+    with time_machine.travel(NOW, tick=False):
+        assert values(all_figures(thirty, now=NOW)["agents"])["bob"][0] == 3
+        span = scope_for(
+            period="range", today=date(2026, 12, 6), zone=NEW_YORK,
+            start=date(2026, 12, 5), end=date(2026, 12, 4),
+        )  # fmt: skip
+        assert [row[0] for row in all_figures(span, now=NOW)["created"].rows] == [
+            "2026-12-04",
+            "2026-12-05",
+        ]
+
+
+def test_the_same_rows_cut_in_utc_move_a_create_to_its_utc_day(team):
+    utc = scope_for(period="7d", today=date(2026, 12, 6), zone=UTC)
+    with time_machine.travel(NOW, tick=False):
+        created = values(all_figures(utc, now=NOW)["created"])
+    assert created["2026-12-06"] == [1, 1, 0, 2]
+    assert created["2026-12-05"] == [0, 0, 0, 0]
+
+
+def _list_count(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return int(response.context["cl"].result_count)
+
+
+def test_every_number_opens_an_audit_list_of_exactly_its_rows(team, client, auditor):
+    with time_machine.travel(NOW, tick=False):
+        login_verified(client, auditor)
+        page = client.get(reverse("team-overview"))
+        assert page.status_code == 200
+        checked = 0
+        for table, _charts in page.context["sections"]:
+            for _label, cells in table.rows:
+                for cell in cells:
+                    if cell.url:
+                        assert _list_count(client, cell.url) == cell.value, (table.slug, cell)
+                        checked += 1
+                        assert cell.url in page.content.decode().replace("&amp;", "&")
+    assert checked > 60
+
+
+def test_the_csv_equals_the_table(team, client, auditor):
+    with time_machine.travel(NOW, tick=False):
+        login_verified(client, auditor)
+        query = {"period": "7d", "agent": team["alice"].pk}
+        page = client.get(reverse("team-overview"), query)
+        for table, _charts in page.context["sections"]:
+            response = client.get(reverse("team-overview-csv", args=[table.slug]), query)
+            assert response["Content-Type"].startswith("text/csv")
+            rows = list(csv.reader(io.StringIO(response.content.decode())))
+            assert rows == [table.columns] + [
+                [label, *(str(cell.value) for cell in cells)] for label, cells in table.rows
+            ]
+
+
+def test_the_page_draws_charts_inline_with_nothing_from_elsewhere(team, client, auditor):
+    with time_machine.travel(NOW, tick=False):
+        login_verified(client, auditor)
+        html = client.get(reverse("team-overview")).content.decode()
+    assert html.count('src="data:image/svg+xml;base64,') == 8
+    assert "kozea" not in html and "googleapis" not in html
+    assert "America/New_York" in html
+
+
+def test_agents_get_403_and_a_bad_range_says_so(team, client, auditor):
+    client.force_login(team["alice"])
+    assert client.get(reverse("team-overview")).status_code == 403
+    assert client.get(reverse("team-overview-csv", args=["agents"])).status_code == 403
+    login_verified(client, auditor)
+    response = client.get(reverse("team-overview"), {"period": "range", "start": "2026-12-01"})
+    assert response.status_code == 200
+    assert "Give both dates" in response.content.decode()
+    assert client.get(reverse("team-overview-csv", args=["nope"])).status_code == 404
+
+
+def test_the_audit_list_shows_the_way_in_and_the_override_reason(team, client, auditor):
+    login_verified(client, auditor)
+    url = reverse("admin:customers_auditentry_changelist")
+    html = client.get(url, {"operation__exact": "DuplicateOverride"}).content.decode()
+    assert "Customer asked for a second account" in html
+    assert "Override reason" in html and "Way in" in html
+    reason = "Customer asked for a second account"
+    assert _list_count(client, f"{url}?override_reason={reason}") == 1
+    assert _list_count(client, f"{url}?channel__exact=assistant") == 2
+
+
+def test_message_readings():
+    assert override_reason(OVERRIDE) == "Customer asked for a second account"
+    assert override_reason("Created anyway although the duplicate search failed: why") == "why"
+    before = "Created anyway despite 2 strong matches (a: Email matches; b: x): It's her, “Jo”"
+    assert override_reason(before) == "It's her, “Jo”"
+    assert override_reason("Chose to create anyway, reason: “a”. Result: “b”. Result: c") == (
+        "a”. Result: “b"
+    )  # the reason quoted may hold anything; the result is the last part
+    assert refused_fields("…refused in a, b of propose_customer (assistant); …") == ["a", "b"]
+    assert urlsplit(seven_days().list_url()).path == reverse(
+        "admin:customers_auditentry_changelist"
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's percentile_disc")
+def test_postgresqls_percentiles_equal_the_plain_ones(team):
+    from customers.audit.durations import durations_in_postgresql, durations_in_python
+
+    for zone in (NEW_YORK, UTC, ZoneInfo("Asia/Kolkata")):
+        scope = scope_for(period="30d", today=date(2026, 12, 6), zone=zone)
+        assert durations_in_postgresql(scope) == durations_in_python(scope)
+        assert durations_in_python(scope)  # not two empty answers
+
+
+def test_dates_no_trail_can_hold_are_refused_beside_the_field(team, client, auditor):
+    login_verified(client, auditor)
+    for start, end in (("9999-12-31", "9999-12-31"), ("0001-01-01", "0001-01-02")):
+        query = {"period": "range", "start": start, "end": end}
+        response = client.get(reverse("team-overview"), query)
+        assert response.status_code == 200
+        assert "Give a date" in response.content.decode()
+        csv_response = client.get(reverse("team-overview-csv", args=["created"]), query)
+        assert csv_response.status_code == 200
+    response = client.get(reverse("team-overview"), {"agent": "99999999999", "channel": "x"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        {"period": "7d"},
+        {"period": "30d"},
+        {"period": "today"},
+        {"period": "range", "start": date(2026, 12, 1), "end": date(2026, 12, 4)},
+        {"period": "7d", "channel": "assistant"},
+        {"period": "30d", "user": "bob"},
+    ],
+)
+@pytest.mark.parametrize("zone", [NEW_YORK, UTC, ZoneInfo("Asia/Kathmandu")])
+def test_the_settled_days_from_the_cache_give_the_same_figures(team, asked, zone):
+    from customers.audit.settled import overview_figures
+
+    asked = dict(asked)
+    user = asked.pop("user", None)
+    scope = scope_for(
+        today=date(2026, 12, 6), zone=zone, user_id=team[user].pk if user else None, **asked
+    )
+    with time_machine.travel(NOW, tick=False):
+        plain = all_figures(scope, now=NOW)
+        assert overview_figures(scope, now=NOW) == plain  # cache cold
+        assert overview_figures(scope, now=NOW) == plain  # and warm
+
+
+def _queries(call) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+def test_settled_days_are_read_once_unless_a_row_is_still_open(team):
+    from customers.audit.settled import overview_figures
+
+    def page():
+        return overview_figures(seven_days(), now=NOW)
+
+    with time_machine.travel(NOW, tick=False):
+        cold, warm = _queries(page), _queries(page)
+        assert warm <= cold - 15  # the settled days: one cache read instead of their queries
+        cache.clear()
+        row(team["bob"], at(3, 12), Op.GET_CUSTOMER, Out.UNKNOWN, completed_at=None)
+        assert _queries(page) == _queries(page)  # an open row may still change: not kept

@@ -1,0 +1,120 @@
+"""The team overview in Chromium: axe at a phone's and a desk's width, no sideways scroll on
+the phone, no console error (the charts are images: the CSP blocks nothing), and the lead's
+question answered with the keyboard in two steps: who overrode the gate most this week, and
+why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from customers.models import AuditEntry
+from customers.team.roles import AGENTS
+from tests.browser.test_accessibility import problems, scan, signed_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+Op = AuditEntry.Operation
+
+
+def override(user, reason: str, days_ago: int) -> None:
+    AuditEntry.objects.create(
+        created_at=timezone.now() - timedelta(days=days_ago),
+        kind="agent_action",
+        operation=Op.DUPLICATE_OVERRIDE,
+        outcome="ok",
+        user=user,
+        username=user.username,
+        channel="web",
+        message=f"Chose to create anyway despite a strong match with cus_1 (Email matches), "
+        f"reason: “{reason}”. Result: customer cus_9 was created.",
+    )
+
+
+@pytest.fixture
+def week(make_user):
+    maria, tom = make_user("maria.r", group=AGENTS), make_user("tom", group=AGENTS)
+    override(maria, "Caller is the account holder's daughter", 1)
+    override(maria, "Second shop, same owner", 2)
+    override(tom, "Old record was a test", 3)
+    for user, outcome, code in ((maria, "ok", ""), (tom, "api_error", "invalid_phone")):
+        AuditEntry.objects.create(
+            created_at=timezone.now() - timedelta(hours=2),
+            kind="api_call",
+            operation=Op.CREATE_CUSTOMER,
+            outcome=outcome,
+            error_code=code,
+            user=user,
+            username=user.username,
+            channel="web",
+            duration_ms=420,
+        )
+    return maria
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_the_overview_passes_axe(page: Page, live_server, auditor, week, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    signed_in(page, live_server, auditor)
+    found = scan(page, [reverse("team-overview")], narrow=width < 500)
+    page.get_by_label("Last 30 days").check()
+    page.get_by_label("Agent", exact=True).select_option(label="maria.r")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state("networkidle")
+    found += problems(page)
+    assert found == []
+
+
+def test_a_lead_reads_the_top_overrider_reasons_with_the_keyboard(
+    page: Page, live_server, admin_user, week
+):
+    signed_in(page, live_server, admin_user)
+    page.goto(reverse("team-overview"))
+    agents = page.get_by_test_id("figure-agents")
+    maria = agents.get_by_role("row", name="maria.r")
+    expect(maria.get_by_role("cell").nth(1)).to_have_text("2")  # Overrides
+    link = maria.get_by_role("link", name="2").first
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    results = page.locator("#result_list")
+    expect(results.locator("tbody tr")).to_have_count(2)
+    expect(results).to_contain_text("Caller is the account holder's daughter")
+    expect(results).to_contain_text("Second shop, same owner")
+    assert problems(page) == []
+
+
+def test_an_auditor_opens_one_days_revcent_failures(page: Page, live_server, auditor, week):
+    signed_in(page, live_server, auditor)
+    page.goto(reverse("team-overview"))
+    failed = AuditEntry.objects.get(error_code="invalid_phone")
+    day = timezone.localtime(failed.created_at).date().isoformat()
+    failures = page.get_by_test_id("figure-failures")
+    failures.get_by_role("row", name=day).get_by_role("link", name="1").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list")).to_contain_text("invalid_phone")
+    page.goto(reverse("team-overview"))
+    errors = page.get_by_test_id("figure-errors")
+    errors.get_by_role("row", name="invalid_phone").get_by_role("link").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_choosing_a_time_zone_with_the_keyboard(page: Page, live_server, auditor, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    signed_in(page, live_server, auditor)
+    page.goto("/")
+    page.get_by_test_id("signed-in-user").click()
+    found = problems(page)
+    zone = page.get_by_label("Time zone")
+    zone.focus()
+    zone.select_option("Europe/Paris")
+    page.keyboard.press("Tab")  # to Save
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages")).to_contain_text("Times are now shown in Europe/Paris.")
+    page.goto(reverse("team-overview"))
+    expect(page.get_by_test_id("overview-zone")).to_have_text("Europe/Paris")
+    assert found + problems(page) == []
