@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.bench.capacity import (
     Http1,
@@ -128,7 +129,10 @@ def _parse(raw: bytes):
         reader.feed_eof()
         return await Http1._read(reader)
 
-    return asyncio.run(read())
+    # In a thread of its own: a browser test earlier in this process leaves Playwright's
+    # event loop running in the test thread, where asyncio.run() is refused.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, read()).result()
 
 
 def test_the_load_client_reads_a_sized_answer_and_keeps_the_connection():
