@@ -11,10 +11,14 @@ chart is what a screen reader reads; the image's alt text points to it.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pygal
+from django.core.cache import cache
 from pygal.style import Style
 
 from customers.audit.overview import Table
@@ -59,6 +63,28 @@ def _data_uri(chart: pygal.graph.graph.Graph) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
+# Bump when the drawing changes (style, sizes), so no image drawn the old way is reused.
+DRAWING = 1
+DRAWN_SECONDS = 24 * 3600
+
+
+def _drawn(
+    kind: str, table: Table, args: tuple[str, ...], draw: Callable[[], pygal.graph.graph.Graph]
+) -> str:
+    """The chart's image, from the shared cache when the same figures were drawn before.
+    pygal takes about 15 ms a chart, most of the overview's time once its figures come from
+    the settled days; the same figures (a period reloaded, another viewer, the digest) always
+    draw the same image, so it is keyed by exactly what is drawn: the table's labels and
+    numbers, never its links."""
+    drawn = json.dumps([DRAWING, kind, table.slug, table.title, args, table.as_csv_rows()])
+    key = "overview-chart:" + hashlib.sha256(drawn.encode()).hexdigest()
+    found = cache.get(key)
+    if not isinstance(found, str):
+        found = _data_uri(draw())
+        cache.set(key, found, DRAWN_SECONDS)
+    return found
+
+
 def _numbers(values: list[int | str]) -> list[int | None]:
     return [value if isinstance(value, int) else None for value in values]
 
@@ -71,43 +97,56 @@ def _whole_number_axis(chart: pygal.graph.graph.Graph, top: int) -> None:
 
 def stacked_columns(table: Table, columns: list[str], *, title: str = "") -> Chart:
     """A bar per table row, a stacked part per column."""
-    chart = _config(pygal.StackedBar, title or table.title)
-    chart.x_labels = [label for label, _ in table.rows]
-    stacks = [0] * len(table.rows)
-    for name in columns:
-        values = _numbers([cell.value for cell in table.column(name)])
-        stacks = [total + (value or 0) for total, value in zip(stacks, values, strict=True)]
-        chart.add(name, values)
-    _whole_number_axis(chart, max(stacks, default=0))
-    return Chart(table.slug, title or table.title, _data_uri(chart))
+
+    def draw() -> pygal.graph.graph.Graph:
+        chart = _config(pygal.StackedBar, title or table.title)
+        chart.x_labels = [label for label, _ in table.rows]
+        stacks = [0] * len(table.rows)
+        for name in columns:
+            values = _numbers([cell.value for cell in table.column(name)])
+            stacks = [total + (value or 0) for total, value in zip(stacks, values, strict=True)]
+            chart.add(name, values)
+        _whole_number_axis(chart, max(stacks, default=0))
+        return chart
+
+    image = _drawn("stacked", table, (*columns, title), draw)
+    return Chart(table.slug, title or table.title, image)
 
 
 def bars(table: Table, column: str) -> Chart:
-    chart = _config(pygal.HorizontalBar, table.title)
-    chart.show_legend = False  # one series; the rows' names are on the axis
-    chart.x_labels = [label for label, _ in table.rows]
-    values = _numbers([cell.value for cell in table.column(column)])
-    chart.add(column, values)
-    _whole_number_axis(chart, max((v or 0 for v in values), default=0))
-    return Chart(table.slug, table.title, _data_uri(chart))
+    def draw() -> pygal.graph.graph.Graph:
+        chart = _config(pygal.HorizontalBar, table.title)
+        chart.show_legend = False  # one series; the rows' names are on the axis
+        chart.x_labels = [label for label, _ in table.rows]
+        values = _numbers([cell.value for cell in table.column(column)])
+        chart.add(column, values)
+        _whole_number_axis(chart, max((v or 0 for v in values), default=0))
+        return chart
+
+    return Chart(table.slug, table.title, _drawn("bars", table, (column,), draw))
 
 
 def duration_lines(table: Table, column: str) -> Chart:
     """Per operation, a line of one percentile over the days (rows are "day operation")."""
     title = f"{column} per operation per day"
-    chart = _config(pygal.Line, title)
-    series: dict[str, dict[str, int | None]] = {}
-    days: list[str] = []
-    for label, cells in table.rows:
-        day, operation = label.split(" ", 1)
-        if day not in days:
-            days.append(day)
-        value = cells[table.columns.index(column) - 1].value
-        series.setdefault(operation, {})[day] = value if isinstance(value, int) else None
-    chart.x_labels = days
-    for operation, by_day in sorted(series.items()):
-        chart.add(operation, [by_day.get(day) for day in days])
-    return Chart(f"{table.slug}-{column.split()[0]}", title, _data_uri(chart))
+
+    def draw() -> pygal.graph.graph.Graph:
+        chart = _config(pygal.Line, title)
+        series: dict[str, dict[str, int | None]] = {}
+        days: list[str] = []
+        for label, cells in table.rows:
+            day, operation = label.split(" ", 1)
+            if day not in days:
+                days.append(day)
+            value = cells[table.columns.index(column) - 1].value
+            series.setdefault(operation, {})[day] = value if isinstance(value, int) else None
+        chart.x_labels = days
+        for operation, by_day in sorted(series.items()):
+            chart.add(operation, [by_day.get(day) for day in days])
+        return chart
+
+    image = _drawn("lines", table, (column,), draw)
+    return Chart(f"{table.slug}-{column.split()[0]}", title, image)
 
 
 def charts_for(tables: dict[str, Table]) -> dict[str, list[Chart]]:

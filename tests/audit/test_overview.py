@@ -379,3 +379,25 @@ def test_settled_days_are_read_once_unless_a_row_is_still_open(team):
         cache.clear()
         row(team["bob"], at(3, 12), Op.GET_CUSTOMER, Out.UNKNOWN, completed_at=None)
         assert _queries(page) == _queries(page)  # an open row may still change: not kept
+
+
+def test_the_same_figures_reuse_their_drawn_chart_and_new_ones_are_drawn_anew(monkeypatch):
+    from customers.audit import charts
+    from customers.audit.overview import Cell, Table
+
+    drawn: list[str] = []
+    render = charts._data_uri
+
+    def counted(chart):
+        drawn.append(type(chart).__name__)
+        return render(chart)
+
+    monkeypatch.setattr(charts, "_data_uri", counted)
+    table = Table("errors", "Failures by error code", ["Code", "Calls"], [("E1", [Cell(2)])])
+    first = charts.bars(table, "Calls")
+    linked = Table("errors", "Failures by error code", ["Code", "Calls"], [("E1", [Cell(2, "/x")])])
+    assert charts.bars(linked, "Calls").data_uri == first.data_uri  # links are not drawn
+    assert drawn == ["HorizontalBar"]
+    more = Table("errors", "Failures by error code", ["Code", "Calls"], [("E1", [Cell(3)])])
+    assert charts.bars(more, "Calls").data_uri != first.data_uri
+    assert drawn == ["HorizontalBar", "HorizontalBar"]
