@@ -30,6 +30,7 @@ STYLE = Style(
     foreground_strong="#1f2933",
     foreground_subtle="#52606d",
     font_family="system-ui, sans-serif",
+    no_data_font_size=20,  # pygal's 64 px filled the chart with "Nothing in this period"
     # Told apart by more than hue: the legend names each, and the table says it in words.
     colors=("#1d4ed8", "#b45309", "#047857", "#7c3aed", "#be123c", "#0e7490", "#4d7c0f"),
 )
@@ -64,7 +65,7 @@ def _data_uri(chart: pygal.graph.graph.Graph) -> str:
 
 
 # Bump when the drawing changes (style, sizes), so no image drawn the old way is reused.
-DRAWING = 1
+DRAWING = 2
 DRAWN_SECONDS = 24 * 3600
 
 
