@@ -73,6 +73,19 @@ def test_from_the_gates_reason_one_tab_reaches_a_button_that_creates(
     assert console_errors(page) == []
 
 
+def test_after_a_search_one_tab_reaches_the_first_result(page: Page, sign_in, agent, sandbox):
+    page.set_viewport_size(PHONE)
+    sign_in("alice")
+    page.keyboard.press("/")
+    page.keyboard.type("Jane Doe")
+    page.keyboard.press("Enter")
+    results = page.get_by_test_id("lookup-results")
+    expect(results).to_be_focused()
+    expect(results).to_be_in_viewport()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Jane Doe").first).to_be_focused()
+
+
 def test_a_wrong_caller_answer_puts_the_focus_back_on_the_answer(
     page: Page, sign_in, agent, sandbox
 ):
