@@ -63,7 +63,10 @@ def customer_detail(request: AppRequest, customer_id: str) -> HttpResponse:
         actions.duplicate_match_used(actor=actor, customer_id=customer_id)
     context = {field.name: getattr(page, field.name) for field in fields(page)}
     context.update(
-        customer_id=customer_id, caller_form=CallerCheckForm(), card_form_configured=bool(template)
+        customer_id=customer_id,
+        # After a wrong answer the question stays picked (`?kind=` names it, never the answer).
+        caller_form=CallerCheckForm(initial={"kind": request.GET.get("kind", "")}),
+        card_form_configured=bool(template),
     )
     return render(request, DETAIL_TEMPLATE, context)
 
@@ -88,7 +91,8 @@ def caller_verify(request: AppRequest, customer_id: str) -> HttpResponse:
         return refused_back_to(request, exc, back, extra_tags=CALLER_TAG)
     say = messages.success if outcome.verified else messages.error
     say(request, outcome.message, extra_tags=CALLER_TAG)
-    return redirect(back)
+    asked = answer["kind"]
+    return redirect(f"{back}?kind={asked}" if asked and not outcome.verified else back)
 
 
 @require_POST

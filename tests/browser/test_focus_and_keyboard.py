@@ -52,6 +52,40 @@ def test_new_customer_starts_at_first_name_and_the_gate_takes_the_focus(
     assert console_errors(page) == []
 
 
+def test_from_the_gates_reason_one_tab_reaches_a_button_that_creates(
+    page: Page, sign_in, agent, campaign, sandbox
+):
+    # The reason was the gate's last field: the next Tab went back up to Campaign and the
+    # form's own button was 20 Tabs away at 390 px. The gate's button ticks "Create anyway"
+    # itself, so an agent who typed a reason cannot miss the box.
+    page.set_viewport_size(PHONE)
+    sign_in("alice")
+    create_customer(page, first_name="Jane", last_name="Doe", email="jane@example.com")
+    expect(page.get_by_test_id("duplicate-gate")).to_be_focused()
+    page.get_by_label("Why is this not a duplicate?").focus()
+    page.keyboard.type("The caller is her daughter, same name, own e-mail soon")
+    page.keyboard.press("Tab")
+    button = page.get_by_role("button", name="Create anyway with this reason")
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("duplicate-gate")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/customers/(?!new/)[A-Za-z0-9]+/$"))
+    assert console_errors(page) == []
+
+
+def test_after_a_search_one_tab_reaches_the_first_result(page: Page, sign_in, agent, sandbox):
+    page.set_viewport_size(PHONE)
+    sign_in("alice")
+    page.keyboard.press("/")
+    page.keyboard.type("Jane Doe")
+    page.keyboard.press("Enter")
+    results = page.get_by_test_id("lookup-results")
+    expect(results).to_be_focused()
+    expect(results).to_be_in_viewport()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Jane Doe").first).to_be_focused()
+
+
 def test_a_wrong_caller_answer_puts_the_focus_back_on_the_answer(
     page: Page, sign_in, agent, sandbox
 ):

@@ -144,6 +144,20 @@ def test_a_wrong_caller_answer_sends_the_focus_back_to_the_answer(agent_client):
     assert "autofocus" not in again and "caller-check-messages" not in again
 
 
+def test_after_a_wrong_answer_the_question_asked_stays_picked(agent_client):
+    # Asked for the e-mail and told a wrong one, the agent types the right one next: the form
+    # must still ask for the e-mail, or the right answer is checked as a ZIP and counts wrong.
+    response = agent_client.post(
+        reverse("caller-verify", args=[JANE]), {"kind": "email", "answer": "jane@example.org"}
+    )
+    assert response["Location"] == reverse("customer-detail", args=[JANE]) + "?kind=email"
+    html = page(agent_client, response["Location"])
+    assert '<option value="email" selected>' in html
+    assert "jane@example.org" not in html  # the answer itself is never kept
+    fresh = page(agent_client, reverse("customer-detail", args=[JANE]))
+    assert "selected" not in tag_with(fresh, 'option value="email"')
+
+
 def test_a_link_to_copy_gets_the_focus_on_its_copy_button(agent_client, campaign):
     location = created(agent_client, campaign)
     customer_id = location.rstrip("/").rsplit("/", 1)[1]
