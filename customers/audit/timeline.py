@@ -63,10 +63,13 @@ def as_seen_by(customer_id: str, entry: AuditEntry) -> AuditEntry:
     ):
         return entry
     new = f", {entry.customer_id}," if entry.customer_id else ""
+    # What came of it, when no customer was made (failed, or not known yet): in the row's words.
+    result = entry.message[entry.message.find("Result: ") :] if "Result: " in entry.message else ""
+    came = f" {result}" if result and not entry.customer_id else ""
     told = copy.copy(entry)  # for the page only: a row is never saved twice
     told.message = (
         f"An agent chose to create a separate customer{new} despite a strong match with this "
-        "one. This customer was not changed."
+        f"one.{came} This customer was not changed."
     )
     return told
 

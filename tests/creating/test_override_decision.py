@@ -101,7 +101,11 @@ def test_a_create_that_failed_says_nothing_was_made(agent_web, auditor_client):
     )
     assert not row.customer_id
     janes = timeline_text(auditor_client, JANE)
-    assert NOTE_ON_JANE.format(new="") in janes
+    assert (
+        "An agent chose to create a separate customer despite a strong match with this one. "
+        "Result: the create failed, so no customer was made "
+        f"(CreateCustomer call {attempt.create_api_call_id}). This customer was not changed."
+    ) in janes
     assert "created" not in janes.lower()
 
 
