@@ -79,6 +79,9 @@ class CustomerPage:
     caller_verified: bool
     card_links: list[tuple[CardLink, str]]  # each with its URL while usable and verified
     masked_email: str
+    # The address the card link goes to as the page names it: whole once the caller is
+    # verified (the page shows it whole above), else masked.
+    link_email: str
     timeline: list[TimelineLine]
 
 
@@ -122,6 +125,7 @@ def customer_page(
             customer_id, template=card_form_template if verified else "", email=email
         ),
         masked_email=mask_email(email),
+        link_email=email if verified else mask_email(email),
         timeline=audit.customer_timeline_lines(customer_id),
     )
 

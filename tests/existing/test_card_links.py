@@ -131,6 +131,7 @@ def test_an_existing_customer_needs_the_caller_verified_first(agent_client):
     assert '<option value="zip">ZIP code</option>' in page
     assert '<option value="email">Email address</option>' in page
     assert 'name="answer"' in page
+    assert "E-mail a link to" not in page
 
 
 def test_a_wrong_answer_blocks_and_is_audited_without_the_value(agent_client):
@@ -148,6 +149,8 @@ def test_the_right_zip_unlocks_the_link(agent_client):
     agent_client.post(reverse("caller-verify", args=[JANE]), {"kind": "zip", "answer": " 33101 "})
     assert audit_rows(operation=Operation.CALLER_VERIFIED)
     assert "33101" not in str(AuditEntry.objects.filter(operation="CallerVerified").values())
+    page = agent_client.get(reverse("customer-detail", args=[JANE])).content.decode()
+    assert "E-mail a link to jane@example.com</button>" in page  # shown whole above it too
     make_link(agent_client, JANE, channel="email")
     assert CardLink.objects.filter(customer_id=JANE).exists()
     assert mail.outbox[0].to == ["jane@example.com"]
