@@ -186,6 +186,25 @@ def test_the_skip_link_is_the_first_stop_on_every_page(
     assert console_errors(page) == []
 
 
+def test_at_phone_width_the_header_is_tabbed_top_to_bottom(page: Page, sign_in, agent):
+    # The nav had been moved below the search box and the user line by CSS at 390 px, while
+    # Tab still took it first: focus jumped down, up and down again.
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in("alice")
+    page.goto("/")
+    tops: list[tuple[str, int]] = []
+    for _ in range(8):  # skip link, brand, 3 nav links, search, user, sign out
+        page.keyboard.press("Tab")
+        tops.append(
+            page.evaluate(
+                "[document.activeElement.textContent.trim() || document.activeElement.id,"
+                " Math.round(document.activeElement.getBoundingClientRect().top)]"
+            )
+        )
+    header = [top for _, top in tops[1:]]  # the skip link sits above it all when shown
+    assert header == sorted(header), tops
+
+
 def test_shortcuts_n_and_question_mark_and_never_while_typing(
     page: Page, sign_in, agent, campaign, sandbox
 ):
