@@ -64,6 +64,15 @@ def override_reason(message: str) -> str:
     return message[found.end() :] if found else ""
 
 
+def override_result(message: str) -> str:
+    """What came of a "Create anyway" decision, as its DuplicateOverride row says it
+    ("Result: …"; "" for rows from before the result was written in)."""
+    if not message.startswith("Chose to create anyway"):
+        return ""
+    end = message.rfind(_REASON_CLOSE)  # the last: a reason may hold the same words
+    return message[end + len(_REASON_CLOSE) - len("Result:") :] if end >= 0 else ""
+
+
 def caller_check_q(which: str) -> Q:
     """Caller checks that failed: a wrong answer ("wrong"), or not tried, locked ("locked")."""
     failed = Q(operation=Op.CALLER_VERIFICATION_FAILED)

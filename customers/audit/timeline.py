@@ -15,6 +15,7 @@ from datetime import datetime
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
+from customers.audit.filters import override_result
 from customers.audit.labels import TO_THE_MINUTE
 from customers.audit.writer import customer_timeline
 from customers.models import AuditEntry, Channel
@@ -64,7 +65,7 @@ def as_seen_by(customer_id: str, entry: AuditEntry) -> AuditEntry:
         return entry
     new = f", {entry.customer_id}," if entry.customer_id else ""
     # What came of it, when no customer was made (failed, or not known yet): in the row's words.
-    result = entry.message[entry.message.find("Result: ") :] if "Result: " in entry.message else ""
+    result = override_result(entry.message)
     came = f" {result}" if result and not entry.customer_id else ""
     told = copy.copy(entry)  # for the page only: a row is never saved twice
     told.message = (
