@@ -19,6 +19,8 @@ ORM would write; only the way they travel differs:
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -64,18 +66,26 @@ def _open_in_two_round_trips(entries: list[AuditEntry]) -> None:
     machine, 300 steps of one row): 1.4 ms a step against 3.4 through the ORM's transaction,
     0.9 for the unsigned INSERT alone before rows were signed."""
     insert, params = _insert(entries)
+    # Django's own cursor binds client-side unless told not to (checked by the caller), so it
+    # takes several statements in one message, and the statements show in its logs.
+    with _own_transaction(), connection.cursor() as cursor:
+        cursor.execute("BEGIN; " + insert, params)
+        cursor.nextset()  # past BEGIN's result, to the INSERT's
+        _inserted(entries, cursor.fetchall())
+        sign, sign_params = _signing(entries)
+        cursor.execute(sign + "; COMMIT", sign_params)
+
+
+@contextlib.contextmanager
+def _own_transaction() -> Iterator[psycopg.Connection[Any]]:
+    """The connection, for a transaction this module begins and ends in its own messages
+    (BEGIN … COMMIT); rolled back if anything stops it before its COMMIT, so the connection
+    goes back to Django idle, as it was lent."""
     connection.ensure_connection()
     raw = connection.connection
     assert isinstance(raw, psycopg.Connection)
     try:
-        # Django's own cursor binds client-side unless told not to (checked by the caller), so
-        # it takes several statements in one message, and the statements show in its logs.
-        with connection.cursor() as cursor:
-            cursor.execute("BEGIN; " + insert, params)
-            cursor.nextset()  # past BEGIN's result, to the INSERT's
-            _inserted(entries, cursor.fetchall())
-            sign, sign_params = _signing(entries)
-            cursor.execute(sign + "; COMMIT", sign_params)
+        yield raw
     except BaseException:
         if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             raw.execute("ROLLBACK")
@@ -129,39 +139,31 @@ def record(entry: AuditEntry, fields: dict[str, Any]) -> bool | None:
     as in complete_and_chain. Completed at its own time (created_at, the database's). None if
     the chain head row is missing (the caller then takes the ORM path)."""
     insert, params = _insert([entry])
-    connection.ensure_connection()
-    raw = connection.connection
-    assert isinstance(raw, psycopg.Connection)
     heads = connection.ops.quote_name(AuditChainHead._meta.db_table)
-    try:
-        with psycopg.ClientCursor(raw) as cursor:
-            cursor.execute(
-                f"BEGIN; {insert}; SELECT seq, hash FROM {heads} WHERE id = 1 FOR UPDATE", params
-            )
-            cursor.nextset()  # past BEGIN's result, to the INSERT's
-            _inserted([entry], cursor.fetchall())
-            cursor.nextset()
-            found = cursor.fetchone()
-            if found is None:
-                cursor.execute("ROLLBACK")
-                # As it was before: the INSERT is undone, so its id and time are not the row's.
-                entry.pk, entry._state.adding = None, True
-                entry.created_at = AuditEntry._meta.get_field("created_at").get_default()
-                return None
-            fields = {"completed_at": entry.created_at, **fields}
-            sign, sign_params = _signing([entry])
-            head = AuditChainHead(pk=1, seq=found[0], hash=found[1])
-            statements, chain_params = _chaining([(entry, fields)], head)
-            try:
-                cursor.execute("; ".join([sign, *statements]), [*sign_params, *chain_params])
-            except psycopg.errors.DivisionByZero:
-                raw.execute("ROLLBACK")
-                return False
-            return True
-    except BaseException:
-        if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+    with _own_transaction() as raw, psycopg.ClientCursor(raw) as cursor:
+        cursor.execute(
+            f"BEGIN; {insert}; SELECT seq, hash FROM {heads} WHERE id = 1 FOR UPDATE", params
+        )
+        cursor.nextset()  # past BEGIN's result, to the INSERT's
+        _inserted([entry], cursor.fetchall())
+        cursor.nextset()
+        found = cursor.fetchone()
+        if found is None:
+            cursor.execute("ROLLBACK")
+            # As it was before: the INSERT is undone, so its id and time are not the row's.
+            entry.pk, entry._state.adding = None, True
+            entry.created_at = AuditEntry._meta.get_field("created_at").get_default()
+            return None
+        fields = {"completed_at": entry.created_at, **fields}
+        sign, sign_params = _signing([entry])
+        head = AuditChainHead(pk=1, seq=found[0], hash=found[1])
+        statements, chain_params = _chaining([(entry, fields)], head)
+        try:
+            cursor.execute("; ".join([sign, *statements]), [*sign_params, *chain_params])
+        except psycopg.errors.DivisionByZero:
             raw.execute("ROLLBACK")
-        raise
+            return False
+        return True
 
 
 def usable() -> bool:
@@ -186,37 +188,29 @@ def complete_and_chain(items: list[Completion]) -> list[bool] | None:
 
 
 def _together(items: list[Completion]) -> bool | None:
-    connection.ensure_connection()
-    raw = connection.connection
-    assert isinstance(raw, psycopg.Connection)
     heads = connection.ops.quote_name(AuditChainHead._meta.db_table)
-    try:
-        # Client-side binding: several statements in one message, which a server-side
-        # (prepared) statement cannot hold, whatever the connection's default cursor is.
-        with psycopg.ClientCursor(raw) as cursor:
-            cursor.execute(f"BEGIN; SELECT seq, hash FROM {heads} WHERE id = 1 FOR UPDATE")
-            cursor.nextset()  # past BEGIN's result, to the SELECT's
-            found = cursor.fetchone()
-            if found is None:
-                cursor.execute("ROLLBACK")
-                return None
-            head = AuditChainHead(pk=1, seq=found[0], hash=found[1])
-            statements, params = _chaining(items, head)
-            try:
-                cursor.execute("; ".join(statements), params)
-            except psycopg.errors.DivisionByZero:
-                raw.execute("ROLLBACK")
-                return False
-            except psycopg.DatabaseError:
-                if len(items) == 1:
-                    raise
-                raw.execute("ROLLBACK")  # the guard refused a later row: each on its own
-                return False
-            return True
-    except BaseException:
-        if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+    # Client-side binding: several statements in one message, which a server-side
+    # (prepared) statement cannot hold, whatever the connection's default cursor is.
+    with _own_transaction() as raw, psycopg.ClientCursor(raw) as cursor:
+        cursor.execute(f"BEGIN; SELECT seq, hash FROM {heads} WHERE id = 1 FOR UPDATE")
+        cursor.nextset()  # past BEGIN's result, to the SELECT's
+        found = cursor.fetchone()
+        if found is None:
+            cursor.execute("ROLLBACK")
+            return None
+        head = AuditChainHead(pk=1, seq=found[0], hash=found[1])
+        statements, params = _chaining(items, head)
+        try:
+            cursor.execute("; ".join(statements), params)
+        except psycopg.errors.DivisionByZero:
             raw.execute("ROLLBACK")
-        raise
+            return False
+        except psycopg.DatabaseError:
+            if len(items) == 1:
+                raise
+            raw.execute("ROLLBACK")  # the guard refused a later row: each on its own
+            return False
+        return True
 
 
 def _chaining(items: list[Completion], head: AuditChainHead) -> tuple[list[str], list[Any]]:
