@@ -236,7 +236,7 @@ def duplicate_match_used_record(*, actor: Actor, customer_id: str) -> None:
 
 # How many strong matches the decision names (each with its reasons); the rest are counted.
 OVERRIDE_MATCHES_NAMED = 3
-_MESSAGE_MAX = 500  # AuditEntry.message
+_MESSAGE_MAX = AuditEntry._meta.get_field("message").max_length or 0  # what the row holds
 
 
 def duplicate_override_record(
