@@ -9,11 +9,19 @@ user (management commands) are found by searching their name.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from html import escape
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import get_user_model
+from django.db.models import Field
+from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # the stubs' name for a lazy str
 
 
 class UserDropdownFilter(admin.RelatedFieldListFilter):
@@ -22,6 +30,14 @@ class UserDropdownFilter(admin.RelatedFieldListFilter):
     @property
     def include_empty_choice(self) -> bool:
         return False
+
+    def field_choices(
+        self, field: Field[Any, Any], request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str | _StrPromise]]:
+        # Django's get_choices() builds a User per row to call str() on it: with a few hundred
+        # agents that was most of a search's time. The label is the username, as str() gives.
+        users = get_user_model().objects.order_by("username").values_list("pk", "username")
+        return [(str(pk), name) for pk, name in users]
 
     def choices(self, changelist: ChangeList) -> Iterator[Any]:
         """The one "All users" choice, as Django's filters give theirs; the drop-down's
@@ -34,7 +50,7 @@ class UserDropdownFilter(admin.RelatedFieldListFilter):
                 for name, value in changelist.params.items()  # one value each, as Django keeps
                 if name not in (self.lookup_kwarg, self.lookup_kwarg_isnull)
             ],
-            "options": [(str(pk), label, str(pk) == chosen) for pk, label in self.lookup_choices],
+            "options": _options(self.lookup_choices, chosen),
         }
         yield {
             "selected": not chosen,
@@ -43,3 +59,15 @@ class UserDropdownFilter(admin.RelatedFieldListFilter):
             ),
             "display": "All users",
         }
+
+
+def _options(choices: Iterable[tuple[str, Any]], chosen: str) -> SafeString:
+    """The drop-down's <option>s, escaped, in one pass: a template loop (or format_html per
+    option) over a few hundred users cost several milliseconds on every audit page."""
+    return mark_safe(  # noqa: S308 - every value is escaped here
+        "".join(
+            f'<option value="{escape(pk)}"{" selected" if pk == chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for pk, label in choices
+        )
+    )
