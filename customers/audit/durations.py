@@ -6,7 +6,7 @@ version, which a test compares with PostgreSQL's)."""
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 
 from django.db import connection
@@ -82,11 +82,57 @@ def durations_in_postgresql(scope: Scope) -> Durations:
     return {(r["day"], r["operation"]): (r["n"], r["p50"], r["p95"]) for r in rows}
 
 
+# (day, operation) -> {duration in ms or None: calls}: what the percentiles are taken from,
+# in a form that adds up, so the part of today that is over can be kept (settled.py).
+Histogram = dict[tuple[date, str], Counter[int | None]]
+
+
+def durations_histogram(scope: Scope) -> Histogram:
+    rows = (
+        _api_calls(scope)
+        .annotate(day=_local_day(scope))
+        .values_list("day", "operation", "duration_ms")
+        .annotate(n=Count("id"))
+    )
+    found: Histogram = defaultdict(Counter)
+    for day, op, ms, n in rows:
+        found[(day, op)][ms] += n
+    return dict(found)
+
+
+def added_histograms(a: Histogram, b: Histogram) -> Histogram:
+    return {key: a.get(key, Counter()) + b.get(key, Counter()) for key in a.keys() | b.keys()}
+
+
+def durations_of_histogram(histogram: Histogram) -> Durations:
+    """The figures durations_in_python takes, from counts of each duration."""
+    out: Durations = {}
+    for key, counts in histogram.items():
+        timed = sorted((ms, n) for ms, n in counts.items() if ms is not None)
+        total = sum(n for _, n in timed)
+        out[key] = (sum(counts.values()), _ranked(timed, total, 50), _ranked(timed, total, 95))
+    return out
+
+
+def _ranked(timed: list[tuple[int, int]], total: int, p: int) -> int | None:
+    """_percentile over the values as (value, how many) pairs, sorted."""
+    rank, seen = max(1, math.ceil(p / 100 * total)), 0
+    for ms, n in timed:
+        seen += n
+        if seen >= rank:
+            return ms
+    return None
+
+
 def durations_per_day(scope: Scope) -> Table:
     if connection.vendor == "postgresql":
         found = durations_in_postgresql(scope)
     else:
         found = durations_in_python(scope)
+    return durations_table(scope, found)
+
+
+def durations_table(scope: Scope, found: Durations) -> Table:
     table = Table(
         "durations",
         "RevCent call duration per operation per day",

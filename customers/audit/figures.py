@@ -276,6 +276,6 @@ FIGURES: dict[str, Callable[[Scope, datetime], Table]] = {
 }
 
 
-def all_figures(scope: Scope, *, now: datetime) -> dict[str, Table]:
-    """Every figure of the page, by slug, in the page's order."""
-    return {slug: make(scope, now) for slug, make in FIGURES.items()}
+def all_figures(scope: Scope, *, now: datetime, without: str = "") -> dict[str, Table]:
+    """Every figure of the page (but `without`), by slug, in the page's order."""
+    return {slug: make(scope, now) for slug, make in FIGURES.items() if slug != without}

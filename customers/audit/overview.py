@@ -38,14 +38,20 @@ class Scope:
     zone: tzinfo
     user_id: int | None = None
     channel: str = ""
+    # A part of the days only, from or until a moment (settled.py reads the part of today
+    # that is over from the cache): its rows, while its days and their links stay whole.
+    since: datetime | None = None
+    until: datetime | None = None
 
     @property
     def start(self) -> datetime:
-        return day_start(self.first_day, self.zone)
+        start = day_start(self.first_day, self.zone)
+        return start if self.since is None else max(start, self.since)
 
     @property
     def end(self) -> datetime:
-        return day_start(self.last_day + timedelta(days=1), self.zone)
+        end = day_start(self.last_day + timedelta(days=1), self.zone)
+        return end if self.until is None else min(end, self.until)
 
     @property
     def days(self) -> list[date]:
@@ -53,7 +59,8 @@ class Scope:
         return [self.first_day + timedelta(days=n) for n in range(count)]
 
     def one_day(self, day: date) -> Scope:
-        return replace(self, first_day=day, last_day=day)
+        """The whole of one day (a day's links open all of its rows, whichever part)."""
+        return replace(self, first_day=day, last_day=day, since=None, until=None)
 
     def for_user(self, user_id: int | None) -> Scope:
         return replace(self, user_id=user_id)

@@ -1,9 +1,11 @@
-"""The team overview's figures, with the settled days' part kept in the cache.
+"""The team overview's figures, with what is final kept in the cache.
 
 The trail is append-only and a completed row never changes (chain.py), so the figures of
 days that are over, and whose rows are all completed, are final: they are computed once and
-cached, and only the days still open (today) are read afresh. The two parts are added up
-table by table; each count still links to the audit list of exactly its rows, for the whole
+cached. Today is cut the same way at the last quarter hour that is surely over: its part
+before the cut is cached for the quarter, and only the rows since are read per view. The
+parts are added up table by table (today's percentiles from counts of each duration, which
+do add up); each count still links to the audit list of exactly its rows, for the whole
 period. What is not read from the trail (card links used or expired, the median submit →
 verified time) changes after the fact and is always read afresh.
 """
@@ -12,16 +14,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 
+from customers.audit.durations import (
+    Histogram,
+    added_histograms,
+    durations_histogram,
+    durations_of_histogram,
+    durations_table,
+)
 from customers.audit.figures import agent_medians, all_figures, card_link_rows, with_medians
 from customers.audit.overview import Cell, Scope, Table, day_start
 
 CACHE_SECONDS = 7 * 24 * 3600
+# Today is kept in slices: the part that is over, to the last SLICE boundary, is counted once
+# per slice (and kept for a day at most), and only the rows since are counted per view.
+SLICE = timedelta(minutes=15)
+SLICE_SECONDS = 24 * 3600
 # Tables with a row per day: their links are the day's, whichever part it is in.
 PER_DAY = frozenset({"created", "failures", "durations"})
 # Safety rows in the page's order (the refused inputs, sorted, between the first two).
@@ -36,41 +49,66 @@ def settle_after() -> timedelta:
     return timedelta(seconds=settings.REVCENT_TIMEOUT_SECONDS) + timedelta(minutes=5)
 
 
+def settled_until(now: datetime) -> datetime:
+    """The moment before which every row is written and final, on a SLICE boundary: the
+    part of today before it is kept in the cache too, so only the last minutes are read."""
+    moment = (now - settle_after()).timestamp()
+    return datetime.fromtimestamp(moment - moment % SLICE.total_seconds(), tz=UTC)
+
+
 def overview_figures(scope: Scope, *, now: datetime) -> dict[str, Table]:
-    """all_figures(scope), the settled days from the cache (equal by construction; a test
-    compares the two)."""
+    """all_figures(scope), with what is final from the cache (equal by construction; a test
+    compares the two): the settled days, then the part of the open days (today) that is
+    over. Only the rows after settled_until(now) are counted afresh, and the open days'
+    durations are read whole, as percentiles do not add up."""
     last_settled = scope.last_day
     while last_settled >= scope.first_day and (
         day_start(last_settled, scope.zone) + timedelta(days=1) + settle_after() > now
     ):
         last_settled -= timedelta(days=1)
-    if last_settled < scope.first_day:
-        return all_figures(scope, now=now)
-    settled = replace(scope, last_day=last_settled)
-    tables = _settled_figures(settled, now=now)
+    parts: list[tuple[Scope, dict[str, Table]]] = []
+    if last_settled >= scope.first_day:
+        days = replace(scope, last_day=last_settled)
+        parts.append((days, _cached_figures(days, now=now)[0]))
     if last_settled < scope.last_day:
-        fresh = replace(scope, first_day=last_settled + timedelta(days=1))
-        tables = _added(tables, all_figures(fresh, now=now), parts=(settled, fresh), whole=scope)
-    else:
-        tables = {
-            slug: t if slug in PER_DAY else _widened(t, (settled,), scope)
-            for slug, t in tables.items()
-        }
+        open_days = replace(scope, first_day=last_settled + timedelta(days=1))
+        whole_days = open_days
+        histogram: Histogram = {}
+        cut = settled_until(now)
+        if cut > open_days.start:
+            over = replace(open_days, until=cut)
+            tables, histogram = _cached_figures(over, now=now)
+            parts.append((over, tables))
+            open_days = replace(open_days, since=cut)
+        fresh = all_figures(open_days, now=now, without="durations")
+        histogram = added_histograms(histogram, durations_histogram(open_days))
+        fresh["durations"] = durations_table(whole_days, durations_of_histogram(histogram))
+        parts.append((open_days, fresh))
+    tables = _added(parts, whole=scope)
     return _refreshed(tables, scope, now=now)
 
 
-def _settled_figures(settled: Scope, *, now: datetime) -> dict[str, Table]:
-    key = "overview:settled:v1:" + urlencode(
-        {"zone": str(settled.zone), "first": settled.first_day, "last": settled.last_day}
-        | {"user": settled.user_id or "", "channel": settled.channel}
+def _cached_figures(part: Scope, *, now: datetime) -> tuple[dict[str, Table], Histogram]:
+    """all_figures(part) for a part whose rows are all written, from the cache once its
+    rows are all completed too. A part of a day has its durations as a histogram instead,
+    to be added to the rest of the day's."""
+    key = "overview:settled:v2:" + urlencode(
+        {"zone": str(part.zone), "first": part.first_day, "last": part.last_day}
+        | {"user": part.user_id or "", "channel": part.channel}
+        | {"until": part.until.isoformat() if part.until else ""}
     )
-    tables: dict[str, Table] | None = cache.get(key)
-    if tables is None:
-        tables = all_figures(settled, now=now)
-        open_rows = settled.rows().filter(completed_at__isnull=True).exists()
+    found: tuple[dict[str, Table], Histogram] | None = cache.get(key)
+    if found is None:
+        if part.until is None:
+            found = all_figures(part, now=now), {}
+        else:
+            tables = all_figures(part, now=now, without="durations")
+            tables["durations"] = durations_table(part, {})
+            found = tables, durations_histogram(part)
+        open_rows = part.rows().filter(completed_at__isnull=True).exists()
         if not open_rows:  # a row still open may yet change its outcome: not final
-            cache.set(key, tables, CACHE_SECONDS)
-    return tables
+            cache.set(key, found, CACHE_SECONDS if part.until is None else SLICE_SECONDS)
+    return found
 
 
 def _range_query(part: Scope) -> str:
@@ -101,22 +139,25 @@ def _sum(a: Cell, b: Cell) -> Cell:
     return a
 
 
-def _added(
-    first: dict[str, Table], second: dict[str, Table], *, parts: tuple[Scope, ...], whole: Scope
-) -> dict[str, Table]:
-    out = {}
-    for slug, table in first.items():
-        a, b = table, second[slug]
-        if slug not in PER_DAY:
-            a, b = _widened(a, parts, whole), _widened(b, parts, whole)
-        rows = dict(a.rows)
-        for label, cells in b.rows:
-            rows[label] = (
-                [_sum(x, y) for x, y in zip(rows[label], cells, strict=True)]
-                if label in rows
-                else cells
-            )
-        out[slug] = replace(a, rows=sorted(rows.items(), key=_order(slug)))
+def _added(parts: list[tuple[Scope, dict[str, Table]]], *, whole: Scope) -> dict[str, Table]:
+    """The parts' tables added up row by row, with each link over a part made a link over
+    the whole period (a day's own links are whole days already)."""
+    scopes = tuple(part for part, _ in parts)
+    out: dict[str, Table] = {}
+    for slug in parts[0][1]:
+        tables = [
+            t if slug in PER_DAY else _widened(t, scopes, whole)
+            for t in (figures[slug] for _, figures in parts)
+        ]
+        rows = dict(tables[0].rows)
+        for table in tables[1:]:
+            for label, cells in table.rows:
+                rows[label] = (
+                    [_sum(x, y) for x, y in zip(rows[label], cells, strict=True)]
+                    if label in rows
+                    else cells
+                )
+        out[slug] = replace(tables[0], rows=sorted(rows.items(), key=_order(slug)))
     return out
 
 

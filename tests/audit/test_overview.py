@@ -321,6 +321,24 @@ def test_postgresqls_percentiles_equal_the_plain_ones(team):
         assert durations_in_python(scope)  # not two empty answers
 
 
+def test_percentiles_from_counts_of_each_duration_equal_the_plain_ones(team):
+    """Today's percentiles are taken from counts of each duration (settled.py): the same
+    nearest rank, over repeated values and calls without a duration."""
+    from customers.audit.durations import (
+        durations_histogram,
+        durations_in_python,
+        durations_of_histogram,
+    )
+
+    for minute, ms in enumerate([70, 70, 70, 900, None, 20, 20, 5000, 70, None, 300]):
+        row(team["bob"], at(6, 12) + timedelta(minutes=minute), Op.GET_CUSTOMER, duration_ms=ms)
+    for zone in (NEW_YORK, UTC, ZoneInfo("Asia/Kolkata")):
+        scope = scope_for(period="30d", today=date(2026, 12, 6), zone=zone)
+        plain = durations_in_python(scope)
+        assert durations_of_histogram(durations_histogram(scope)) == plain
+    assert plain[(date(2026, 12, 6), "GetCustomer")] == (11, 70, 5000)
+
+
 def test_dates_no_trail_can_hold_are_refused_beside_the_field(team, client, auditor):
     login_verified(client, auditor)
     for start, end in (("9999-12-31", "9999-12-31"), ("0001-01-01", "0001-01-02")):
@@ -378,7 +396,26 @@ def test_settled_days_are_read_once_unless_a_row_is_still_open(team):
         assert warm <= cold - 15  # the settled days: one cache read instead of their queries
         cache.clear()
         row(team["bob"], at(3, 12), Op.GET_CUSTOMER, Out.UNKNOWN, completed_at=None)
-        assert _queries(page) == _queries(page)  # an open row may still change: not kept
+        page()  # today's part that is over is kept; the days holding an open row are not
+        assert _queries(page) == _queries(page) >= warm + 15  # an open row may yet change
+
+
+def test_today_is_counted_from_the_cache_up_to_the_last_settled_quarter_and_afresh_since(team):
+    """NOW is 15:00 UTC: rows before 14:45 come from the cached part of today, and a row
+    written since is counted at the next view."""
+    from customers.audit.settled import overview_figures, settled_until
+
+    scope = scope_for(period="today", today=date(2026, 12, 6), zone=NEW_YORK)
+    with time_machine.travel(NOW, tick=False):
+        assert settled_until(NOW) == datetime(2026, 12, 6, 14, 45, tzinfo=UTC)
+        before = overview_figures(scope, now=NOW)["created"].cell("2026-12-06", "web").value
+        assert isinstance(before, int)
+        row(team["alice"], NOW - timedelta(minutes=2), Op.CREATE_CUSTOMER, duration_ms=900)
+        figures = overview_figures(scope, now=NOW)
+        assert figures["created"].cell("2026-12-06", "web").value == before + 1
+        assert figures == all_figures(scope, now=NOW)
+        durations = figures["durations"].cell("2026-12-06 CreateCustomer", "p95 (ms)")
+        assert durations.value == 900  # the day's percentiles over all of its calls
 
 
 def test_the_same_figures_reuse_their_drawn_chart_and_new_ones_are_drawn_anew(monkeypatch):
