@@ -10,9 +10,13 @@ form counting other rows) is its own entry; the number of entries is bounded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
+from html import escape
+from typing import Any
 
 from django import forms
+from django.forms.renderers import BaseRenderer
+from django.forms.utils import flatatt
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -62,3 +66,33 @@ def hidden_form(form: forms.BaseForm) -> SafeString:
     """A form of hidden inputs only, such as a formset's management form."""
     names = tuple(form.fields)
     return _once(_key(form, "hidden", names), lambda: "".join(str(form[n]) for n in names))
+
+
+def options_html(choices: Iterable[tuple[Any, Any]], chosen: str) -> SafeString:
+    """<option>s for (value, label) pairs, the one whose value is `chosen` selected, every
+    value and label escaped. Written in one pass: through the template engine (a template
+    per option) a list of a few hundred agents cost tens of milliseconds a page."""
+    return mark_safe(  # noqa: S308 - every value and label is escaped here
+        "".join(
+            f'<option value="{escape(str(value))}"{" selected" if str(value) == chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for value, label in choices
+        )
+    )
+
+
+class OnePassSelect(forms.Select):
+    """A single-choice <select> written by options_html, with the attributes Django gives
+    its own (id, required, aria-describedby…), for long lists such as the team's agents."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        chosen = (self.format_value(value) or [""])[0]
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        options = options_html(self.choices, chosen)
+        return mark_safe(f"<select{flatatt(final)}>{options}</select>")  # noqa: S308 - escaped

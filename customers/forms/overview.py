@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from customers.audit.overview import MAX_DAYS, Scope, scope_for
+from customers.forms.html import OnePassSelect
 from customers.models import Channel
 
 # Dates a trail can hold; beyond them a day's end in some time zone is no datetime at all.
@@ -60,9 +61,10 @@ class OverviewForm(forms.Form):
         validators=DATE_BOUNDS,
     )
     agent = AgentChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("username"),
+        queryset=User.objects.filter(is_active=True).order_by("username").only("username"),
         required=False,
         empty_label="Everyone",
+        widget=OnePassSelect,
     )
     channel = forms.ChoiceField(
         label="Way in", choices=[("", "Every way in"), *Channel.choices], required=False
