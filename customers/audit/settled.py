@@ -4,8 +4,8 @@ The trail is append-only and a completed row never changes (chain.py), so the fi
 days that are over, and whose rows are all completed, are final: they are computed once and
 cached, and only the days still open (today) are read afresh. The two parts are added up
 table by table; each count still links to the audit list of exactly its rows, for the whole
-period. What is not read from the trail (card links used or expired, the median submit →
-verified time) changes after the fact and is always read afresh.
+period. What is not read from the trail (the median submit → verified time) changes after
+the fact and is always read afresh.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 
-from customers.audit.figures import agent_medians, all_figures, card_link_rows, with_medians
+from customers.audit.figures import agent_medians, all_figures, with_medians
 from customers.audit.overview import Cell, Scope, Table, day_start
 
 CACHE_SECONDS = 7 * 24 * 3600
@@ -56,11 +56,12 @@ def overview_figures(scope: Scope, *, now: datetime) -> dict[str, Table]:
             slug: t if slug in PER_DAY else _widened(t, (settled,), scope)
             for slug, t in tables.items()
         }
-    return _refreshed(tables, scope, now=now)
+    return _refreshed(tables, scope)
 
 
 def _settled_figures(settled: Scope, *, now: datetime) -> dict[str, Table]:
-    key = "overview:settled:v1:" + urlencode(
+    # v2: the card links' rows are counts of the trail's, with links (v1's were not).
+    key = "overview:settled:v2:" + urlencode(
         {"zone": str(settled.zone), "first": settled.first_day, "last": settled.last_day}
         | {"user": settled.user_id or "", "channel": settled.channel}
     )
@@ -132,12 +133,9 @@ def _order(slug: str) -> Callable[[tuple[str, list[Cell]]], tuple[int, str]]:
     return key
 
 
-def _refreshed(tables: dict[str, Table], scope: Scope, *, now: datetime) -> dict[str, Table]:
+def _refreshed(tables: dict[str, Table], scope: Scope) -> dict[str, Table]:
     """What is not read from the trail, read afresh for the whole period."""
-    safety = tables["safety"]
-    links = dict(card_link_rows(scope, now=now))
-    safety_rows = [(label, links.get(label, cells)) for label, cells in safety.rows]
     agents = replace(tables["agents"], rows=list(tables["agents"].rows))
     with_medians(agents, agent_medians(scope))
     agents.rows.sort(key=lambda row: row[0].casefold())
-    return tables | {"safety": replace(safety, rows=safety_rows), "agents": agents}
+    return tables | {"agents": agents}
