@@ -19,7 +19,7 @@ from django.urls import reverse
 from customers.audit.figures import all_figures
 from customers.audit.filters import override_reason, refused_fields
 from customers.audit.overview import scope_for
-from customers.models import AuditEntry, CardLink, CreateAttempt
+from customers.models import AuditEntry, CreateAttempt
 from customers.team.roles import AGENTS
 from tests.conftest import login_verified
 from tests.helpers import stored_body

@@ -5,6 +5,7 @@ card_links_lapse, from a schedule or the team overview). No card data in any of 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
 
@@ -189,10 +190,10 @@ def test_the_digest_records_the_lapses_first(agent_client, created_id, settings)
     assert_audited(Operation.CARD_LINK_LAPSED)
 
 
-def _at_once(work, *, threads: int = 5) -> list[object]:
+def _at_once[T](work: Callable[[], T], *, threads: int = 5) -> list[T]:
     """`work()` in several threads, each with its own connection, released together."""
     barrier = threading.Barrier(threads)
-    results: list[object] = []
+    results: list[T] = []
     errors: list[BaseException] = []
 
     def run() -> None:
