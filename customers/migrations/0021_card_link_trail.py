@@ -46,6 +46,16 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(way_in_from_the_trail, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="cardlink",
+            index=models.Index(
+                condition=models.Q(
+                    ("card_received_at", None), ("expired_at", None), ("lapse_recorded_at", None)
+                ),
+                fields=["expires_at"],
+                name="cardlink_not_ended",
+            ),
+        ),
         migrations.AlterField(
             model_name="auditentry",
             name="operation",

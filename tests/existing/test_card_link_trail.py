@@ -12,7 +12,8 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connections
+from django.db import connection, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -239,3 +240,29 @@ def test_lapse_runs_racing_in_threads_write_one_row(agent):
     recorded = _at_once(lambda: cardlinks.card_links_lapse(now=timezone.now()))
     assert sorted(recorded) == [0] * 4 + [1]
     assert_audited(Operation.CARD_LINK_LAPSED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_links_made_before_the_migration_take_their_way_in_from_the_trail(agent):
+    executor = MigrationExecutor(connection)
+    before = [("customers", "0020_overview_actions_and_time_zone")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    OldLink = old.get_model("customers", "CardLink")
+    OldEntry = old.get_model("customers", "AuditEntry")
+    made = timezone.now()
+    for customer, way_in, seconds in (("A", "assistant", 1), ("B", "", 1), ("C", "assistant", 60)):
+        OldLink.objects.create(
+            customer_id=customer, created_by_id=agent.pk, created_at=made,
+            expires_at=made + LATER, channel="copy",
+        )  # fmt: skip
+        OldEntry.objects.create(
+            kind="agent_action", operation="CardLinkCreated", outcome="ok", customer_id=customer,
+            user_id=agent.pk, username="alice", channel=way_in,
+            created_at=made + timedelta(seconds=seconds), completed_at=made,
+        )  # fmt: skip
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    found = dict(CardLink.objects.values_list("customer_id", "way_in"))
+    # Its row's way in; web when the row has none, or is not the link's (a minute apart).
+    assert found == {"A": "assistant", "B": "web", "C": "web"}
