@@ -12,6 +12,7 @@ from customers.appendonly import AuditEntryQuerySet
 from customers.appendonly import AuditTrailIsAppendOnly as AuditTrailIsAppendOnly
 from customers.assistant.models import AssistantToken as AssistantToken
 from customers.assistant.models import Proposal as Proposal
+from customers.channel import Channel as Channel
 from customers.contact import Contact
 
 # Models kept beside their code (the claims with their lock): imported here to register them.
@@ -46,14 +47,6 @@ class Role(models.Model):
         return "Support Desk roles"
 
 
-class Channel(models.TextChoices):
-    """The way an action came in; written into its audit row (customers/actions/)."""
-
-    WEB = "web", "web"
-    ASSISTANT = "assistant", "assistant"
-    COMMAND = "command", "command"
-
-
 class AuditEntry(models.Model):
     """One row of the audit trail: a RevCent API call, or an agent action.
 
@@ -86,7 +79,9 @@ class AuditEntry(models.Model):
         DUPLICATE_MATCH_USED = "DuplicateMatchUsed", "Went to the existing customer"
         CARD_NUMBER_REFUSED = "CardNumberRefused", "Card number refused"
         CARD_LINK_CREATED = "CardLinkCreated", "Card link created"
-        CARD_LINK_EXPIRED = "CardLinkExpired", "Card link expired"
+        CARD_LINK_EXPIRED = "CardLinkExpired", "Card link expired"  # by an agent, early
+        CARD_LINK_USED = "CardLinkUsed", "Card link used"
+        CARD_LINK_LAPSED = "CardLinkLapsed", "Card link lapsed unused"
         CALLER_VERIFIED = "CallerVerified", "Caller verified"
         CALLER_VERIFICATION_FAILED = "CallerVerificationFailed", "Caller verification failed"
         ASSISTANT_TOKEN_CREATED = "AssistantTokenCreated", "Assistant token created"

@@ -28,6 +28,7 @@ from django.utils.timezone import localtime
 from customers.audit.csv import export_response
 from customers.audit.filters import (
     CallerCheckFilter,
+    CardLinkUnusedFilter,
     ErrorCodeFilter,
     OverrideReasonFilter,
     RefusedFieldFilter,
@@ -106,6 +107,7 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
         OverrideReasonFilter,
         RefusedFieldFilter,
         CallerCheckFilter,
+        CardLinkUnusedFilter,
     ]
     # What the search box looks in (see get_search_results for how: every way is indexed).
     search_fields = ["api_call_id", "customer_id", "target_customer_id", "username", "search_term"]

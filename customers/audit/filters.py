@@ -80,6 +80,27 @@ def caller_check_q(which: str) -> Q:
     return failed & (locked if which == "locked" else ~locked)
 
 
+# A card link that ended without a card: expired early by an agent, or lapsed at its time.
+CARD_LINK_UNUSED = (Op.CARD_LINK_EXPIRED, Op.CARD_LINK_LAPSED)
+
+
+class CardLinkUnusedFilter(admin.SimpleListFilter):
+    title = "card link ended"
+    parameter_name = "card_link"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        return [("unused", "Without a card (expired early or lapsed)")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[AuditEntry]
+    ) -> QuerySet[AuditEntry]:
+        if self.value() == "unused":
+            return queryset.filter(operation__in=CARD_LINK_UNUSED)
+        return queryset
+
+
 class ResultFilter(admin.SimpleListFilter):
     title = "result"
     parameter_name = "result"

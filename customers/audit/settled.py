@@ -6,8 +6,8 @@ cached. Today is cut the same way at the last quarter hour that is surely over: 
 before the cut is cached for the quarter, and only the rows since are read per view. The
 parts are added up table by table (today's percentiles from counts of each duration, which
 do add up); each count still links to the audit list of exactly its rows, for the whole
-period. What is not read from the trail (card links used or expired, the median submit →
-verified time) changes after the fact and is always read afresh.
+period. What is not read from the trail (the median submit → verified time) changes after
+the fact and is always read afresh.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from customers.audit.durations import (
     durations_of_histogram,
     durations_table,
 )
-from customers.audit.figures import agent_medians, all_figures, card_link_rows, with_medians
+from customers.audit.figures import agent_medians, all_figures, with_medians
 from customers.audit.overview import Cell, Scope, Table, day_start
 
 CACHE_SECONDS = 7 * 24 * 3600
@@ -85,14 +85,15 @@ def overview_figures(scope: Scope, *, now: datetime) -> dict[str, Table]:
         fresh["durations"] = durations_table(whole_days, durations_of_histogram(histogram))
         parts.append((open_days, fresh))
     tables = _added(parts, whole=scope)
-    return _refreshed(tables, scope, now=now)
+    return _refreshed(tables, scope)
 
 
 def _cached_figures(part: Scope, *, now: datetime) -> tuple[dict[str, Table], Histogram]:
     """all_figures(part) for a part whose rows are all written, from the cache once its
     rows are all completed too. A part of a day has its durations as a histogram instead,
     to be added to the rest of the day's."""
-    key = "overview:settled:v2:" + urlencode(
+    # v3: parts of a day, and the card links' rows counted from the trail (v1's were not).
+    key = "overview:settled:v3:" + urlencode(
         {"zone": str(part.zone), "first": part.first_day, "last": part.last_day}
         | {"user": part.user_id or "", "channel": part.channel}
         | {"until": part.until.isoformat() if part.until else ""}
@@ -173,12 +174,9 @@ def _order(slug: str) -> Callable[[tuple[str, list[Cell]]], tuple[int, str]]:
     return key
 
 
-def _refreshed(tables: dict[str, Table], scope: Scope, *, now: datetime) -> dict[str, Table]:
+def _refreshed(tables: dict[str, Table], scope: Scope) -> dict[str, Table]:
     """What is not read from the trail, read afresh for the whole period."""
-    safety = tables["safety"]
-    links = dict(card_link_rows(scope, now=now))
-    safety_rows = [(label, links.get(label, cells)) for label, cells in safety.rows]
     agents = replace(tables["agents"], rows=list(tables["agents"].rows))
     with_medians(agents, agent_medians(scope))
     agents.rows.sort(key=lambda row: row[0].casefold())
-    return tables | {"safety": replace(safety, rows=safety_rows), "agents": agents}
+    return tables | {"agents": agents}

@@ -88,7 +88,9 @@ def actor_label(entry: AuditEntry) -> str:
     """Who acted, and how when it was not the web page: "maria.r via assistant (token …ab12)"."""
     who = entry.username or "—"
     if entry.channel == Channel.ASSISTANT:
-        return f"{who} via assistant (token …{entry.token_prefix[-4:]})"
+        # No token on the rows of what became of a link made through the assistant.
+        token = f" (token …{entry.token_prefix[-4:]})" if entry.token_prefix else ""
+        return f"{who} via assistant{token}"
     if entry.channel == Channel.COMMAND:
         return f"{who} (command)"
     return who

@@ -14,13 +14,15 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from customers import audit
 from customers.audit import Actor
 from customers.existing.masking import mask_email
-from customers.models import AuditEntry, CardLink
+from customers.models import AuditEntry, CardLink, Channel
 from customers.revcent import CardSummary, RevCentClient, RevCentError
 
 logger = logging.getLogger(__name__)
@@ -68,12 +70,47 @@ def card_link_use(link: CardLink, *, now: datetime) -> bool:
 
     A link asks for one card, so it is used up by the first: a second submission (the form
     kept open in another tab, a replayed request, the link passed on) is refused. One
-    conditional UPDATE, so of two submissions at once exactly one wins.
+    conditional UPDATE, so of two submissions at once exactly one wins, and records it.
     """
-    closed = CardLink.objects.filter(
+    return _closed_by_card(link, now=now, received=now, how="on the hosted card form")
+
+
+def _open_now(link: CardLink, *, now: datetime) -> QuerySet[CardLink]:
+    """The link, if it is still open at `now`: for a conditional UPDATE that closes it, of
+    which of two at once exactly one changes the row (the other finds it closed)."""
+    return CardLink.objects.filter(
         pk=link.pk, card_received_at=None, expired_at=None, expires_at__gt=now
-    ).update(card_received_at=now)
-    return closed == 1
+    )
+
+
+def _link_actor(link: CardLink) -> Actor:
+    """Whom a link's later rows (card received, lapsed) are filed under: the agent who made
+    it, and the way in they made it through, so the overview's agent and way-in filters count
+    a link's fate with its sending. Their messages say the link, not the agent, did it."""
+    return Actor(user=link.created_by, channel=Channel(link.way_in))
+
+
+def _made(link: CardLink) -> str:
+    return (
+        f"The card link made {link.created_at:%Y-%m-%d %H:%M %Z} (working until "
+        f"{link.expires_at:%Y-%m-%d %H:%M %Z})"
+    )
+
+
+def _closed_by_card(link: CardLink, *, now: datetime, received: datetime, how: str) -> bool:
+    """Close an open link because its card arrived, and record it (CardLinkUsed) in the same
+    transaction: once per link, by whichever closing wins. Nothing of the card is written."""
+    with transaction.atomic():
+        if _open_now(link, now=now).update(card_received_at=received) != 1:
+            return False
+        audit.agent_action(
+            action=AuditEntry.Operation.CARD_LINK_USED,
+            actor=_link_actor(link),
+            customer_id=link.customer_id,
+            message=f"{_made(link)} received a card {how}; it no longer opens the form.",
+        )
+    link.card_received_at = received
+    return True
 
 
 def card_link_url(link: CardLink, *, template: str, email: str) -> str:
@@ -98,6 +135,7 @@ def card_link_create(*, customer_id: str, user: User, channel: str, actor: Actor
         channel=channel,
         created_at=now,
         expires_at=now + timedelta(hours=settings.CARD_LINK_HOURS),
+        way_in=actor.channel,
     )
     audit.agent_action(
         action=AuditEntry.Operation.CARD_LINK_CREATED,
@@ -134,17 +172,19 @@ def card_link_email(*, link: CardLink, url: str, customer_name: str) -> tuple[st
 
 
 def card_link_expire(*, link: CardLink, user: User, actor: Actor) -> None:
-    if link.expired_at is not None:
-        return
-    link.expired_at = timezone.now()
-    link.expired_by = user
-    link.save(update_fields=["expired_at", "expired_by"])
-    audit.agent_action(
-        action=AuditEntry.Operation.CARD_LINK_EXPIRED,
-        actor=actor,
-        customer_id=link.customer_id,
-        message=f"The card link made {link.created_at:%Y-%m-%d %H:%M %Z} was expired early.",
-    )
+    """An agent expires an open link early; a link already closed (its card received, its
+    time up, expired) stays as it was, so each link ends once on the trail."""
+    now = timezone.now()
+    with transaction.atomic():
+        if _open_now(link, now=now).update(expired_at=now, expired_by=user) != 1:
+            return
+        audit.agent_action(
+            action=AuditEntry.Operation.CARD_LINK_EXPIRED,
+            actor=actor,
+            customer_id=link.customer_id,
+            message=f"The card link made {link.created_at:%Y-%m-%d %H:%M %Z} was expired early.",
+        )
+    link.expired_at, link.expired_by = now, user
 
 
 def card_links_settle(*, customer_id: str, cards: list[CardSummary]) -> None:
@@ -153,15 +193,43 @@ def card_links_settle(*, customer_id: str, cards: list[CardSummary]) -> None:
     added = sorted(card.created for card in cards if card.created is not None)
     if not added:
         return
-    for link in CardLink.objects.filter(customer_id=customer_id, card_received_at=None):
-        if not link.active:
-            continue
+    now = timezone.now()
+    links = CardLink.objects.filter(
+        customer_id=customer_id, card_received_at=None, expired_at=None, expires_at__gt=now
+    )
+    for link in links.select_related("created_by"):
         # RevCent's times are whole seconds: a card added in the link's first second counts.
         opened = link.created_at.replace(microsecond=0)
         received = next((when for when in added if opened <= when <= link.expires_at), None)
         if received is not None:
-            link.card_received_at = received
-            link.save(update_fields=["card_received_at"])
+            how = f"(RevCent shows one added {received:%Y-%m-%d %H:%M %Z})"
+            _closed_by_card(link, now=now, received=received, how=how)
+
+
+def card_links_lapse(*, now: datetime) -> int:
+    """Record on the trail each link that lapsed unused (its time up, no card, not expired
+    by an agent), once: nothing happens when a link lapses, so this looks for them. Run on a
+    schedule (manage.py card_links_lapse) and before the team overview reads its figures.
+    Each row is written now, so a day already over keeps its figures. Returns how many."""
+    lapsed = CardLink.objects.filter(
+        lapse_recorded_at=None, card_received_at=None, expired_at=None, expires_at__lte=now
+    )
+    recorded = 0
+    for link in lapsed.select_related("created_by").order_by("expires_at"):
+        with transaction.atomic():
+            # Conditional: of two runs at once (or a card arriving at the last moment),
+            # exactly one changes the row and writes its row.
+            if lapsed.filter(pk=link.pk).update(lapse_recorded_at=now) != 1:
+                continue
+            audit.agent_action(
+                action=AuditEntry.Operation.CARD_LINK_LAPSED,
+                actor=_link_actor(link),
+                customer_id=link.customer_id,
+                message=f"The card link made {link.created_at:%Y-%m-%d %H:%M %Z} lapsed at "
+                f"{link.expires_at:%Y-%m-%d %H:%M %Z} without a card.",
+            )
+        recorded += 1
+    return recorded
 
 
 def card_link_rows(customer_id: str, *, template: str, email: str) -> list[tuple[CardLink, str]]:

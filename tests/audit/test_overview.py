@@ -19,7 +19,7 @@ from django.urls import reverse
 from customers.audit.figures import all_figures
 from customers.audit.filters import override_reason, refused_fields
 from customers.audit.overview import scope_for
-from customers.models import AuditEntry, CardLink, CreateAttempt
+from customers.models import AuditEntry, CreateAttempt
 from customers.team.roles import AGENTS
 from tests.conftest import login_verified
 from tests.helpers import stored_body
@@ -96,14 +96,10 @@ def team(make_user, campaign, settings):
     row(alice, at(6, 14), failed, Out.DENIED, message="The caller's ZIP code was not checked: 5")
     row(alice, at(6, 14), Op.CARD_LINK_CREATED)
     row(alice, at(5, 14), Op.CARD_LINK_CREATED)
-    CardLink.objects.create(
-        customer_id="c1", created_by=alice, channel="copy", created_at=at(6, 14),
-        expires_at=at(7, 14), card_received_at=at(6, 15),
-    )  # fmt: skip
-    CardLink.objects.create(
-        customer_id="c2", created_by=alice, channel="email", created_at=at(5, 14),
-        expires_at=at(6, 14),
-    )  # fmt: skip
+    # What became of card links (customers/existing/cardlinks.py writes these rows).
+    row(alice, at(6, 15), Op.CARD_LINK_USED, customer_id="c1")
+    row(alice, at(6, 14), Op.CARD_LINK_LAPSED, customer_id="c2")
+    row(bob, at(5, 15), Op.CARD_LINK_EXPIRED, channel="assistant", customer_id="c3")
     for seconds, key in ((4, 1), (6, 2)):
         CreateAttempt.objects.create(
             submission_key=f"3e4b1c2d-0000-4000-8000-00000000000{key}",
@@ -188,7 +184,7 @@ def test_card_numbers_caller_checks_and_card_links(figures):
         "Caller check failed: locked": [1],
         "Card links sent": [2],
         "Card links used": [1],
-        "Card links expired unused": [1],
+        "Card links expired unused": [2],  # one lapsed, one expired early
     }
 
 
@@ -206,6 +202,8 @@ def test_an_agent_and_a_way_in_narrow_every_figure(team):
     assert values(only["agents"]) == {"bob": [0, 0, 0, 1, "—"]}
     assert values(only["created"])["2026-12-04"] == [0, 0, 0, 0]
     assert values(only["safety"])["Card number refused in first_name"] == [1]
+    assert values(only["safety"])["Card links expired unused"] == [1]
+    assert values(only["safety"])["Card links used"] == [0]
 
 
 def test_thirty_days_and_a_range(team):
@@ -294,7 +292,7 @@ def test_the_audit_list_shows_the_way_in_and_the_override_reason(team, client, a
     assert "Override reason" in html and "Way in" in html
     reason = "Customer asked for a second account"
     assert _list_count(client, f"{url}?override_reason={reason}") == 1
-    assert _list_count(client, f"{url}?channel__exact=assistant") == 2
+    assert _list_count(client, f"{url}?channel__exact=assistant") == 3
 
 
 def test_message_readings():
