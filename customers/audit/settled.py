@@ -12,6 +12,7 @@ the fact and is always read afresh.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ from customers.audit.figures import agent_medians, all_figures, with_medians
 from customers.audit.overview import Cell, Scope, Table, day_start
 
 CACHE_SECONDS = 7 * 24 * 3600
+GENERATION_KEY = "overview:kept-generation"
 # Today is kept in slices: the part that is over, to the last SLICE boundary, is counted once
 # per slice (and kept for a day at most), and only the rows since are counted per view.
 SLICE = timedelta(minutes=15)
@@ -59,17 +61,18 @@ def settled_until(now: datetime) -> datetime:
 def overview_figures(scope: Scope, *, now: datetime) -> dict[str, Table]:
     """all_figures(scope), with what is final from the cache (equal by construction; a test
     compares the two): the settled days, then the part of the open days (today) that is
-    over. Only the rows after settled_until(now) are counted afresh, and the open days'
-    durations are read whole, as percentiles do not add up."""
+    over. Only the rows after settled_until(now) are counted afresh; today's durations are
+    added up as counts of each value, from which its percentiles are taken."""
     last_settled = scope.last_day
     while last_settled >= scope.first_day and (
         day_start(last_settled, scope.zone) + timedelta(days=1) + settle_after() > now
     ):
         last_settled -= timedelta(days=1)
     parts: list[tuple[Scope, dict[str, Table]]] = []
+    generation = kept_generation()
     if last_settled >= scope.first_day:
         days = replace(scope, last_day=last_settled)
-        parts.append((days, _cached_figures(days, now=now)[0]))
+        parts.append((days, _cached_figures(days, generation, now=now)[0]))
     if last_settled < scope.last_day:
         open_days = replace(scope, first_day=last_settled + timedelta(days=1))
         whole_days = open_days
@@ -77,7 +80,7 @@ def overview_figures(scope: Scope, *, now: datetime) -> dict[str, Table]:
         cut = settled_until(now)
         if cut > open_days.start:
             over = replace(open_days, until=cut)
-            tables, histogram = _cached_figures(over, now=now)
+            tables, histogram = _cached_figures(over, generation, now=now)
             parts.append((over, tables))
             open_days = replace(open_days, since=cut)
         fresh = all_figures(open_days, now=now, without="durations")
@@ -88,16 +91,33 @@ def overview_figures(scope: Scope, *, now: datetime) -> dict[str, Table]:
     return _refreshed(tables, scope)
 
 
-def _cached_figures(part: Scope, *, now: datetime) -> tuple[dict[str, Table], Histogram]:
-    """all_figures(part) for a part whose rows are all written, from the cache once its
-    rows are all completed too. A part of a day has its durations as a histogram instead,
-    to be added to the rest of the day's."""
+def kept_generation() -> str:
+    """The kept figures' generation: forget_kept() starts a new one, leaving the old
+    entries to expire unread. Random, so a generation lost from the cache is never reused."""
+    return str(cache.get_or_set(GENERATION_KEY, lambda: secrets.token_hex(6), None))
+
+
+def forget_kept() -> None:
+    """Drop every kept figure (manage.py overview_check): the next views count afresh."""
+    cache.set(GENERATION_KEY, secrets.token_hex(6), None)
+
+
+def kept_key(part: Scope, generation: str) -> str:
     # v3: parts of a day, and the card links' rows counted from the trail (v1's were not).
-    key = "overview:settled:v3:" + urlencode(
+    return f"overview:settled:v3:{generation}:" + urlencode(
         {"zone": str(part.zone), "first": part.first_day, "last": part.last_day}
         | {"user": part.user_id or "", "channel": part.channel}
         | {"until": part.until.isoformat() if part.until else ""}
     )
+
+
+def _cached_figures(
+    part: Scope, generation: str, *, now: datetime
+) -> tuple[dict[str, Table], Histogram]:
+    """all_figures(part) for a part whose rows are all written, from the cache once its
+    rows are all completed too. A part of a day has its durations as a histogram instead,
+    to be added to the rest of the day's."""
+    key = kept_key(part, generation)
     found: tuple[dict[str, Table], Histogram] | None = cache.get(key)
     if found is None:
         if part.until is None:

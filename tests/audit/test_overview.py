@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from customers.audit.figures import all_figures
 from customers.audit.filters import override_reason, refused_fields
-from customers.audit.overview import scope_for
+from customers.audit.overview import Cell, scope_for
 from customers.models import AuditEntry, CreateAttempt
 from customers.team.roles import AGENTS
 from tests.conftest import login_verified
@@ -396,6 +396,41 @@ def test_settled_days_are_read_once_unless_a_row_is_still_open(team):
         row(team["bob"], at(3, 12), Op.GET_CUSTOMER, Out.UNKNOWN, completed_at=None)
         page()  # today's part that is over is kept; the days holding an open row are not
         assert _queries(page) == _queries(page) >= warm + 15  # an open row may yet change
+
+
+def test_overview_check_finds_a_kept_figure_that_differs_from_the_trail_and_drops_them(team):
+    """manage.py overview_check: silent agreement is reported; a kept figure changed in the
+    cache is named, every kept figure is dropped, and the page again equals the trail."""
+    from django.core.management import CommandError, call_command
+
+    from customers.audit.settled import kept_generation, kept_key, overview_figures
+
+    out = io.StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("overview_check", "--days", "7", stdout=out)
+        assert "equal the audit trail's, in 1 time zone." in out.getvalue()
+        scope = seven_days()
+        overview_figures(scope, now=NOW)  # keeps Nov 30 – Dec 5 (New York)
+        settled = scope_for(
+            period="range",
+            start=date(2026, 11, 30),
+            end=date(2026, 12, 5),
+            today=date(2026, 12, 6),
+            zone=NEW_YORK,
+        )
+        key = kept_key(settled, kept_generation())
+        tables, histogram = cache.get(key)
+        label, cells = tables["created"].rows[4]  # 2026-12-04: bob's web create
+        tables["created"].rows[4] = (label, [Cell(cells[0].value + 5, cells[0].url), *cells[1:]])
+        cache.set(key, (tables, histogram))
+        assert overview_figures(scope, now=NOW) != all_figures(scope, now=NOW)
+        with pytest.raises(CommandError) as failed:
+            call_command("overview_check", "--days", "7", stdout=out)
+        assert (
+            "America/New_York: Customers created per day, 2026-12-04: the page shows 6, 0, "
+            "1, 2, the trail holds 1, 0, 1, 2" in str(failed.value)
+        )
+        assert overview_figures(scope, now=NOW) == all_figures(scope, now=NOW)
 
 
 def test_today_is_counted_from_the_cache_up_to_the_last_settled_quarter_and_afresh_since(team):
