@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from customers.models import AuditEntry
 from customers.team.roles import AGENTS
-from tests.browser.test_accessibility import problems, scan, signed_in
+from tests.browser.test_accessibility import problems, scan, sideways, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Op = AuditEntry.Operation
@@ -118,3 +118,20 @@ def test_choosing_a_time_zone_with_the_keyboard(page: Page, live_server, auditor
     page.goto(reverse("team-overview"))
     expect(page.get_by_test_id("overview-zone")).to_have_text("Europe/Paris")
     assert found + problems(page) == []
+
+
+def test_an_admin_with_a_longer_name_reads_the_overview_on_a_phone_without_sideways_scroll(
+    page: Page, live_server, make_user, week
+):
+    # The header holds five links for an admin (Home, New customer, Assistant, Team overview,
+    # Admin) and their name: on a 390 px phone the links must wrap, not push the page wider.
+    lead = make_user("margaret.o", is_staff=True, is_superuser=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    signed_in(page, live_server, lead)
+    page.goto(reverse("team-overview"))
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_count(5)
+    assert sideways(page) == []
+    agents = page.get_by_test_id("figure-agents")
+    agents.get_by_role("row", name="maria.r").get_by_role("link", name="2").first.click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(2)
