@@ -5,6 +5,7 @@ why."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -135,3 +136,25 @@ def test_an_admin_with_a_longer_name_reads_the_overview_on_a_phone_without_sidew
     agents = page.get_by_test_id("figure-agents")
     agents.get_by_role("row", name="maria.r").get_by_role("link", name="2").first.click()
     expect(page.locator("#result_list tbody tr")).to_have_count(2)
+
+
+def test_the_keyboard_reaches_the_per_agent_table_through_the_contents(
+    page: Page, live_server, auditor, week
+):
+    # Per agent is the page's last figure, below ~120 number links: the contents at the top
+    # take the keyboard there (the walk of issue #27 counted 134 Tabs without them, 29 with).
+    signed_in(page, live_server, auditor)
+    page.goto(reverse("team-overview"))
+    contents = page.get_by_role("navigation", name="Figures on this page")
+    expect(contents.get_by_role("link")).to_have_count(8)
+    contents.get_by_role("link", name="Per agent", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#fig-agents$"))
+    page.keyboard.press("Tab")  # the table's scroll region
+    page.keyboard.press("Tab")
+    maria = page.get_by_test_id("figure-agents").get_by_role("row", name="maria.r")
+    expect(maria.get_by_role("link").first).to_be_focused()  # Creates
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # Overrides
+    expect(page.locator("#result_list")).to_contain_text("Second shop, same owner")
