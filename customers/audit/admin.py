@@ -124,8 +124,9 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
 
     @admin.display(description="When", ordering="created_at")
     def when(self, entry: AuditEntry) -> str:
-        # To the second: dozens of rows can share a minute.
-        return date_format(localtime(entry.created_at), TO_THE_SECOND)
+        # To the second: dozens of rows can share a minute. With the zone's abbreviation, as
+        # the customer page's timeline: a lead's days come from the overview in their zone.
+        return _to_the_second(entry.created_at)
 
     # The entry page's fields (started, completed, revcent_time, user_account) take their
     # labels from customers/audit/labels.py, like every other field there.
