@@ -459,3 +459,26 @@ def test_a_link_without_a_period_ticks_the_last_7_days_it_shows(team, client, au
     assert "From 30 Nov 2026 to 6 Dec 2026" in html
     assert html.count("checked") == 1
     assert 'value="7d"' in html.split("checked")[0].rsplit("<input", 1)[-1]
+
+
+def _most(client, **query) -> str:
+    html = client.get(reverse("team-overview"), query).content.decode()
+    return " ".join(html.split('data-testid="most-overrides">', 1)[1].split("</p>", 1)[0].split())
+
+
+def test_the_page_names_who_overrode_the_gate_most_with_a_link_to_the_reasons(
+    team, client, auditor
+):
+    with time_machine.travel(NOW, tick=False):
+        login_verified(client, auditor)
+        most = _most(client)
+        assert most.startswith("Most overrides of the duplicate gate in this period: ")
+        assert "<strong>alice</strong>, <a href=" in most and "1 override — read its reason" in most
+        url = most.split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        assert "Customer asked for a second account" in client.get(url).content.decode()
+        row(team["bob"], at(5, 12), Op.DUPLICATE_OVERRIDE, message=OVERRIDE)  # a tie
+        tied = _most(client, period="30d")
+        assert "<strong>alice</strong>" in tied and "<strong>bob</strong>" in tied
+        assert (
+            _most(client, channel="command") == "No overrides of the duplicate gate in this period."
+        )
