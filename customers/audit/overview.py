@@ -145,13 +145,17 @@ class Table:
         """The rows with the column's highest count (above 0), ties together: the lead's
         "who overrode the gate most" without reading down a table of every agent."""
         index = self.columns.index(column) - 1
-        counted = [
+        counts = {
+            label: cells[index].value
+            for label, cells in self.rows
+            if isinstance(cells[index].value, int)
+        }
+        top = max((n for n in counts.values() if isinstance(n, int)), default=0)
+        return [
             (label, cells[index])
             for label, cells in self.rows
-            if isinstance(cells[index].value, int) and cells[index].value > 0
+            if top > 0 and counts.get(label) == top
         ]
-        top = max((cell.value for _, cell in counted), default=0)
-        return [(label, cell) for label, cell in counted if cell.value == top]
 
     def cell(self, row: str, column: str) -> Cell:
         index = self.columns.index(column) - 1
