@@ -52,13 +52,13 @@ class OverviewForm(forms.Form):
     start = forms.DateField(
         label="From",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "data-range-date": ""}),
         validators=DATE_BOUNDS,
     )
     end = forms.DateField(
         label="To",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "data-range-date": ""}),
         validators=DATE_BOUNDS,
     )
     agent = AgentChoiceField(

@@ -177,3 +177,18 @@ def test_the_top_overrider_and_their_reasons_are_one_enter_from_the_top(
     results = page.locator("#result_list")
     expect(results.locator("tbody tr")).to_have_count(2)
     expect(results).to_contain_text("Caller is the account holder's daughter")
+
+
+def test_typing_the_dates_chooses_from_to(page: Page, live_server, auditor, week):
+    # Both dates typed, "Last 7 days" still ticked: the page showed the last 7 days.
+    signed_in(page, live_server, auditor)
+    page.goto(reverse("team-overview"))
+    expect(page.get_by_label("Last 7 days")).to_be_checked()
+    today = timezone.localdate()
+    start, end = today - timedelta(days=3), today - timedelta(days=1)
+    page.get_by_label("From", exact=True).fill(start.isoformat())
+    page.get_by_label("To", exact=True).fill(end.isoformat())
+    expect(page.get_by_label("From – to")).to_be_checked()
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text(f"From {start:%-d %b %Y} to {end:%-d %b %Y}")).to_be_visible()
+    expect(page.get_by_label("From – to")).to_be_checked()
