@@ -105,3 +105,14 @@ def test_the_audit_list_a_figure_opens_names_the_zone_of_its_times(client, audit
         assert day == "2026-12-07"
         listed = client.get(created[-1].url).content.decode()
     assert "7 Dec 2026, 01:30:00 NZDT" in listed
+    # The day it was opened on, not the date hierarchy's "December 2026" alone.
+    assert "Rows from 7 Dec 2026, 00:00:00 NZDT up to 8 Dec 2026, 00:00:00 NZDT." in listed
+
+
+def test_a_list_opened_with_no_range_or_a_tampered_one_names_none(client, auditor):
+    login_verified(client, auditor)
+    url = reverse("admin:customers_auditentry_changelist")
+    assert 'data-testid="list-period"' not in client.get(url).content.decode()
+    tampered = client.get(url, {"created_at__gte": "abc", "created_at__lt": "2026-12-08"})
+    assert tampered.status_code < 500
+    assert 'data-testid="list-period"' not in tampered.content.decode()
