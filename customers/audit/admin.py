@@ -57,6 +57,18 @@ def _to_the_second(moment: datetime | None) -> str:
     return "—" if moment is None else date_format(localtime(moment), f"{TO_THE_SECOND} T")
 
 
+def period_shown(since: str | None, until: str | None) -> str:
+    """The created_at range a list was opened with (the team overview's links give one), in
+    the reader's zone; "" without both ends or if either is not a moment."""
+    try:
+        start, end = datetime.fromisoformat(since or ""), datetime.fromisoformat(until or "")
+    except ValueError:
+        return ""
+    if start.tzinfo is None or end.tzinfo is None:
+        return ""
+    return f"Rows from {_to_the_second(start)} up to {_to_the_second(end)}."
+
+
 class CappedCountPaginator(_AuditEntryPaginator):
     object_list: QuerySet[AuditEntry]  # the admin pages its changelist's queryset
 
@@ -124,8 +136,9 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
 
     @admin.display(description="When", ordering="created_at")
     def when(self, entry: AuditEntry) -> str:
-        # To the second: dozens of rows can share a minute.
-        return date_format(localtime(entry.created_at), TO_THE_SECOND)
+        # To the second: dozens of rows can share a minute. With the zone's abbreviation, as
+        # the customer page's timeline: a lead's days come from the overview in their zone.
+        return _to_the_second(entry.created_at)
 
     # The entry page's fields (started, completed, revcent_time, user_account) take their
     # labels from customers/audit/labels.py, like every other field there.
@@ -244,6 +257,11 @@ class AuditEntryAdmin(_AuditEntryModelAdmin):
             # The admin's app sidebar would take 300 px the trail's columns need at 1440 px
             # (the breadcrumbs lead back to the other pages).
             "is_nav_sidebar_enabled": False,
+            # The date hierarchy says "December 2026" for a list the overview opened on one
+            # day: the range it was opened with, in words.
+            "period_shown": period_shown(
+                request.GET.get("created_at__gte"), request.GET.get("created_at__lt")
+            ),
         }
         return super().changelist_view(request, extra_context)
 

@@ -141,6 +141,22 @@ class Table:
         index = self.columns.index(name) - 1
         return [cells[index] for _, cells in self.rows]
 
+    def leaders(self, column: str) -> list[tuple[str, Cell]]:
+        """The rows with the column's highest count (above 0), ties together: the lead's
+        "who overrode the gate most" without reading down a table of every agent."""
+        index = self.columns.index(column) - 1
+        counts = {
+            label: cells[index].value
+            for label, cells in self.rows
+            if isinstance(cells[index].value, int)
+        }
+        top = max((n for n in counts.values() if isinstance(n, int)), default=0)
+        return [
+            (label, cells[index])
+            for label, cells in self.rows
+            if top > 0 and counts.get(label) == top
+        ]
+
     def cell(self, row: str, column: str) -> Cell:
         index = self.columns.index(column) - 1
         return next(cells[index] for label, cells in self.rows if label == row)

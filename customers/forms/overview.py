@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib.auth.models import User
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.http import QueryDict
 
 from customers.audit.overview import MAX_DAYS, Scope, scope_for
 from customers.forms.html import OnePassSelect
@@ -51,13 +52,13 @@ class OverviewForm(forms.Form):
     start = forms.DateField(
         label="From",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "data-range-date": ""}),
         validators=DATE_BOUNDS,
     )
     end = forms.DateField(
         label="To",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "data-range-date": ""}),
         validators=DATE_BOUNDS,
     )
     agent = AgentChoiceField(
@@ -70,6 +71,14 @@ class OverviewForm(forms.Form):
         label="Way in", choices=[("", "Every way in"), *Channel.choices], required=False
     )
 
+    def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
+        # A link that names no period (or one tampered with) shows the last 7 days: tick that
+        # radio, so the form says what the page shows.
+        if data is not None and data.get("period") not in dict(PERIODS):
+            data = data.copy()
+            data["period"] = "7d"
+        super().__init__(data, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("period") == "range":
@@ -80,6 +89,9 @@ class OverviewForm(forms.Form):
             elif abs((end - start).days) >= MAX_DAYS:
                 error = forms.ValidationError(self.error_messages["too_long"], "too_long")
                 self.add_error("start", error)
+                # The message says the range's last days are shown: keep its dates (add_error
+                # drops the field's), scope_for() cuts them to the last MAX_DAYS.
+                data["start"] = start
         return data
 
     def scope(self, *, today: date, zone: tzinfo) -> Scope:

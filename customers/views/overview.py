@@ -44,6 +44,7 @@ def team_overview(request: AppRequest) -> HttpResponse:
         "scope": scope,
         "sections": [(table, charts.get(slug, [])) for slug, table in tables.items()],
         "query": request.GET.urlencode(),
+        "most_overrides": tables["agents"].leaders("Overrides"),
     }
     return render(request, "customers/team_overview.html", context)
 

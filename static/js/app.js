@@ -158,6 +158,15 @@ matchDialog?.addEventListener("close", () => {
 // delayed search lands late. If the focus was on one of its buttons or links then, it would
 // fall to the page's top; the same control in the new panel, found by its name, keeps it.
 let panelFocus = null;
+// The team overview: a date typed in From or To asks for a from – to period. Tick it, or the
+// dates would be ignored for the period still ticked (a lead typed both and saw the last 7 days).
+document.addEventListener("input", (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement) || !field.hasAttribute("data-range-date")) return;
+  const range = field.form?.querySelector("input[name=period][value=range]");
+  if (range && field.value) range.checked = true;
+});
+
 document.addEventListener("htmx:beforeSwap", (event) => {
   const focused = document.activeElement;
   panelFocus = event.detail.target?.id === "duplicate-results" && event.detail.target.contains(focused)

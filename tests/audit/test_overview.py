@@ -471,3 +471,49 @@ def test_the_same_figures_reuse_their_drawn_chart_and_new_ones_are_drawn_anew(mo
     more = Table("errors", "Failures by error code", ["Code", "Calls"], [("E1", [Cell(3)])])
     assert charts.bars(more, "Calls").data_uri != first.data_uri
     assert drawn == ["HorizontalBar", "HorizontalBar"]
+
+
+def test_a_range_too_long_shows_its_last_days_as_the_message_says(team, client, auditor):
+    query = {"period": "range", "start": "2020-01-01", "end": "2026-12-06"}
+    with time_machine.travel(NOW, tick=False):
+        login_verified(client, auditor)
+        response = client.get(reverse("team-overview"), query)
+    html = response.content.decode()
+    assert "A period is at most 92 days; the last 92 are shown." in html
+    assert "From 6 Sep 2026 to 6 Dec 2026" in html  # 92 days ending on the 6th
+    assert 'value="2020-01-01"' in html  # what was typed is kept
+    rows = response.context["sections"][0][0].rows
+    assert (rows[0][0], rows[-1][0], len(rows)) == ("2026-09-06", "2026-12-06", 92)
+
+
+@pytest.mark.parametrize("query", [{"agent": "99999999999"}, {"period": "forever"}, {}])
+def test_a_link_without_a_period_ticks_the_last_7_days_it_shows(team, client, auditor, query):
+    with time_machine.travel(NOW, tick=False):
+        login_verified(client, auditor)
+        html = client.get(reverse("team-overview"), query).content.decode()
+    assert "From 30 Nov 2026 to 6 Dec 2026" in html
+    assert html.count("checked") == 1
+    assert 'value="7d"' in html.split("checked")[0].rsplit("<input", 1)[-1]
+
+
+def _most(client, **query) -> str:
+    html = client.get(reverse("team-overview"), query).content.decode()
+    return " ".join(html.split('data-testid="most-overrides">', 1)[1].split("</p>", 1)[0].split())
+
+
+def test_the_page_names_who_overrode_the_gate_most_with_a_link_to_the_reasons(
+    team, client, auditor
+):
+    with time_machine.travel(NOW, tick=False):
+        login_verified(client, auditor)
+        most = _most(client)
+        assert most.startswith("Most overrides of the duplicate gate in this period: ")
+        assert "<strong>alice</strong>, <a href=" in most and "1 override — read its reason" in most
+        url = most.split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        assert "Customer asked for a second account" in client.get(url).content.decode()
+        row(team["bob"], at(5, 12), Op.DUPLICATE_OVERRIDE, message=OVERRIDE)  # a tie
+        tied = _most(client, period="30d")
+        assert "<strong>alice</strong>" in tied and "<strong>bob</strong>" in tied
+        assert (
+            _most(client, channel="command") == "No overrides of the duplicate gate in this period."
+        )

@@ -83,3 +83,36 @@ def test_card_link_expiry_and_the_timeline_name_the_zone(agent_client, agent, sa
     html = agent_client.get(reverse("customer-detail", args=[JANE])).content.decode()
     assert "Active until 7 Jan 15:00 CET" in html
     assert " CET</td>" in html.split('data-testid="timeline"', 1)[1]
+
+
+def test_the_audit_list_a_figure_opens_names_the_zone_of_its_times(client, auditor, agent):
+    # The overview's day in Auckland opens rows timed 7 Dec there; the list said "7 Dec 2026,
+    # 01:30:00" with no zone, beside an overview that names one.
+    AuditEntry.objects.create(
+        created_at=datetime(2026, 12, 6, 12, 30, tzinfo=UTC),
+        kind="api_call",
+        operation="CreateCustomer",
+        outcome="ok",
+        user=agent,
+        username=agent.username,
+        channel="web",
+    )
+    with time_machine.travel(datetime(2026, 12, 6, 13, tzinfo=UTC), tick=False):
+        login_verified(client, auditor)
+        client.post(URL, {"time_zone": "Pacific/Auckland"})
+        page = client.get(reverse("team-overview"), {"period": "today"})
+        [(day, created)] = page.context["sections"][0][0].rows
+        assert day == "2026-12-07"
+        listed = client.get(created[-1].url).content.decode()
+    assert "7 Dec 2026, 01:30:00 NZDT" in listed
+    # The day it was opened on, not the date hierarchy's "December 2026" alone.
+    assert "Rows from 7 Dec 2026, 00:00:00 NZDT up to 8 Dec 2026, 00:00:00 NZDT." in listed
+
+
+def test_a_list_opened_with_no_range_or_a_tampered_one_names_none(client, auditor):
+    login_verified(client, auditor)
+    url = reverse("admin:customers_auditentry_changelist")
+    assert 'data-testid="list-period"' not in client.get(url).content.decode()
+    tampered = client.get(url, {"created_at__gte": "abc", "created_at__lt": "2026-12-08"})
+    assert tampered.status_code < 500
+    assert 'data-testid="list-period"' not in tampered.content.decode()
