@@ -2,8 +2,9 @@
 
 The trail is append-only and a completed row never changes (chain.py), so the figures of
 days that are over, and whose rows are all completed, are final: they are computed once and
-cached. Today is cut the same way at the last quarter hour that is surely over: its part
-before the cut is cached for the quarter, and only the rows since are read per view. The
+cached. Today is cut the same way at the last minute that is surely over: its part before
+the cut is cached, each minute's made from the minute before's and one minute of rows, and
+only the rows since are read per view. The
 parts are added up table by table (today's percentiles from counts of each duration, which
 do add up); each count still links to the audit list of exactly its rows, for the whole
 period. What is not read from the trail (the median submit → verified time) changes after
@@ -33,10 +34,11 @@ from customers.audit.overview import Cell, Scope, Table, day_start
 
 CACHE_SECONDS = 7 * 24 * 3600
 GENERATION_KEY = "overview:kept-generation"
-# Today is kept in slices: the part that is over, to the last SLICE boundary, is counted once
-# per slice (and kept for a day at most), and only the rows since are counted per view.
-SLICE = timedelta(minutes=15)
-SLICE_SECONDS = 24 * 3600
+# Today is kept in slices: the part that is over, to the last SLICE boundary, is kept, made
+# from the one before it and the rows of one slice; only the rows since are counted per view.
+# Only the latest slices are ever read again, so they are kept for minutes, not days.
+SLICE = timedelta(minutes=1)
+SLICE_SECONDS = 10 * 60
 # Tables with a row per day: their links are the day's, whichever part it is in.
 PER_DAY = frozenset({"created", "failures", "durations"})
 # Safety rows in the page's order (the refused inputs, sorted, between the first two).
@@ -47,8 +49,9 @@ _SAFETY_ORDER += ["Card links expired"]
 
 def settle_after() -> timedelta:
     """How long after a day's end its rows are surely all written and completed: a call's
-    row is completed within REVCENT_TIMEOUT_SECONDS, and a few minutes cover the clocks."""
-    return timedelta(seconds=settings.REVCENT_TIMEOUT_SECONDS) + timedelta(minutes=5)
+    row is written when its call starts and completed within REVCENT_TIMEOUT_SECONDS, and a
+    minute covers the app servers' clocks (kept by NTP to milliseconds)."""
+    return timedelta(seconds=settings.REVCENT_TIMEOUT_SECONDS) + timedelta(minutes=1)
 
 
 def settled_until(now: datetime) -> datetime:
@@ -123,13 +126,30 @@ def _cached_figures(
         if part.until is None:
             found = all_figures(part, now=now), {}
         else:
-            tables = all_figures(part, now=now, without="durations")
-            tables["durations"] = durations_table(part, {})
-            found = tables, durations_histogram(part)
+            found = _slice_figures(part, generation, now=now)
         open_rows = part.rows().filter(completed_at__isnull=True).exists()
         if not open_rows:  # a row still open may yet change its outcome: not final
             cache.set(key, found, CACHE_SECONDS if part.until is None else SLICE_SECONDS)
     return found
+
+
+def _slice_figures(
+    part: Scope, generation: str, *, now: datetime
+) -> tuple[dict[str, Table], Histogram]:
+    """A day up to part.until: the part up to one SLICE before, if it is kept, and the rows
+    of the last slice; else the whole part counted. Its durations come as a histogram."""
+    assert part.until is not None  # a part of a day
+    earlier = replace(part, until=part.until - SLICE)
+    kept = cache.get(kept_key(earlier, generation)) if earlier.end > part.start else None
+    newest = part if kept is None else replace(part, since=earlier.end)
+    tables = all_figures(newest, now=now, without="durations")
+    tables["durations"] = durations_table(part, {})
+    histogram = durations_histogram(newest)
+    if kept is None:
+        return tables, histogram
+    kept_tables, kept_histogram = kept
+    added = _added([(earlier, kept_tables), (newest, tables)], whole=part)
+    return added, added_histograms(kept_histogram, histogram)
 
 
 def _range_query(part: Scope) -> str:

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.audit.figures import all_figures
 from customers.audit.filters import override_reason, refused_fields
@@ -433,22 +434,34 @@ def test_overview_check_finds_a_kept_figure_that_differs_from_the_trail_and_drop
         assert overview_figures(scope, now=NOW) == all_figures(scope, now=NOW)
 
 
-def test_today_is_counted_from_the_cache_up_to_the_last_settled_quarter_and_afresh_since(team):
-    """NOW is 15:00 UTC: rows before 14:45 come from the cached part of today, and a row
-    written since is counted at the next view."""
+def test_today_is_counted_from_the_cache_up_to_the_last_settled_minute_and_afresh_since(team):
+    """NOW is 15:00 UTC: rows before 14:58 come from the kept part of today, a row written
+    since is counted at the next view, and a minute later the kept part is the one before
+    plus that minute's rows — equal to the trail's figures each time."""
     from customers.audit.settled import overview_figures, settled_until
 
     scope = scope_for(period="today", today=date(2026, 12, 6), zone=NEW_YORK)
+
+    def created() -> int | str:
+        return (
+            overview_figures(scope, now=timezone.now())["created"].cell("2026-12-06", "web").value
+        )
+
     with time_machine.travel(NOW, tick=False):
-        assert settled_until(NOW) == datetime(2026, 12, 6, 14, 45, tzinfo=UTC)
-        before = overview_figures(scope, now=NOW)["created"].cell("2026-12-06", "web").value
+        assert settled_until(NOW) == datetime(2026, 12, 6, 14, 58, tzinfo=UTC)
+        before = created()
         assert isinstance(before, int)
         row(team["alice"], NOW - timedelta(minutes=2), Op.CREATE_CUSTOMER, duration_ms=900)
-        figures = overview_figures(scope, now=NOW)
-        assert figures["created"].cell("2026-12-06", "web").value == before + 1
-        assert figures == all_figures(scope, now=NOW)
+        assert created() == before + 1
+        assert overview_figures(scope, now=NOW) == all_figures(scope, now=NOW)
+    later = NOW + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        row(team["bob"], later - timedelta(seconds=30), Op.CREATE_CUSTOMER, duration_ms=1200)
+        figures = overview_figures(scope, now=later)  # kept to 14:59: 14:58's and a minute
+        assert figures == all_figures(scope, now=later)
+        assert figures["created"].cell("2026-12-06", "web").value == before + 2
         durations = figures["durations"].cell("2026-12-06 CreateCustomer", "p95 (ms)")
-        assert durations.value == 900  # the day's percentiles over all of its calls
+        assert durations.value == 1200  # the day's percentiles over all of its calls
 
 
 def test_the_same_figures_reuse_their_drawn_chart_and_new_ones_are_drawn_anew(monkeypatch):
