@@ -107,7 +107,7 @@ class AuditEntry(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.API_CALL)
     # The RevCent operation name, e.g. "CreateCustomer", or the agent action.
-    operation = models.CharField(max_length=40, choices=Operation, db_index=True)
+    operation = models.CharField(max_length=40, choices=Operation)  # indexed with the time
     http_method = models.CharField(max_length=8, blank=True)
     path = models.CharField(max_length=200, blank=True)
     search_term = models.CharField(max_length=255, blank=True)
@@ -166,6 +166,10 @@ class AuditEntry(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["outcome", "-created_at"], name="audit_outcome_time"),
+            # An operation's rows in a time range (the overview's counts, the list filtered by
+            # operation newest first): exact whatever the planner's statistics say of the
+            # newest rows, which a plain operation index left it to guess (20 ms, not 0.1).
+            models.Index(fields=["operation", "-created_at"], name="audit_operation_time"),
             # Errors are few: a partial index keeps the admin's error-code filter cheap.
             models.Index(
                 fields=["error_code"],

@@ -143,9 +143,13 @@ def calls_by_operation(scope: Scope) -> Table:
 
 
 def failures_by_code(scope: Scope) -> Table:
-    rows = scope.rows().filter(kind=API_CALL).exclude(error_code="").values_list("error_code")
+    # The calls without a code are grouped too and left out here: asked for in SQL, the
+    # planner may pair the time range with the index of every error row (10 ms, not 0.1).
+    rows = scope.rows().filter(kind=API_CALL).values_list("error_code")
     table = Table("errors", "RevCent failures by error code", ["Error code", "Calls"])
     for code, n in sorted(rows.annotate(n=Count("id"))):
+        if not code:
+            continue
         table.rows.append(
             (code, [Cell(n, scope.list_url(kind__exact="api_call", error_code=code))])
         )
