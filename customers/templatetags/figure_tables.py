@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from django import template
+from django.conf import settings
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
@@ -18,8 +19,14 @@ from customers.audit.overview import Cell, Table
 register = template.Library()
 
 
+def _number(value: int) -> str:
+    # localize() to format a count is number_format's whole machinery per cell; without a
+    # thousand separator it comes to str().
+    return localize(value) if settings.USE_THOUSAND_SEPARATOR else str(value)
+
+
 def _cell(cell: Cell) -> str:
-    shown = escape(localize(cell.value) if isinstance(cell.value, int) else str(cell.value))
+    shown = escape(_number(cell.value) if isinstance(cell.value, int) else str(cell.value))
     return f'<td><a href="{escape(cell.url)}">{shown}</a></td>' if cell.url else f"<td>{shown}</td>"
 
 

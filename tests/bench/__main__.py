@@ -12,7 +12,7 @@ import sys
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 BUDGET_SECONDS = 780  # with set-up and tear-down, the whole run stays under 14 minutes (the
 # capacity step, issue 26, takes about 150 s)
@@ -408,6 +408,14 @@ def main() -> int:
             )
             phases.audit_pages(auditor, ids, figures, samples=AUDIT_SAMPLES, seconds=60)
             phases.overview_overhead(auditor, figures)
+            census = db.query_census("auditor", "/team/overview/?period=30d")
+            queries = cast(list[tuple[float, str]], census["queries"])
+            slowest = "; ".join(f"{ms:.0f} ms {sql[:90]}" for ms, sql in queries[:3])
+            log(
+                f"overview in this process: {census['total_ms']:.0f} ms, {census['count']} "
+                f"queries taking {census['sql_ms']:.0f} ms (slowest: {slowest}); audit rows "
+                f"still open: {db.open_audit_rows()}"
+            )
             findings.extend(audit_findings(db, ids[0], figures))
 
         step("audit trail at 1,000,000 rows", 150, audit)

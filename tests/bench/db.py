@@ -261,6 +261,11 @@ def sample_api_call_ids(count: int) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def open_audit_rows() -> int:
+    """Rows opened and never completed: a part of a day holding one is not kept (settled.py)."""
+    return AuditEntry.objects.filter(completed_at__isnull=True).count()
+
+
 def audit_table_rows() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
