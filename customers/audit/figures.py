@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 from functools import reduce
 from operator import or_
 
@@ -264,18 +264,18 @@ def with_medians(table: Table, medians: dict[str, str]) -> None:
     ]
 
 
-FIGURES: dict[str, Callable[[Scope, datetime], Table]] = {
-    "created": lambda scope, now: created_per_day(scope),
-    "gate": lambda scope, now: gate_per_agent(scope),
-    "calls": lambda scope, now: calls_by_operation(scope),
-    "failures": lambda scope, now: failures_per_day(scope),
-    "errors": lambda scope, now: failures_by_code(scope),
-    "durations": lambda scope, now: durations_per_day(scope),
-    "safety": lambda scope, now: safety(scope),
-    "agents": lambda scope, now: per_agent(scope),
+FIGURES: dict[str, Callable[[Scope], Table]] = {
+    "created": created_per_day,
+    "gate": gate_per_agent,
+    "calls": calls_by_operation,
+    "failures": failures_per_day,
+    "errors": failures_by_code,
+    "durations": durations_per_day,
+    "safety": safety,
+    "agents": per_agent,
 }
 
 
-def all_figures(scope: Scope, *, now: datetime, without: str = "") -> dict[str, Table]:
+def all_figures(scope: Scope, *, without: str = "") -> dict[str, Table]:
     """Every figure of the page (but `without`), by slug, in the page's order."""
-    return {slug: make(scope, now) for slug, make in FIGURES.items() if slug != without}
+    return {slug: make(scope) for slug, make in FIGURES.items() if slug != without}

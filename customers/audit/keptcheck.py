@@ -26,7 +26,7 @@ def team_zones() -> list[str]:
 
 def kept_differences(scope: Scope, *, now: datetime) -> list[str]:
     """Each row whose figures on the page differ from the trail's, as "table, row: …"."""
-    page, trail = overview_figures(scope, now=now), all_figures(scope, now=now)
+    page, trail = overview_figures(scope, now=now), all_figures(scope)
     found = []
     for slug, counted in trail.items():
         shown = page[slug]

@@ -75,7 +75,7 @@ def overview_figures(scope: Scope, *, now: datetime) -> dict[str, Table]:
     generation = kept_generation()
     if last_settled >= scope.first_day:
         days = replace(scope, last_day=last_settled)
-        parts.append((days, _cached_figures(days, generation, now=now)[0]))
+        parts.append((days, _cached_figures(days, generation)[0]))
     if last_settled < scope.last_day:
         open_days = replace(scope, first_day=last_settled + timedelta(days=1))
         whole_days = open_days
@@ -83,10 +83,10 @@ def overview_figures(scope: Scope, *, now: datetime) -> dict[str, Table]:
         cut = settled_until(now)
         if cut > open_days.start:
             over = replace(open_days, until=cut)
-            tables, histogram = _cached_figures(over, generation, now=now)
+            tables, histogram = _cached_figures(over, generation)
             parts.append((over, tables))
             open_days = replace(open_days, since=cut)
-        fresh = all_figures(open_days, now=now, without="durations")
+        fresh = all_figures(open_days, without="durations")
         histogram = added_histograms(histogram, durations_histogram(open_days))
         fresh["durations"] = durations_table(whole_days, durations_of_histogram(histogram))
         parts.append((open_days, fresh))
@@ -114,35 +114,29 @@ def kept_key(part: Scope, generation: str) -> str:
     )
 
 
-def _cached_figures(
-    part: Scope, generation: str, *, now: datetime
-) -> tuple[dict[str, Table], Histogram]:
+def _cached_figures(part: Scope, generation: str) -> tuple[dict[str, Table], Histogram]:
     """all_figures(part) for a part whose rows are all written, from the cache once its
     rows are all completed too. A part of a day has its durations as a histogram instead,
     to be added to the rest of the day's."""
     key = kept_key(part, generation)
     found: tuple[dict[str, Table], Histogram] | None = cache.get(key)
     if found is None:
-        if part.until is None:
-            found = all_figures(part, now=now), {}
-        else:
-            found = _slice_figures(part, generation, now=now)
+        whole_days = part.until is None
+        found = (all_figures(part), {}) if whole_days else _slice_figures(part, generation)
         open_rows = part.rows().filter(completed_at__isnull=True).exists()
         if not open_rows:  # a row still open may yet change its outcome: not final
             cache.set(key, found, CACHE_SECONDS if part.until is None else SLICE_SECONDS)
     return found
 
 
-def _slice_figures(
-    part: Scope, generation: str, *, now: datetime
-) -> tuple[dict[str, Table], Histogram]:
+def _slice_figures(part: Scope, generation: str) -> tuple[dict[str, Table], Histogram]:
     """A day up to part.until: the part up to one SLICE before, if it is kept, and the rows
     of the last slice; else the whole part counted. Its durations come as a histogram."""
     assert part.until is not None  # a part of a day
     earlier = replace(part, until=part.until - SLICE)
     kept = cache.get(kept_key(earlier, generation)) if earlier.end > part.start else None
     newest = part if kept is None else replace(part, since=earlier.end)
-    tables = all_figures(newest, now=now, without="durations")
+    tables = all_figures(newest, without="durations")
     tables["durations"] = durations_table(part, {})
     histogram = durations_histogram(newest)
     if kept is None:

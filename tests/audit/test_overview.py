@@ -126,7 +126,7 @@ def values(table) -> dict[str, list[object]]:
 @pytest.fixture
 def figures(team):
     with time_machine.travel(NOW, tick=False):
-        return all_figures(seven_days(), now=NOW)
+        return all_figures(seven_days())
 
 
 def test_customers_created_per_day_are_cut_in_the_viewers_zone(figures):
@@ -199,7 +199,7 @@ def test_the_per_agent_table(figures):
 
 def test_an_agent_and_a_way_in_narrow_every_figure(team):
     with time_machine.travel(NOW, tick=False):
-        only = all_figures(seven_days(user_id=team["bob"].pk, channel="assistant"), now=NOW)
+        only = all_figures(seven_days(user_id=team["bob"].pk, channel="assistant"))
     assert values(only["agents"]) == {"bob": [0, 0, 0, 1, "—"]}
     assert values(only["created"])["2026-12-04"] == [0, 0, 0, 0]
     assert values(only["safety"])["Card number refused in first_name"] == [1]
@@ -210,12 +210,12 @@ def test_an_agent_and_a_way_in_narrow_every_figure(team):
 def test_thirty_days_and_a_range(team):
     thirty = scope_for(period="30d", today=date(2026, 12, 6), zone=NEW_YORK)
     with time_machine.travel(NOW, tick=False):
-        assert values(all_figures(thirty, now=NOW)["agents"])["bob"][0] == 3
+        assert values(all_figures(thirty)["agents"])["bob"][0] == 3
         span = scope_for(
             period="range", today=date(2026, 12, 6), zone=NEW_YORK,
             start=date(2026, 12, 5), end=date(2026, 12, 4),
         )  # fmt: skip
-        assert [row[0] for row in all_figures(span, now=NOW)["created"].rows] == [
+        assert [row[0] for row in all_figures(span)["created"].rows] == [
             "2026-12-04",
             "2026-12-05",
         ]
@@ -224,7 +224,7 @@ def test_thirty_days_and_a_range(team):
 def test_the_same_rows_cut_in_utc_move_a_create_to_its_utc_day(team):
     utc = scope_for(period="7d", today=date(2026, 12, 6), zone=UTC)
     with time_machine.travel(NOW, tick=False):
-        created = values(all_figures(utc, now=NOW)["created"])
+        created = values(all_figures(utc)["created"])
     assert created["2026-12-06"] == [1, 1, 0, 2]
     assert created["2026-12-05"] == [0, 0, 0, 0]
 
@@ -373,7 +373,7 @@ def test_the_settled_days_from_the_cache_give_the_same_figures(team, asked, zone
         today=date(2026, 12, 6), zone=zone, user_id=team[user].pk if user else None, **asked
     )
     with time_machine.travel(NOW, tick=False):
-        plain = all_figures(scope, now=NOW)
+        plain = all_figures(scope)
         assert overview_figures(scope, now=NOW) == plain  # cache cold
         assert overview_figures(scope, now=NOW) == plain  # and warm
 
@@ -424,14 +424,14 @@ def test_overview_check_finds_a_kept_figure_that_differs_from_the_trail_and_drop
         label, cells = tables["created"].rows[4]  # 2026-12-04: bob's web create
         tables["created"].rows[4] = (label, [Cell(cells[0].value + 5, cells[0].url), *cells[1:]])
         cache.set(key, (tables, histogram))
-        assert overview_figures(scope, now=NOW) != all_figures(scope, now=NOW)
+        assert overview_figures(scope, now=NOW) != all_figures(scope)
         with pytest.raises(CommandError) as failed:
             call_command("overview_check", "--days", "7", stdout=out)
         assert (
             "America/New_York: Customers created per day, 2026-12-04: the page shows 6, 0, "
             "1, 2, the trail holds 1, 0, 1, 2" in str(failed.value)
         )
-        assert overview_figures(scope, now=NOW) == all_figures(scope, now=NOW)
+        assert overview_figures(scope, now=NOW) == all_figures(scope)
 
 
 def test_today_is_counted_from_the_cache_up_to_the_last_settled_minute_and_afresh_since(team):
@@ -453,12 +453,12 @@ def test_today_is_counted_from_the_cache_up_to_the_last_settled_minute_and_afres
         assert isinstance(before, int)
         row(team["alice"], NOW - timedelta(minutes=2), Op.CREATE_CUSTOMER, duration_ms=900)
         assert created() == before + 1
-        assert overview_figures(scope, now=NOW) == all_figures(scope, now=NOW)
+        assert overview_figures(scope, now=NOW) == all_figures(scope)
     later = NOW + timedelta(minutes=1)
     with time_machine.travel(later, tick=False):
         row(team["bob"], later - timedelta(seconds=30), Op.CREATE_CUSTOMER, duration_ms=1200)
         figures = overview_figures(scope, now=later)  # kept to 14:59: 14:58's and a minute
-        assert figures == all_figures(scope, now=later)
+        assert figures == all_figures(scope)
         assert figures["created"].cell("2026-12-06", "web").value == before + 2
         durations = figures["durations"].cell("2026-12-06 CreateCustomer", "p95 (ms)")
         assert durations.value == 1200  # the day's percentiles over all of its calls
