@@ -32,6 +32,7 @@ from customers.actions.existing import (
     customer_page,
     customer_search,
 )
+from customers.actions.overview import overview_digest, overview_read
 from customers.actions.rules import (
     ActionRefused,
     CallerNotVerified,
@@ -67,4 +68,6 @@ __all__ = [
     "customer_search",
     "duplicate_match_used",
     "duplicates_find",
+    "overview_digest",
+    "overview_read",
 ]

@@ -9,12 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from customers.actions import overview_read
 from customers.audit.charts import charts_for
 from customers.audit.csv import csv_row
 from customers.audit.figures import FIGURES
-from customers.audit.overview import Scope, Table
-from customers.audit.settled import overview_figures
-from customers.existing.cardlinks import card_links_lapse
+from customers.audit.overview import Scope
 from customers.forms.overview import OverviewForm
 from customers.team.roles import READ_TRAIL
 from customers.web.requests import AppRequest
@@ -25,19 +24,11 @@ def _asked(request: AppRequest) -> tuple[OverviewForm, Scope]:
     return form, form.scope(today=timezone.localdate(), zone=timezone.get_current_timezone())
 
 
-def _figures(scope: Scope) -> dict[str, Table]:
-    """The figures, the card links that lapsed unrecorded recorded first (nothing happens
-    when a link lapses, so the trail would lag the links until the schedule ran)."""
-    now = timezone.now()
-    card_links_lapse(now=now)
-    return overview_figures(scope, now=now)
-
-
 @require_GET
 @permission_required(READ_TRAIL, raise_exception=True)
 def team_overview(request: AppRequest) -> HttpResponse:
     form, scope = _asked(request)
-    tables = _figures(scope)
+    tables = overview_read(scope)
     charts = charts_for(tables)
     context = {
         "form": form,
@@ -55,7 +46,7 @@ def team_overview_csv(request: AppRequest, slug: str) -> HttpResponse:
     if slug not in FIGURES:
         raise Http404("No such figure.")
     _, scope = _asked(request)
-    rows = _figures(scope)[slug].as_csv_rows()
+    rows = overview_read(scope)[slug].as_csv_rows()
     response = HttpResponse("".join(map(csv_row, rows)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="overview-{slug}.csv"'
     return response

@@ -4,11 +4,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from customers.audit.digest import overview_digest_send
+from customers.actions import overview_digest
 from customers.audit.overview import MAX_DAYS
-from customers.existing.cardlinks import card_links_lapse
 
 
 def default_site_url() -> str:
@@ -37,7 +35,5 @@ class Command(BaseCommand):
         if not 1 <= days <= MAX_DAYS:
             raise CommandError(f"--days must be 1 to {MAX_DAYS}.")
         site = options["site_url"] or default_site_url()
-        now = timezone.now()
-        card_links_lapse(now=now)  # so the card links' figures are the links' as they are
-        sent = overview_digest_send(days=days, site_url=site, now=now)
+        sent = overview_digest(days=days, site_url=site)
         self.stdout.write(f"Sent the {days}-day overview to {sent} auditors and admins.")
