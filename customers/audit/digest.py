@@ -4,9 +4,8 @@ each in their own time zone, with a link to the page; every sending audited."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -15,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from customers import audit
-from customers.audit.overview import Scope, Table
+from customers.audit.overview import Scope, Table, last_days
 from customers.audit.settled import overview_figures
 from customers.models import AuditEntry, Channel
 from customers.team.roles import AUDITORS
@@ -60,9 +59,7 @@ def overview_digest_send(*, days: int, site_url: str, now: datetime) -> int:
     for user in digest_recipients():
         by_zone[time_zone_of(user)].append(user)
     for name, users in sorted(by_zone.items()):
-        zone = ZoneInfo(name)
-        today = now.astimezone(zone).date()
-        scope = Scope(first_day=today - timedelta(days=days - 1), last_day=today, zone=zone)
+        scope = last_days(days, zone_name=name, now=now)
         query = urlencode({"period": "range", "start": scope.first_day, "end": scope.last_day})
         url = f"{site_url.rstrip('/')}{reverse('team-overview')}?{query}"
         send_mail(

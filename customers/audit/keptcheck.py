@@ -7,13 +7,12 @@ team reads in, and names any cell that differs, so a bug or a tampered cache can
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.conf import settings
 
 from customers.audit.figures import all_figures
-from customers.audit.overview import Cell, Scope
+from customers.audit.overview import Cell, Scope, last_days
 from customers.audit.settled import overview_figures
 from customers.team.timezones import TimeZonePreference
 
@@ -53,8 +52,6 @@ def check_kept(*, days: int, now: datetime) -> tuple[int, list[str]]:
     differences = []
     zones = team_zones()
     for name in zones:
-        zone = ZoneInfo(name)
-        today = now.astimezone(zone).date()
-        scope = Scope(first_day=today - timedelta(days=days - 1), last_day=today, zone=zone)
+        scope = last_days(days, zone_name=name, now=now)
         differences += [f"{name}: {found}" for found in kept_differences(scope, now=now)]
     return len(zones), differences

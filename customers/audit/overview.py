@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -90,6 +91,14 @@ class Scope:
         operation__exact="CreateCustomer"."""
         query = urlencode({**self.list_params(), **filters})
         return f"{reverse('admin:customers_auditentry_changelist')}?{query}"
+
+
+def last_days(days: int, *, zone_name: str, now: datetime) -> Scope:
+    """The last `days` whole days, today included, in the named zone (everyone, every way
+    in): what the digest sends and overview_check checks."""
+    zone = ZoneInfo(zone_name)
+    today = now.astimezone(zone).date()
+    return Scope(first_day=today - timedelta(days=days - 1), last_day=today, zone=zone)
 
 
 def scope_for(
