@@ -68,10 +68,10 @@ def hidden_form(form: forms.BaseForm) -> SafeString:
     return _once(_key(form, "hidden", names), lambda: "".join(str(form[n]) for n in names))
 
 
-def options_html(choices: Iterable[tuple[Any, Any]], chosen: str) -> SafeString:
-    """<option>s for (value, label) pairs, the one whose value is `chosen` selected, every
-    value and label escaped. Written in one pass: through the template engine (a template
-    per option) a list of a few hundred agents cost tens of milliseconds a page."""
+def options_html(choices: Iterable[tuple[Any, Any]], chosen: str | None) -> SafeString:
+    """<option>s for (value, label) pairs, the one whose value is `chosen` (if any)
+    selected, every value and label escaped. Written in one pass: through the template
+    engine (a template per option) a few hundred agents cost tens of milliseconds a page."""
     return mark_safe(  # noqa: S308 - every value and label is escaped here
         "".join(
             f'<option value="{escape(str(value))}"{" selected" if str(value) == chosen else ""}>'
