@@ -55,16 +55,23 @@ def bump_version() -> None:
     transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
 
 
+def team_version() -> str:
+    """The version of the team's accounts and roles, replaced whenever one could have changed
+    (the receivers below): what any cache entry made from them is kept under."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    return cast(str, version)
+
+
 def prefill(user: User | AnonymousUser) -> User | AnonymousUser:
     """Give a signed-in user their groups and permissions, from the cache when it has them."""
     if not settings.CACHE_SHARED or not user.is_authenticated or not user.is_active:
         return user
     key = _entry_key(user.pk)
     found = cache.get_many([key, VERSION_KEY])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
+    version = found.get(VERSION_KEY) or team_version()
     entry = found.get(key)
     if entry is not None and entry["version"] == version:
         for name in _ATTRIBUTES:

@@ -1,23 +1,30 @@
-"""A date hierarchy for the audit list that stays fast at millions of rows.
+"""The audit list's date hierarchy and filter sidebar, fast at millions of rows and a
+team of hundreds.
 
-Django's own asks the database for the DISTINCT months (or days) that hold rows, which
-sorts the whole table. This one asks only for the trail's first and last date (two index
-look-ups, with no filter: a plan that cannot change) and offers every year, month or day
-between them.
+The date hierarchy: Django's own asks the database for the DISTINCT months (or days) that
+hold rows, which sorts the whole table. This one asks only for the trail's first and last
+date (two index look-ups, with no filter: a plan that cannot change) and offers every year,
+month or day between them.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 
 from django import template
-from django.contrib.admin.templatetags.admin_list import date_hierarchy
+from django.contrib.admin import ListFilter
+from django.contrib.admin.templatetags.admin_list import admin_list_filter, date_hierarchy
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.encoding import iri_to_uri
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -85,3 +92,35 @@ def audit_date_hierarchy(cl: ChangeList) -> dict[str, Any] | None:
         "choices": choices,
         "field_name": field.verbose_name,
     }
+
+
+# Django's admin/filter.html, which every filter of the list but "By user" renders with.
+LINKS_TEMPLATE = "admin/filter.html"
+
+
+@register.simple_tag
+def audit_list_filters(cl: ChangeList) -> SafeString:
+    """The sidebar's filters. Those drawn as a list of links are written here in one pass,
+    as Django's admin/filter.html writes them: through the template engine (a template and
+    a loop per filter) they were a sixth of an audit search's time."""
+    return mark_safe(  # noqa: S308 - each part is escaped by _links or rendered by Django
+        "".join(
+            _links(spec, cl) if spec.template == LINKS_TEMPLATE else admin_list_filter(cl, spec)
+            for spec in cast(list[Any], cl.filter_specs)
+        )
+    )
+
+
+def _links(spec: ListFilter, cl: ChangeList) -> str:
+    title = escape(spec.title)
+    items = "".join(
+        f"<li{' class="selected"' if choice['selected'] else ''}>"
+        f'<a href="{escape(iri_to_uri(choice["query_string"]))}">'
+        f"{conditional_escape(choice['display'])}</a></li>"
+        for choice in cast(Iterator[dict[str, Any]], spec.choices(cl))
+    )
+    summary = escape(gettext(" By %(filter_title)s ") % {"filter_title": spec.title})
+    return (
+        f'<details data-filter-title="{title}" open><summary>{summary}</summary>'
+        f"<ul>{items}</ul></details>"
+    )

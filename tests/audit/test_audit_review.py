@@ -154,6 +154,48 @@ class TestTimeline:
         assert f'<option value="{bob.pk}" selected>bob</option>' in chosen
         assert ">All users</a>" in chosen  # the way back
 
+    def test_the_user_drop_down_shows_a_teammate_added_or_renamed_since_it_was_drawn(
+        self, auditor_client, agent, make_user
+    ):
+        def options() -> str:
+            page: str = auditor_client.get(CHANGELIST).content.decode()
+            return page.split('id="audit-user-filter"')[1].split("</select>")[0]
+
+        assert "bob" not in options()
+        bob = make_user("bob")
+        assert f'<option value="{bob.pk}">bob</option>' in options()
+        bob.username = "robert"
+        bob.save()
+        assert f'<option value="{bob.pk}">robert</option>' in options()
+        bob.delete()
+        assert "robert" not in options()
+
+    def test_the_user_drop_down_is_drawn_once_for_the_team(self, auditor_client, agent):
+        auditor_client.get(CHANGELIST)
+        with CaptureQueriesContext(connection) as queries:
+            page = auditor_client.get(CHANGELIST).content.decode()
+        assert f'<option value="{agent.pk}">alice</option>' in page
+        listed = [q["sql"] for q in queries if 'ORDER BY "auth_user"."username"' in q["sql"]]
+        assert not listed, "the team's options come from the shared cache"
+
+    def test_the_filters_mark_the_chosen_link_and_keep_the_search(self, auditor_client, agent):
+        card_link_made(agent, "C" * 20)
+        page = auditor_client.get(CHANGELIST, {"q": "C" * 20, "outcome__exact": "ok"})
+        sidebar = page.content.decode().split('id="changelist-filter"')[1].split("</search>")[0]
+        outcome = sidebar.split('data-filter-title="outcome"')[1].split("</details>")[0]
+        assert "<summary> By outcome </summary>" in outcome
+        assert (
+            f'<li class="selected"><a href="?outcome__exact=ok&amp;q={"C" * 20}">OK</a></li>'
+            in outcome
+        )
+        assert f'<li><a href="?q={"C" * 20}">All</a></li>' in outcome
+        # Every filter's links keep the search; the chosen outcome is kept by the others.
+        links = sidebar.split('href="')[1:]
+        assert links and all(f"q={'C' * 20}" in link.split('"')[0] for link in links)
+        kind = sidebar.split('data-filter-title="kind"')[1].split("</details>")[0]
+        assert "outcome__exact=ok" in kind
+        assert "Clear all filters" in sidebar
+
     def test_one_timeline_per_customer(self, auditor_client, agent):
         card_link_made(agent, "C" * 20)
         card_link_made(agent, "D" * 20)

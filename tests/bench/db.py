@@ -167,7 +167,8 @@ def _sql_array(values: list[str]) -> str:
 
 
 def insert_audit_rows(count: int) -> float:
-    """One INSERT … SELECT generate_series: 85% API calls, 15% agent actions, 90 days."""
+    """One INSERT … SELECT generate_series: 85% API calls, 15% agent actions, 90 days;
+    then VACUUM (ANALYZE)."""
     ops = [op for op, _, _, weight in API_OPERATIONS for _ in range(weight)]
     methods = [m for _, m, _, weight in API_OPERATIONS for _ in range(weight)]
     paths = [p for _, _, p, weight in API_OPERATIONS for _ in range(weight)]
@@ -234,7 +235,10 @@ def insert_audit_rows(count: int) -> float:
     start = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        cursor.execute(f"ANALYZE {AuditEntry._meta.db_table}")
+        # VACUUM as well as ANALYZE: the rows stand for months of trail, which autovacuum
+        # would have visited long ago. Left to it, it starts on the million new rows within
+        # a minute, while the audit pages are being timed.
+        cursor.execute(f"VACUUM (ANALYZE) {AuditEntry._meta.db_table}")
     return time.monotonic() - start
 
 
@@ -252,10 +256,12 @@ def _fallback(model_field) -> str:
 
 
 def sample_api_call_ids(count: int) -> list[str]:
+    # Not one with 13 digits in a row: the card guard may read those as a card number and
+    # blank the search (about 1 in 2,300 of these hex IDs); its first characters find it.
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT api_call_id FROM {AuditEntry._meta.db_table} "
-            "WHERE api_call_id <> '' AND id %% 1000 = 7 LIMIT %s",
+            "WHERE api_call_id <> '' AND api_call_id !~ '[0-9]{13}' AND id %% 1000 = 7 LIMIT %s",
             [count],
         )
         return [row[0] for row in cursor.fetchall()]
