@@ -15,7 +15,6 @@ audit search.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from html import escape
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
@@ -25,9 +24,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Field
 from django.http import HttpRequest
-from django.utils.safestring import SafeString, mark_safe
 
-from customers.forms.html import options_html
+from customers.forms.html import options_html, with_chosen
 from customers.team.permcache import team_version
 
 if TYPE_CHECKING:
@@ -64,13 +62,6 @@ def team_options() -> TeamOptions:
     options = _written()
     cache.set(OPTIONS_KEY, (version, *options), OPTIONS_SECONDS)
     return options
-
-
-def with_chosen(options: str, chosen: str) -> SafeString:
-    """The options with the one whose value is `chosen` selected."""
-    value = f'<option value="{escape(chosen)}">'
-    selected = f'<option value="{escape(chosen)}" selected>'
-    return mark_safe(options.replace(value, selected, 1) if chosen else options)  # noqa: S308
 
 
 class UserDropdownFilter(admin.RelatedFieldListFilter):

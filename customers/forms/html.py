@@ -81,9 +81,21 @@ def options_html(choices: Iterable[tuple[Any, Any]], chosen: str | None) -> Safe
     )
 
 
+def with_chosen(options: str, chosen: str) -> SafeString:
+    """options_html's output, written once with none chosen and kept, with the option whose
+    value is `chosen` selected."""
+    unchosen = f'<option value="{escape(chosen)}">'
+    return mark_safe(options.replace(unchosen, unchosen[:-1] + " selected>", 1))  # noqa: S308
+
+
 class OnePassSelect(forms.Select):
     """A single-choice <select> written by options_html, with the attributes Django gives
     its own (id, required, aria-describedby…), for long lists such as the team's agents."""
+
+    def options_for(self, chosen: str) -> str:
+        """The <option>s, the one whose value is `chosen` selected (a subclass may keep them
+        written and mark the chosen one with with_chosen)."""
+        return options_html(self.choices, chosen)
 
     def render(
         self,
@@ -94,5 +106,5 @@ class OnePassSelect(forms.Select):
     ) -> SafeString:
         chosen = (self.format_value(value) or [""])[0]
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        options = options_html(self.choices, chosen)
+        options = self.options_for(chosen)
         return mark_safe(f"<select{flatatt(final)}>{options}</select>")  # noqa: S308 - escaped

@@ -13,11 +13,8 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.renderers import BaseRenderer
-from django.forms.utils import flatatt
 from django.http import QueryDict
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from customers.cardguard.guard import card_number_fields
 from customers.contact import (
@@ -28,7 +25,7 @@ from customers.contact import (
     normalize_phone,
 )
 from customers.forms.campaign import CampaignField
-from customers.forms.html import field_rows, options_html
+from customers.forms.html import OnePassSelect, field_rows, options_html, with_chosen
 from customers.models import Campaign
 from customers.revcent.contract import ContactBody
 
@@ -146,24 +143,14 @@ def text_field(
 def _country_options() -> str:
     """Every country as an <option>, rendered once per process: 250 options through the
     template engine cost tens of milliseconds on every form, and they never change."""
-    return options_html(country_choices(), chosen=None)  # render() marks the chosen one
+    return options_html(country_choices(), chosen=None)  # options_for() marks the chosen one
 
 
-class CountrySelect(forms.Select):
+class CountrySelect(OnePassSelect):
     """A select of the ISO countries whose options are rendered once, not per request."""
 
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: BaseRenderer | None = None,
-    ) -> SafeString:
-        options = _country_options()
-        chosen = format_html('<option value="{}">', value or "")
-        options = options.replace(chosen, chosen.replace(">", " selected>"), 1)
-        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))
+    def options_for(self, chosen: str) -> str:
+        return with_chosen(_country_options(), chosen)
 
 
 def _contact_field(name: str) -> forms.Field:
